@@ -1,0 +1,34 @@
+"""placement_opt: optimisation of specialist school place planning.
+
+>>> from placement_opt import Instance, solve
+>>> result = solve(Instance.from_path("instances/demo"))  # doctest: +SKIP
+"""
+
+from placement_opt._version import __version__
+from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOptError, Severity
+from placement_opt.instance import Instance
+from placement_opt.model.build import build_allocation_model
+from placement_opt.model.matrix import MatrixModel
+from placement_opt.options import SolveOptions
+from placement_opt.result import Result
+from placement_opt.settings import Policy, Settings
+from placement_opt.solve import solve
+from placement_opt.status import Status
+
+__all__ = [
+    "Instance",
+    "InstanceError",
+    "Issue",
+    "MatrixModel",
+    "OutputError",
+    "PlacementOptError",
+    "Policy",
+    "Result",
+    "Settings",
+    "Severity",
+    "SolveOptions",
+    "Status",
+    "__version__",
+    "build_allocation_model",
+    "solve",
+]

@@ -1,0 +1,96 @@
+"""Pre-solve checks in planner terms: demand that cannot be met, rules that cannot hold."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from placement_opt.errors import Issue, Severity
+from placement_opt.model.arcs import Arcs
+from placement_opt.model.data import ModelData
+
+__all__ = ["presolve_checks"]
+
+SOURCE = "pre-solve check"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
+
+
+def presolve_checks(data: ModelData, arcs: Arcs, limit: int = 200) -> list[Issue]:
+    """Warnings about demand with no eligible place, designated capacity below demand, and
+    local-share rules that local capacity cannot meet (which make the model infeasible)."""
+    out: list[Issue] = []
+    out += _unreachable(data, arcs)
+    out += _capacity_shortfall(data)
+    out += _local_share(data, arcs)
+    return out[:limit]
+
+
+def _unreachable(data: ModelData, arcs: Arcs) -> list[Issue]:
+    has_arc = np.zeros(data.d_pupils.size, dtype=bool)
+    has_arc[arcs.demand] = True
+    out = []
+    for d in np.flatnonzero(~has_arc):
+        z, k, h, t = data.d_zone[d], data.d_need[d], data.d_phase[d], data.d_year[d]
+        cand = np.flatnonzero(data.designated[:, k] & data.phase_ok[:, h])
+        phase, need = data.phases[h], data.needs[k]
+        where = f"{_fmt(data.d_pupils[d])} {need} {phase} pupils in {data.zones[z]} {data.years[t]}"
+        if cand.size == 0:
+            text = f"no provision is designated for {need} {phase}: {where} will be unmet"
+        else:
+            nearest = cand[np.argmin(data.minutes[z, cand])]
+            text = (f"no eligible provision within {_fmt(data.limit[h])} min for {where} "
+                    f"(nearest designated: {data.provisions[nearest]} at "
+                    f"{_fmt(data.minutes[z, nearest])} min)")
+        out.append(Issue(SOURCE, text, severity=Severity.WARNING))
+    return out
+
+
+def _capacity_shortfall(data: ModelData) -> list[Issue]:
+    n_k, n_h, n_t = len(data.needs), len(data.phases), len(data.years)
+    demand = np.zeros((n_k, n_h, n_t))
+    np.add.at(demand, (data.d_need, data.d_phase, data.d_year), data.d_pupils)
+    out = []
+    for k, h, t in zip(*np.nonzero(demand > 0), strict=True):
+        cand = data.designated[:, k] & data.phase_ok[:, h]
+        places = data.cap_total[cand, t]
+        per_need = data.cap_need[cand, k, t]
+        places = np.where(np.isnan(per_need), places, np.minimum(places, per_need)).sum()
+        if places + 1e-9 < demand[k, h, t]:
+            out.append(Issue(
+                SOURCE,
+                f"{data.needs[k]} {data.phases[h]} {data.years[t]}: {_fmt(demand[k, h, t])} pupils "
+                f"but at most {_fmt(places)} designated places in the whole instance; at least "
+                f"{_fmt(demand[k, h, t] - places)} will be unmet",
+                severity=Severity.WARNING,
+            ))
+    return out
+
+
+def _local_share(data: ModelData, arcs: Arcs) -> list[Issue]:
+    n_z, n_t = len(data.zones), len(data.years)
+    need = np.zeros((n_z, n_t))
+    np.add.at(need, (data.d_zone, data.d_year), data.d_pupils)
+    need *= data.local_share[:, None]
+    a_z = data.d_zone[arcs.demand]
+    a_t = data.d_year[arcs.demand]
+    local = data.prov_zone[arcs.provision] == a_z
+    reachable = np.zeros((n_z, n_t))
+    np.add.at(reachable, (a_z[local], a_t[local]), data.d_pupils[arcs.demand[local]])
+    # Local places: capacity of provisions in the zone that some local arc uses.
+    places = np.zeros((n_z, n_t))
+    used = np.unique(arcs.provision[local] * n_t + a_t[local])
+    p, t = np.divmod(used, n_t)
+    np.add.at(places, (data.prov_zone[p], t), data.cap_total[p, t])
+    bound = np.minimum(reachable, places)
+    out = []
+    for z, t in zip(*np.nonzero(need > bound + 1e-9), strict=True):
+        out.append(Issue(
+            SOURCE,
+            f"local share rule for {data.zones[z]} {data.years[t]} needs {_fmt(need[z, t])} pupils "
+            f"placed in the zone but at most {_fmt(bound[z, t])} can be: the model is infeasible "
+            f"unless the rule or local places change",
+            severity=Severity.WARNING,
+        ))
+    return out

@@ -1,0 +1,49 @@
+"""Atomic file writes (temporary file, then rename) and spreadsheet-safe cells."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from placement_opt.errors import OutputError
+
+__all__ = ["FORMULA_PREFIXES", "atomic_path", "ensure_new_file", "write_text_atomic"]
+
+#: Text starting with one of these is treated as a formula by spreadsheet programs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` only on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``target`` atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_with(target: Path, writer: Callable[[Path], None]) -> None:
+    """Call ``writer(tmp)`` and move the temporary file onto ``target``."""
+    with atomic_path(target) as tmp:
+        writer(tmp)
+
+
+def ensure_new_file(target: Path, overwrite: bool) -> None:
+    """Refuse to replace an existing file unless ``overwrite`` is set."""
+    if target.exists() and not overwrite:
+        raise OutputError(f"{target} already exists; choose another name or allow overwriting")

@@ -1,0 +1,68 @@
+"""Write an Instance as a CSV folder, an xlsx workbook or JSON (lossless round trips)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+
+from placement_opt.errors import OutputError
+from placement_opt.io.atomic import ensure_new_file, write_text_atomic, write_with
+from placement_opt.io.readers import SETTINGS_FILE, SETTINGS_SHEET
+from placement_opt.io.settings_text import flatten, to_toml
+from placement_opt.io.workbook import cell_value, write_frame, write_rows
+
+if TYPE_CHECKING:
+    from placement_opt.instance import Instance
+
+__all__ = ["write_instance"]
+
+
+def write_instance(instance: Instance, path: Path, overwrite: bool = False) -> Path:
+    """Write ``instance`` to ``path``: ``.xlsx``, ``.json``, or otherwise a CSV folder."""
+    settings = instance.settings.model_dump(mode="json", exclude_unset=True)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        ensure_new_file(path, overwrite)
+        write_with(path, lambda tmp: _workbook(instance, settings, tmp))
+    elif suffix == ".json":
+        ensure_new_file(path, overwrite)
+        write_text_atomic(path, _json(instance, settings))
+    elif suffix:
+        raise OutputError(f"{path}: unknown format {suffix!r}; use .xlsx, .json or a folder name")
+    else:
+        if path.exists() and any(path.iterdir()) and not overwrite:
+            raise OutputError(f"{path} exists and is not empty; choose another folder")
+        path.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path / SETTINGS_FILE, to_toml(settings))
+        for name, frame in instance.tables().items():
+            write_text_atomic(path / f"{name}.csv", frame.to_csv(index=False))
+    return path
+
+
+def _workbook(instance: Instance, settings: dict[str, Any], target: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SETTINGS_SHEET
+    write_rows(sheet, ["key", "value"], [[k, v] for k, v in flatten(settings)])
+    for name, frame in instance.tables().items():
+        write_frame(book.create_sheet(name), frame)
+    book.save(target)
+
+
+def _json(instance: Instance, settings: dict[str, Any]) -> str:
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for name, frame in instance.tables().items():
+        records = frame.astype("object").to_dict(orient="records")
+        tables[name] = [{k: _json_value(v) for k, v in rec.items()} for rec in records]
+    return json.dumps({"settings": settings, "tables": tables}, indent=1, ensure_ascii=False)
+
+
+def _json_value(value: Any) -> Any:
+    value = cell_value(value)
+    if isinstance(value, float) and math.isinf(value):
+        return None
+    return value

@@ -1,0 +1,128 @@
+"""The instance as integer-coded numpy arrays: the one place where ids become indices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from placement_opt.geo import journey_from_coordinates
+from placement_opt.instance import Instance
+from placement_opt.tables import KINDS, LIST_SEPARATOR
+
+__all__ = ["ModelData"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Dense, coded arrays derived from an Instance (read-only by convention).
+
+    Axes: Z zones, K needs, H phases, P provisions, T years. Demand rows with pupils > 0 only.
+    """
+
+    zones: tuple[str, ...]
+    needs: tuple[str, ...]
+    phases: tuple[str, ...]
+    provisions: tuple[str, ...]
+    years: tuple[int, ...]
+    kind: IntArray  # P, index into KINDS
+    prov_zone: IntArray  # P
+    cost: FloatArray  # P
+    designated: BoolArray  # P × K
+    phase_ok: BoolArray  # P × H
+    minutes: FloatArray  # Z × P
+    km: FloatArray  # Z × P
+    cap_total: FloatArray  # P × T
+    cap_need: FloatArray  # P × K × T, NaN where no per-need cap
+    limit: FloatArray  # H, max journey minutes
+    local_share: FloatArray  # Z
+    d_zone: IntArray
+    d_need: IntArray
+    d_phase: IntArray
+    d_year: IntArray
+    d_pupils: FloatArray
+
+    @classmethod
+    def from_instance(cls, inst: Instance) -> ModelData:
+        """Code every id and lay the instance out as arrays."""
+        zones = tuple(inst.zones["zone"])
+        needs = tuple(inst.needs["need"])
+        phases = tuple(inst.phases["phase"])
+        prov = inst.provisions
+        provisions = tuple(prov["provision"])
+        years = tuple(inst.years)
+        zi = {z: i for i, z in enumerate(zones)}
+        ki = {k: i for i, k in enumerate(needs)}
+        hi = {h: i for i, h in enumerate(phases)}
+        pi = {p: i for i, p in enumerate(provisions)}
+        ti = {t: i for i, t in enumerate(years)}
+        n_p, n_k, n_h, n_t = len(provisions), len(needs), len(phases), len(years)
+
+        designated = np.zeros((n_p, n_k), dtype=bool)
+        for p, cell in enumerate(prov["needs"]):
+            designated[p, [ki[k] for k in str(cell).split(LIST_SEPARATOR)]] = True
+        phase_ok = _phase_compatibility(prov, inst.phases, hi)
+
+        zone_lat = inst.zones["lat"].to_numpy(float)
+        zone_lon = inst.zones["lon"].to_numpy(float)
+        prov_zone = prov["zone"].map(zi).to_numpy(np.int64)
+        lat = np.where(prov["lat"].isna(), zone_lat[prov_zone], prov["lat"].to_numpy(float))
+        lon = np.where(prov["lon"].isna(), zone_lon[prov_zone], prov["lon"].to_numpy(float))
+        pol = inst.policy
+        minutes, km = journey_from_coordinates(zone_lat, zone_lon, lat, lon, pol.road_factor,
+                                               pol.speed_kmh)
+        if len(inst.journeys):
+            jz = inst.journeys["zone"].map(zi).to_numpy(np.int64)
+            jp = inst.journeys["provision"].map(pi).to_numpy(np.int64)
+            minutes[jz, jp] = inst.journeys["minutes"].to_numpy(float)
+            km[jz, jp] = inst.journeys["km"].to_numpy(float)
+
+        default = prov["capacity"].to_numpy(float)
+        cap_total = np.repeat(default[:, None], n_t, axis=1)
+        cap_need = np.full((n_p, n_k, n_t), np.nan)
+        cap = inst.capacity[inst.capacity["year"].isin(years)]
+        cp = cap["provision"].map(pi).to_numpy(np.int64)
+        ct = cap["year"].map(ti).to_numpy(np.int64)
+        is_total = cap["need"].isna().to_numpy()
+        cap_total[cp[is_total], ct[is_total]] = cap["places"].to_numpy(float)[is_total]
+        ck = cap["need"][~is_total].map(ki).to_numpy(np.int64)
+        cap_need[cp[~is_total], ck, ct[~is_total]] = cap["places"].to_numpy(float)[~is_total]
+
+        share = inst.zones["min_local_share"].to_numpy(float)
+        local_share = np.where(np.isnan(share), pol.min_local_share, share)
+        limit = np.array([pol.journey_limit(h) for h in phases], dtype=float)
+
+        dem = inst.demand[inst.demand["pupils"] > 0]
+        return cls(
+            zones=zones, needs=needs, phases=phases, provisions=provisions, years=years,
+            kind=prov["kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy(np.int64),
+            prov_zone=prov_zone, cost=prov["cost_per_place"].to_numpy(float),
+            designated=designated, phase_ok=phase_ok, minutes=minutes, km=km,
+            cap_total=cap_total, cap_need=cap_need, limit=limit, local_share=local_share,
+            d_zone=dem["zone"].map(zi).to_numpy(np.int64),
+            d_need=dem["need"].map(ki).to_numpy(np.int64),
+            d_phase=dem["phase"].map(hi).to_numpy(np.int64),
+            d_year=dem["year"].map(ti).to_numpy(np.int64),
+            d_pupils=dem["pupils"].to_numpy(float),
+        )
+
+
+def _phase_compatibility(prov: pd.DataFrame, phases: pd.DataFrame,
+                         hi: dict[str, int]) -> BoolArray:
+    """P × H: listed phases, or an age range [min_age, max_age) overlapping the phase's range."""
+    out = np.zeros((len(prov), len(phases)), dtype=bool)
+    lo = phases["min_age"].to_numpy(float)
+    hi_age = phases["max_age"].to_numpy(float)
+    for p, (cell, a, b) in enumerate(zip(prov["phases"], prov["min_age"], prov["max_age"],
+                                         strict=True)):
+        if isinstance(cell, str):
+            out[p, [hi[h] for h in cell.split(LIST_SEPARATOR)]] = True
+        else:
+            out[p] = (float(a) < hi_age) & (lo < float(b))
+    return out

@@ -1,0 +1,119 @@
+"""Instance settings: identity and policy (pydantic v2, frozen, unknown keys rejected)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from placement_opt.errors import Issue
+
+__all__ = ["DEFAULT_MAX_JOURNEY_MIN", "InstanceInfo", "Policy", "Settings", "settings_issues"]
+
+#: Usual statutory-guidance journey limits in minutes (45 primary, 75 secondary and post-16).
+DEFAULT_MAX_JOURNEY_MIN: dict[str, float] = {"primary": 45.0, "secondary": 75.0, "post16": 75.0}
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class Policy(BaseModel):
+    """Planning policy: journey limits, cost rates and the local-provision rules.
+
+    Formulation: ``models/allocation.md`` (symbols L_h, tau, omega, pi, s_z, I_max, sigma).
+    """
+
+    model_config = _FROZEN
+
+    max_journey_min: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_MAX_JOURNEY_MIN),
+        description="Maximum one-way journey in minutes, by phase; a phase not listed has no limit.",
+    )
+    transport_cost_per_km: float = Field(
+        0.0, ge=0, description="GBP per pupil per year for each km of one-way journey."
+    )
+    journey_cost_per_min: float = Field(
+        0.0, ge=0, description="GBP per pupil per year for each minute of journey (secondary objective)."
+    )
+    unmet_penalty: float = Field(
+        1_000_000.0, gt=0, description="GBP per pupil per year left without a place."
+    )
+    min_local_share: float = Field(
+        0.0, ge=0, le=1, description="Share of each zone's demand to place within the zone."
+    )
+    max_independent_share: float | None = Field(
+        None, ge=0, le=1, description="Cap on independent placements as a share of the year's demand."
+    )
+    max_independent_pupils: float | None = Field(
+        None, ge=0, description="Cap on independent placements in pupils per year."
+    )
+    road_factor: float = Field(
+        1.3, ge=1, description="Road distance over straight-line distance, when journeys are computed."
+    )
+    speed_kmh: float = Field(30.0, gt=0, description="Average door-to-door speed, when computed.")
+    integer_pupils: bool = Field(False, description="Whole pupils only (a MIP); otherwise an LP.")
+
+    @model_validator(mode="after")
+    def _limits_positive(self) -> Policy:
+        for phase, minutes in self.max_journey_min.items():
+            if not (minutes > 0) or math.isnan(minutes):
+                raise ValueError(f"max_journey_min.{phase} must be > 0, got {minutes}")
+        return self
+
+    def journey_limit(self, phase: str) -> float:
+        """Maximum journey minutes for ``phase`` (infinite when the policy sets none)."""
+        return self.max_journey_min.get(phase, math.inf)
+
+
+class InstanceInfo(BaseModel):
+    """Name and description of an instance."""
+
+    model_config = _FROZEN
+
+    name: str = Field("instance", min_length=1)
+    description: str = ""
+
+
+class Settings(BaseModel):
+    """Everything in ``instance.toml`` (or the ``settings`` sheet, or JSON ``settings``)."""
+
+    model_config = _FROZEN
+
+    instance: InstanceInfo = Field(default_factory=lambda: InstanceInfo())
+    policy: Policy = Field(default_factory=lambda: Policy())
+
+
+def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, list[Issue]]:
+    """Validate raw settings; return the model or the list of located problems."""
+    try:
+        return Settings.model_validate(raw), []
+    except ValidationError as exc:
+        issues = []
+        for err in exc.errors():
+            key = ".".join(str(part) for part in err["loc"]) or "(settings)"
+            value = err.get("input")
+            shown = None if isinstance(value, dict) else repr(value)
+            issues.append(
+                Issue(
+                    source=source,
+                    column=key,
+                    message=str(err["msg"]),
+                    value=shown,
+                    expected=_expected(err["type"]),
+                )
+            )
+        return None, issues
+
+
+def _expected(error_type: str) -> str | None:
+    return {
+        "extra_forbidden": "one of the documented setting keys",
+        "float_parsing": "a number",
+        "float_type": "a number",
+        "bool_parsing": "true or false",
+        "bool_type": "true or false",
+        "greater_than_equal": "a number within the documented range",
+        "less_than_equal": "a number within the documented range",
+        "greater_than": "a positive number",
+        "string_too_short": "a non-empty text",
+    }.get(error_type)

@@ -1,0 +1,30 @@
+"""What every backend returns: arrays, not objects tied to a solver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from placement_opt.status import Status
+
+__all__ = ["RawSolution"]
+
+
+@dataclass(frozen=True)
+class RawSolution:
+    """A backend's answer. ``x`` is None without a solution; ``row_dual`` only for LPs.
+
+    ``row_dual[i]`` is d(objective)/d(rhs of row i) at the optimum (minimisation).
+    """
+
+    status: Status
+    x: npt.NDArray[np.float64] | None
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    row_dual: npt.NDArray[np.float64] | None
+    seconds: float
+    backend: str
+    message: str = ""

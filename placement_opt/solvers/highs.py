@@ -1,0 +1,124 @@
+"""HiGHS backend through highspy (the embedded default)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import highspy
+import numpy as np
+
+from placement_opt.model.matrix import MatrixModel
+from placement_opt.options import SolveOptions
+from placement_opt.solvers.base import RawSolution
+from placement_opt.status import Status
+
+__all__ = ["highs_version", "solve_highs"]
+
+_MS = highspy.HighsModelStatus
+_INF = highspy.kHighsInf
+_LIMITS = {_MS.kTimeLimit, _MS.kIterationLimit, _MS.kSolutionLimit, _MS.kInterrupt,
+           _MS.kMemoryLimit, _MS.kObjectiveBound, _MS.kObjectiveTarget}
+
+
+def highs_version() -> str:
+    """Version of the HiGHS library behind highspy."""
+    h = _new_highs()
+    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+
+
+@contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """HiGHS prints a banner to the C stdout on its first construction; keep it off screen."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _new_highs() -> highspy.Highs:
+    with _stdout_silenced():
+        return highspy.Highs()
+
+
+def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
+    """Solve ``model`` with HiGHS; duals are returned when the model is an LP."""
+    h = _new_highs()
+    h.setOptionValue("output_flag", options.verbose or options.log_file is not None)
+    h.setOptionValue("log_to_console", options.verbose)
+    if options.log_file is not None:
+        h.setOptionValue("log_file", str(options.log_file))
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("mip_rel_gap", float(options.gap))
+    h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("random_seed", int(options.seed))
+    if options.lp_method != "auto":
+        h.setOptionValue("solver", {"simplex": "simplex", "ipm": "ipm"}[options.lp_method])
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_cols
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = model.c
+    lp.col_lower_ = model.col_lower
+    lp.col_upper_ = np.where(np.isinf(model.col_upper), _INF, model.col_upper)
+    lp.row_lower_ = np.where(np.isinf(model.row_lower), -_INF, model.row_lower)
+    lp.row_upper_ = np.where(np.isinf(model.row_upper), _INF, model.row_upper)
+    lp.offset_ = model.offset
+    csc = model.A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csc.data.astype(np.float64)
+    if model.is_mip:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                           for flag in model.integrality]
+    start = time.perf_counter()
+    h.passModel(lp)
+    h.run()
+    seconds = time.perf_counter() - start
+    return _collect(h, model, seconds)
+
+
+def _collect(h: highspy.Highs, model: MatrixModel, seconds: float) -> RawSolution:
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    message = h.modelStatusToString(ms)
+    if ms == _MS.kOptimal or (ms == _MS.kModelEmpty):
+        status = Status.OPTIMAL
+    elif ms in _LIMITS:
+        status = Status.FEASIBLE_AT_LIMIT if has_primal else Status.NO_SOLUTION_AT_LIMIT
+    elif ms == _MS.kInfeasible:
+        status = Status.INFEASIBLE
+    elif ms in (_MS.kUnbounded, _MS.kUnboundedOrInfeasible):
+        status = Status.UNBOUNDED if ms == _MS.kUnbounded else Status.INFEASIBLE
+    else:
+        status = Status.ERROR
+    if not status.has_solution:
+        return RawSolution(status, None, None, None, None, None, seconds, "highs", message)
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value, dtype=float)
+    objective = float(info.objective_function_value)
+    if model.is_mip:
+        bound = float(info.mip_dual_bound)
+        gap = float(info.mip_gap)
+        duals = None
+    else:
+        bound = objective
+        gap = 0.0 if status is Status.OPTIMAL else None
+        duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+    return RawSolution(status, x, objective, bound, gap, duals, seconds, "highs", message)

@@ -1,0 +1,363 @@
+"""The instance tables: their columns, and vectorised parsing of raw cells into typed frames.
+
+Every reader (CSV folder, workbook, JSON) produces :class:`RawTable` objects of untyped cells;
+:func:`parse_table` turns one into a typed frame and a list of located :class:`Issue` records.
+Cross-table rules (references, coverage) live in :mod:`placement_opt.validation`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from placement_opt.errors import Issue
+
+__all__ = [
+    "KINDS",
+    "LIST_SEPARATOR",
+    "TABLES",
+    "Column",
+    "RawTable",
+    "TableSpec",
+    "parse_table",
+]
+
+#: Provision kinds the model knows.
+KINDS: tuple[str, ...] = ("special", "srp", "independent", "mainstream")
+#: Separator of several values inside one cell (``ASD;SLCN``).
+LIST_SEPARATOR = ";"
+#: At most this many findings are listed per column and rule; the rest are counted.
+MAX_LISTED = 20
+
+ColumnKind = Literal["str", "int", "float", "list", "bool"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type, whether it must be present and filled, and its allowed values."""
+
+    name: str
+    kind: ColumnKind
+    description: str
+    required: bool = True
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    choices: tuple[str, ...] | None = None
+    ref: str | None = None
+    example: str = ""
+
+    def expected(self) -> str:
+        """Human wording of what a cell of this column may hold."""
+        base = {
+            "str": "a text",
+            "int": "a whole number",
+            "float": "a number",
+            "list": f"one or more values separated by '{LIST_SEPARATOR}'",
+            "bool": "true or false",
+        }[self.kind]
+        if self.choices:
+            base = "one of " + ", ".join(self.choices)
+        if self.low is not None or self.high is not None:
+            lo = "" if self.low is None else (f"> {self.low:g}" if self.low_open else f">= {self.low:g}")
+            hi = "" if self.high is None else f"<= {self.high:g}"
+            base += " " + " and ".join(p for p in (lo, hi) if p)
+        if self.ref:
+            base += f" naming a row of the {self.ref} table"
+        return base
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of the instance: its columns and the columns that identify a row."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = True
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        """Column names in their canonical order."""
+        return [c.name for c in self.columns]
+
+
+_LAT = {"low": 49.8, "high": 60.9}
+_LON = {"low": -8.7, "high": 1.8}
+_YEAR = {"low": 2000, "high": 2100}
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            "needs",
+            "Primary-need codes (DfE SEN2 codes by default).",
+            (
+                Column("need", "str", "Need code, e.g. ASD.", example="ASD"),
+                Column("name", "str", "Description.", required=False, example="Autistic spectrum disorder"),
+            ),
+            key=("need",),
+            required=False,
+        ),
+        TableSpec(
+            "phases",
+            "Phases of education with their age range [min_age, max_age).",
+            (
+                Column("phase", "str", "Phase code.", example="primary"),
+                Column("name", "str", "Description.", required=False, example="Primary"),
+                Column("min_age", "int", "Youngest age in the phase.", low=0, high=30, example="4"),
+                Column("max_age", "int", "First age past the phase.", low=1, high=30, example="11"),
+            ),
+            key=("phase",),
+            required=False,
+        ),
+        TableSpec(
+            "zones",
+            "Zones where demand arises (districts or smaller areas), with centroids.",
+            (
+                Column("zone", "str", "Zone id.", example="Thanet"),
+                Column("name", "str", "Display name.", required=False, example="Thanet"),
+                Column("lat", "float", "Latitude of the centroid (WGS84).", **_LAT, example="51.36"),
+                Column("lon", "float", "Longitude of the centroid (WGS84).", **_LON, example="1.38"),
+                Column("cluster", "str", "Locality cluster.", required=False, example="East Kent"),
+                Column("area", "str", "Wider area.", required=False, example="East"),
+                Column(
+                    "min_local_share", "float", "Share of demand to place in the zone (overrides policy).",
+                    required=False, low=0, high=1, example="0.6",
+                ),
+            ),
+            key=("zone",),
+        ),
+        TableSpec(
+            "provisions",
+            "Special schools, SRPs, independent schools and mainstream support.",
+            (
+                Column("provision", "str", "Provision id.", example="P1"),
+                Column("name", "str", "Name.", required=False, example="Foreland Fields School"),
+                Column("kind", "str", "Kind of provision.", choices=KINDS, example="special"),
+                Column("zone", "str", "Zone it stands in.", ref="zones", example="Thanet"),
+                Column("lat", "float", "Latitude (blank: zone centroid).", required=False, **_LAT),
+                Column("lon", "float", "Longitude (blank: zone centroid).", required=False, **_LON),
+                Column(
+                    "phases", "list", "Phases served (or give min_age/max_age).",
+                    required=False, ref="phases", example="primary;secondary",
+                ),
+                Column("min_age", "int", "Youngest age admitted.", required=False, low=0, high=30),
+                Column("max_age", "int", "First age not admitted.", required=False, low=1, high=30),
+                Column("needs", "list", "Designated needs.", ref="needs", example="ASD;SLCN"),
+                Column(
+                    "capacity", "float", "Places every year (capacity table rows override).",
+                    required=False, low=0, example="120",
+                ),
+                Column("cost_per_place", "float", "GBP per pupil per year.", low=0, example="24252"),
+            ),
+            key=("provision",),
+        ),
+        TableSpec(
+            "capacity",
+            "Places by provision and year; a row with a need caps that need alone.",
+            (
+                Column("provision", "str", "Provision id.", ref="provisions", example="P1"),
+                Column("year", "int", "Academic year (starting September of).", **_YEAR, example="2026"),
+                Column("need", "str", "Need capped (blank: total places).", required=False, ref="needs"),
+                Column("places", "float", "Places.", low=0, example="120"),
+            ),
+            key=("provision", "year", "need"),
+            required=False,
+        ),
+        TableSpec(
+            "demand",
+            "Pupils needing a place, by zone, need, phase and year.",
+            (
+                Column("zone", "str", "Zone of residence.", ref="zones", example="Thanet"),
+                Column("need", "str", "Primary need.", ref="needs", example="ASD"),
+                Column("phase", "str", "Phase.", ref="phases", example="primary"),
+                Column("year", "int", "Academic year.", **_YEAR, example="2026"),
+                Column("pupils", "float", "Pupils (may be fractional).", low=0, example="12"),
+            ),
+            key=("zone", "need", "phase", "year"),
+        ),
+        TableSpec(
+            "journeys",
+            "Journey from zone centroid to provision; missing pairs are computed from coordinates.",
+            (
+                Column("zone", "str", "Zone id.", ref="zones", example="Thanet"),
+                Column("provision", "str", "Provision id.", ref="provisions", example="P1"),
+                Column("minutes", "float", "One-way journey minutes.", low=0, example="25"),
+                Column("km", "float", "One-way journey km.", low=0, example="14.2"),
+            ),
+            key=("zone", "provision"),
+            required=False,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Cells as read from a file, before typing. ``rows`` holds each row's number in the source."""
+
+    name: str
+    source: str
+    frame: pd.DataFrame
+    rows: np.ndarray = field(repr=False)
+
+    @classmethod
+    def from_frame(cls, name: str, source: str, frame: pd.DataFrame, first_row: int = 2) -> RawTable:
+        """Wrap ``frame`` whose first data row is row ``first_row`` of the source."""
+        frame = frame.reset_index(drop=True)
+        return cls(name, source, frame, np.arange(first_row, first_row + len(frame)))
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    as_text = values.astype("string").str.strip()
+    return np.asarray(values.isna() | (as_text == "").fillna(True), dtype=bool)
+
+
+class _Reporter:
+    """Collects issues for one table, listing at most MAX_LISTED per column and rule."""
+
+    def __init__(self, raw: RawTable) -> None:
+        self.raw = raw
+        self.issues: list[Issue] = []
+
+    def flag(self, mask: np.ndarray, column: str, message: str, expected: str | None) -> None:
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return
+        values = self.raw.frame[column] if column in self.raw.frame else None
+        for i in idx[:MAX_LISTED]:
+            shown = None if values is None else _show(values.iloc[i])
+            self.issues.append(
+                Issue(self.raw.source, message, int(self.raw.rows[i]), column, shown, expected)
+            )
+        if idx.size > MAX_LISTED:
+            self.issues.append(
+                Issue(
+                    self.raw.source,
+                    f"{message}: {idx.size - MAX_LISTED} more rows like this not listed",
+                    column=column,
+                    expected=expected,
+                )
+            )
+
+
+def _show(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame, list[Issue]]:
+    """Type every column of ``raw`` by ``spec``; return the typed frame and the problems found.
+
+    Cells that fail are set to missing in the typed frame; the caller refuses to build an
+    instance while any error is listed. Duplicate keys are reported here too.
+    """
+    rep = _Reporter(raw)
+    frame = raw.frame
+    known = set(spec.names)
+    for name in frame.columns:
+        if str(name) not in known:
+            rep.issues.append(
+                Issue(raw.source, "unknown column", column=str(name),
+                      expected="one of " + ", ".join(spec.names))
+            )
+    out: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            if col.required:
+                rep.issues.append(
+                    Issue(raw.source, "required column is missing", row=1, column=col.name,
+                          expected=col.description)
+                )
+            out[col.name] = _empty(col, len(frame))
+            continue
+        out[col.name] = _parse_column(col, frame[col.name], rep)
+    typed = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    present_key = [k for k in spec.key if k in frame.columns]
+    if present_key and len(typed):
+        dup = typed.duplicated(subset=present_key, keep="first").to_numpy()
+        rep.flag(dup, present_key[0], f"duplicate row for {' + '.join(present_key)}",
+                 "each combination once")
+    return typed, rep.issues
+
+
+def _empty(col: Column, n: int) -> pd.Series:
+    if col.kind == "float":
+        return pd.Series(np.full(n, np.nan), dtype="float64")
+    if col.kind == "int":
+        return pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
+    if col.kind == "bool":
+        return pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
+    return pd.Series([None] * n, dtype="object")
+
+
+def _parse_column(col: Column, values: pd.Series, rep: _Reporter) -> pd.Series:
+    values = values.reset_index(drop=True)
+    blank = _blank(values)
+    if col.required:
+        rep.flag(blank, col.name, "required value is blank", col.expected())
+    if col.kind in ("float", "int"):
+        return _parse_number(col, values, blank, rep)
+    if col.kind == "bool":
+        text = values.astype("string").str.strip().str.lower()
+        parsed = text.map({"true": True, "1": True, "yes": True, "false": False, "0": False,
+                           "no": False})
+        rep.flag(~blank & parsed.isna().to_numpy(), col.name, "not true/false", col.expected())
+        return parsed.astype("boolean")
+    text = values.astype("string").str.strip()
+    if col.kind == "list":
+        parts = text.str.split(LIST_SEPARATOR)
+        cleaned = parts.map(
+            lambda items: None
+            if not isinstance(items, list)
+            else LIST_SEPARATOR.join(s.strip() for s in items if s.strip()) or None,
+            na_action="ignore",
+        )
+        result = pd.Series(cleaned.astype("object"), dtype="object")
+        result[blank | result.isna().to_numpy()] = None
+        return result
+    result = pd.Series(text.astype("object"), dtype="object")
+    result[blank] = None
+    if col.choices:
+        bad = ~blank & ~result.isin(col.choices).to_numpy()
+        rep.flag(bad, col.name, "value not allowed", col.expected())
+        result[bad] = None
+    return result
+
+
+def _parse_number(col: Column, values: pd.Series, blank: np.ndarray, rep: _Reporter) -> pd.Series:
+    numbers = pd.to_numeric(values.astype("string").str.strip().str.replace(",", "", regex=False),
+                            errors="coerce").astype("float64").to_numpy(copy=True)
+    bad = ~blank & (np.isnan(numbers) | np.isinf(numbers))
+    rep.flag(bad, col.name, "not a number", col.expected())
+    numbers[bad] = np.nan
+    ok = ~np.isnan(numbers)
+    if col.kind == "int":
+        frac = ok & (numbers != np.round(numbers))
+        rep.flag(frac, col.name, "not a whole number", col.expected())
+        numbers[frac] = np.nan
+        ok &= ~frac
+    out_of_range = np.zeros(len(numbers), dtype=bool)
+    if col.low is not None:
+        below = numbers <= col.low if col.low_open else numbers < col.low
+        out_of_range |= ok & below
+    if col.high is not None:
+        out_of_range |= ok & (numbers > col.high)
+    rep.flag(out_of_range, col.name, "out of range", col.expected())
+    numbers[out_of_range] = np.nan
+    if col.kind == "int":
+        return pd.Series(pd.array(np.where(np.isnan(numbers), None, numbers), dtype="Int64"))
+    return pd.Series(numbers, dtype="float64")

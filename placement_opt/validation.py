@@ -1,0 +1,202 @@
+"""Whole-instance validation: parse every table, then check the rules that span tables.
+
+All problems are collected before anything is raised, each located by file/sheet, row,
+column and value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from placement_opt.defaults import default_needs, default_phases
+from placement_opt.errors import Issue, Severity
+from placement_opt.settings import Settings, settings_issues
+from placement_opt.tables import LIST_SEPARATOR, TABLES, RawTable, parse_table
+
+__all__ = ["ValidatedTables", "validate_raw"]
+
+
+@dataclass(frozen=True)
+class ValidatedTables:
+    """Typed tables and settings that passed every rule, plus non-fatal warnings."""
+
+    settings: Settings
+    tables: dict[str, pd.DataFrame]
+    warnings: tuple[Issue, ...]
+
+
+Locator = Callable[[str], str]
+
+
+def validate_raw(
+    raw_tables: Mapping[str, RawTable],
+    raw_settings: Mapping[str, Any],
+    settings_source: str,
+    locate: Locator,
+) -> tuple[ValidatedTables | None, list[Issue]]:
+    """Check everything; return the typed tables or ``None`` with all issues found.
+
+    ``locate(table)`` names where a missing table was expected (a file or a sheet).
+    """
+    issues: list[Issue] = []
+    settings, found = settings_issues(dict(raw_settings), settings_source)
+    issues += found
+    for name in raw_tables:
+        if name not in TABLES:
+            issues.append(Issue(raw_tables[name].source, f"unknown table {name!r}",
+                                severity=Severity.WARNING,
+                                expected="one of " + ", ".join(TABLES)))
+    typed: dict[str, pd.DataFrame] = {}
+    sources: dict[str, RawTable] = {}
+    for name, spec in TABLES.items():
+        raw = raw_tables.get(name)
+        if raw is None:
+            if spec.required:
+                issues.append(Issue(locate(name), f"the {name} table is missing",
+                                    expected=spec.description))
+            typed[name] = _default_table(name)
+            continue
+        frame, found = parse_table(spec, raw)
+        issues += found
+        typed[name] = frame
+        sources[name] = raw
+    issues += _check_references(typed, sources)
+    issues += _check_phases(typed, sources)
+    issues += _check_provisions(typed, sources)
+    issues += _check_capacity(typed, sources, locate)
+    if settings is not None:
+        issues += _check_policy(settings, typed, settings_source)
+    if "demand" in sources and len(typed["demand"]) == 0:
+        issues.append(Issue(sources["demand"].source, "the demand table has no rows",
+                            expected="at least one row of zone, need, phase, year, pupils"))
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    if errors or settings is None:
+        return None, issues
+    warnings = tuple(i for i in issues if i.severity is Severity.WARNING)
+    return ValidatedTables(settings, typed, warnings), issues
+
+
+def _default_table(name: str) -> pd.DataFrame:
+    if name == "needs":
+        return default_needs()
+    if name == "phases":
+        return default_phases()
+    spec = TABLES[name]
+    empty = RawTable.from_frame(name, "", pd.DataFrame({c: [] for c in spec.names}))
+    frame, _ = parse_table(spec, empty)
+    return frame
+
+
+def _flag_rows(raw: RawTable, mask: np.ndarray, column: str, message: str, expected: str,
+               severity: Severity = Severity.ERROR, values: pd.Series | None = None) -> list[Issue]:
+    shown = raw.frame[column] if values is None and column in raw.frame else values
+    out = []
+    for i in np.flatnonzero(mask)[:20]:
+        value = None if shown is None else str(shown.iloc[i])
+        out.append(Issue(raw.source, message, int(raw.rows[i]), column, value, expected, severity))
+    extra = int(mask.sum()) - 20
+    if extra > 0:
+        out.append(Issue(raw.source, f"{message}: {extra} more rows like this not listed",
+                         column=column, severity=severity))
+    return out
+
+
+def _check_references(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
+    issues: list[Issue] = []
+    for name, raw in sources.items():
+        spec = TABLES[name]
+        frame = typed[name]
+        for col in spec.columns:
+            if col.ref is None or col.name not in raw.frame:
+                continue
+            target = TABLES[col.ref]
+            known = set(typed[col.ref][target.key[0]].dropna())
+            values = frame[col.name]
+            if col.kind == "list":
+                bad = values.map(
+                    lambda cell: isinstance(cell, str)
+                    and any(part not in known for part in cell.split(LIST_SEPARATOR)),
+                ).to_numpy(dtype=bool)
+            else:
+                bad = (values.notna() & ~values.isin(known)).to_numpy()
+            issues += _flag_rows(raw, bad, col.name, f"unknown {col.ref[:-1]}",
+                                 f"an id from the {col.ref} table", values=values)
+    return issues
+
+
+def _check_phases(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
+    raw = sources.get("phases")
+    if raw is None:
+        return []
+    frame = typed["phases"]
+    bad = (frame["min_age"] >= frame["max_age"]).fillna(False).to_numpy(dtype=bool)
+    return _flag_rows(raw, bad, "max_age", "max_age must be above min_age", "max_age > min_age")
+
+
+def _check_provisions(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
+    raw = sources.get("provisions")
+    if raw is None:
+        return []
+    prov = typed["provisions"]
+    issues: list[Issue] = []
+    no_phase = (prov["phases"].isna() & (prov["min_age"].isna() | prov["max_age"].isna())).to_numpy()
+    issues += _flag_rows(raw, no_phase, "phases", "no phases and no age range",
+                         "phases (e.g. primary;secondary) or both min_age and max_age")
+    ages = (prov["min_age"] >= prov["max_age"]).fillna(False).to_numpy(dtype=bool)
+    issues += _flag_rows(raw, ages, "max_age", "max_age must be above min_age", "max_age > min_age")
+    half = (prov["lat"].isna() != prov["lon"].isna()).to_numpy()
+    issues += _flag_rows(raw, half, "lat", "give both lat and lon, or neither", "both or neither")
+    missing = (prov["lat"].isna() & prov["lon"].isna()).to_numpy()
+    issues += _flag_rows(raw, missing, "lat", "no coordinates: the zone centroid is used",
+                         "lat and lon", Severity.WARNING)
+    return issues
+
+
+def _check_capacity(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable],
+                    locate: Locator) -> list[Issue]:
+    prov, cap, demand = typed["provisions"], typed["capacity"], typed["demand"]
+    issues: list[Issue] = []
+    cap_raw = sources.get("capacity")
+    if cap_raw is not None and len(cap):
+        designated = dict(zip(prov["provision"], prov["needs"], strict=True))
+        bad = np.array([
+            isinstance(n, str) and isinstance(designated.get(p), str)
+            and n not in str(designated[p]).split(LIST_SEPARATOR)
+            for p, n in zip(cap["provision"], cap["need"], strict=True)
+        ], dtype=bool)
+        issues += _flag_rows(cap_raw, bad, "need", "need is not designated at this provision",
+                             "a need listed in the provision's needs column")
+    prov_raw = sources.get("provisions")
+    if prov_raw is None:
+        return issues
+    years = sorted(int(y) for y in demand["year"].dropna().unique())
+    totals = cap[cap["need"].isna()]
+    covered = set(zip(totals["provision"], totals["year"].astype("float"), strict=True))
+    for i, (pid, default) in enumerate(zip(prov["provision"], prov["capacity"], strict=True)):
+        if not np.isnan(default) or pid is None:
+            continue
+        gaps = [y for y in years if (pid, float(y)) not in covered]
+        if gaps:
+            shown = ", ".join(str(y) for y in gaps[:6]) + (" ..." if len(gaps) > 6 else "")
+            issues.append(Issue(prov_raw.source, f"no capacity for {pid} in {shown}",
+                                int(prov_raw.rows[i]), "capacity", "",
+                                f"a capacity here or rows in {locate('capacity')}"))
+    return issues
+
+
+def _check_policy(settings: Settings, typed: dict[str, pd.DataFrame], source: str) -> list[Issue]:
+    if "max_journey_min" not in settings.policy.model_fields_set:
+        return []
+    phases = set(typed["phases"]["phase"].dropna())
+    return [
+        Issue(source, "journey limit for a phase the instance does not have (ignored)",
+              column=f"policy.max_journey_min.{p}", value=p, severity=Severity.WARNING,
+              expected="a phase from the phases table: " + ", ".join(sorted(phases)))
+        for p in settings.policy.max_journey_min
+        if p not in phases
+    ]
