@@ -83,7 +83,7 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
     alloc = _allocations(inst, data, model, raw.x)
     util = _utilisation(inst, data, model, raw, alloc)
     unmet = _unmet(data, model, raw.x)
-    kpis = _kpis(data, alloc, unmet)
+    kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty)
     return Result(allocations=alloc, utilisation=util, unmet=unmet, kpis=kpis,
                   **common)  # type: ignore[arg-type]
 
@@ -166,7 +166,8 @@ def _unmet(data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
     })
 
 
-def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame) -> pd.DataFrame:
+def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame,
+          penalty: float) -> pd.DataFrame:
     demand = pd.DataFrame({"year": np.asarray(data.years)[data.d_year], "pupils": data.d_pupils})
     rows: list[tuple[str, object, float, str]] = []
     years: list[object] = [*data.years, "all"]
@@ -183,6 +184,8 @@ def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame) -> pd.DataF
             ("transport_cost", year, float(a["transport_cost"].sum()), "GBP"),
             ("journey_cost", year, float(a["journey_cost"].sum()), "GBP"),
             ("total_cost", year, float(a["cost"].sum()), "GBP"),
+            ("unmet_penalty", year, penalty * unmet_pupils, "GBP"),
+            ("objective", year, float(a["cost"].sum()) + penalty * unmet_pupils, "GBP"),
             ("demand", year, total_demand, "pupils"),
             ("placed", year, placed, "pupils"),
             ("unmet", year, unmet_pupils, "pupils"),

@@ -1,0 +1,192 @@
+"""Command line: ``placement-opt solve | validate | template``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from placement_opt._version import __version__
+from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOptError, Severity
+from placement_opt.instance import Instance
+from placement_opt.options import SolveOptions
+from placement_opt.result import Result
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Specialist school place planning: solve, validate, template.")
+console = Console()
+err_console = Console(stderr=True)
+
+#: The bundled instance `solve` uses when no path is given.
+DEFAULT_INSTANCE = "demo"
+BUNDLED = Path(__file__).resolve().parent.parent / "instances"
+
+
+def resolve_instance_path(path: str) -> Path:
+    """A path as given, or the name of a bundled instance under ``instances/``."""
+    given = Path(path)
+    if given.exists() or given.suffix:
+        return given
+    bundled = BUNDLED / path
+    return bundled if bundled.exists() else given
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"placement-opt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """placement_opt command line."""
+
+
+def issues_table(issues: list[Issue] | tuple[Issue, ...], title: str) -> Table:
+    """Issues as a rich table: severity, where, row, column, value, problem, expected."""
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for name in ("", "where", "row", "column", "value", "problem", "expected"):
+        table.add_column(name, overflow="fold")
+    for i in issues:
+        mark = "[red]error[/]" if i.severity is Severity.ERROR else "[yellow]warning[/]"
+        table.add_row(mark, i.source, "" if i.row is None else str(i.row), i.column or "",
+                      i.value or "", i.message, i.expected or "")
+    return table
+
+
+def _load(path: str) -> Instance:
+    try:
+        return Instance.from_path(resolve_instance_path(path))
+    except InstanceError as exc:
+        err_console.print(issues_table(exc.issues, f"Problems in {path}"))
+        n = sum(1 for i in exc.issues if i.severity is Severity.ERROR)
+        err_console.print(f"[red]{n} error(s): nothing was solved.[/]")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def validate(path: Annotated[str, typer.Argument(help="CSV folder, .xlsx or .json.")]) -> None:
+    """Check an instance and list every problem; exit code 2 when there are errors."""
+    inst = _load(path)
+    from placement_opt.checks import presolve_checks
+    from placement_opt.model.arcs import eligible_arcs
+    from placement_opt.model.data import ModelData
+
+    data = ModelData.from_instance(inst)
+    findings = list(inst.warnings) + presolve_checks(data, eligible_arcs(data))
+    if findings:
+        console.print(issues_table(findings, f"Warnings for {path}"))
+    console.print(f"[green]{path}: valid[/] ({len(inst.zones)} zones, {len(inst.provisions)} "
+                  f"provisions, {len(inst.demand)} demand rows, years {inst.years[0]}-"
+                  f"{inst.years[-1]}; {len(findings)} warning(s))")
+
+
+@app.command()
+def solve(
+    path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
+                                             "name.")] = DEFAULT_INSTANCE,
+    out: Annotated[Path | None, typer.Option(help="Result folder (default: a new folder "
+                                                  "under runs/).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds.")] = None,
+    gap: Annotated[float, typer.Option(help="Relative MIP gap.")] = 1e-4,
+    threads: Annotated[int, typer.Option(help="Solver threads.")] = 1,
+    seed: Annotated[int, typer.Option(help="Solver seed.")] = 0,
+    log_file: Annotated[Path | None, typer.Option(help="Write the solver log here.")] = None,
+) -> None:
+    """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
+    from placement_opt.io.results import new_run_dir, write_result
+    from placement_opt.solve import solve as run_solve
+
+    inst = _load(path)
+    try:
+        options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed,
+                               log_file=log_file)
+    except ValueError as exc:
+        err_console.print(f"[red]Invalid option:[/] {exc}")
+        raise typer.Exit(2) from exc
+    folder = out if out is not None else new_run_dir(Path("runs"), inst.name)
+    if out is not None and out.exists() and any(out.iterdir()) and not overwrite:
+        err_console.print(f"[red]{out} exists and is not empty[/]: choose another --out or add "
+                          "--overwrite. Nothing was solved.")
+        raise typer.Exit(1)
+    try:
+        result = run_solve(inst, options)
+        write_result(result, folder, overwrite=overwrite)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    except PlacementOptError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    _print_summary(result)
+    if result.warnings:
+        console.print(issues_table(result.warnings, "Warnings"))
+    console.print(f"Results written to [bold]{folder}[/]")
+    if not result.status.has_solution:
+        raise typer.Exit(1)
+
+
+def _print_summary(result: Result) -> None:
+    head = Table(title=f"{result.instance_name}: {result.status.value}", header_style="bold")
+    head.add_column("item")
+    head.add_column("value", justify="right")
+    head.add_row("objective (GBP)", "-" if result.objective is None else f"{result.objective:,.0f}")
+    head.add_row("gap", "-" if result.gap is None else f"{result.gap:.4%}")
+    head.add_row("variables / constraints",
+                 f"{result.model_size['columns']:,} / {result.model_size['rows']:,}")
+    head.add_row("build + solve (s)", f"{result.build_seconds:.2f} + {result.solve_seconds:.2f}")
+    console.print(head)
+    if result.kpis.empty:
+        return
+    pivot = result.kpis.pivot(index="kpi", columns="year", values="value")
+    pivot = pivot.reindex(index=list(dict.fromkeys(result.kpis["kpi"])))
+    units = dict(zip(result.kpis["kpi"], result.kpis["unit"], strict=False))
+    table = Table(title="KPIs by year", header_style="bold")
+    table.add_column("kpi")
+    for col in pivot.columns:
+        table.add_column(str(col), justify="right")
+    for kpi, row in pivot.iterrows():
+        unit = units[str(kpi)]
+        table.add_row(f"{kpi} ({unit})", *(_fmt(v, unit) for v in row))
+    console.print(table)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "min":
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
+
+
+@app.command()
+def template(
+    file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx).")],
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Write an empty instance workbook with headers, a README sheet and data validation."""
+    from placement_opt.io.template import write_template
+
+    if file.suffix.lower() != ".xlsx":
+        err_console.print(f"[red]{file}: the template is an .xlsx workbook[/]")
+        raise typer.Exit(2)
+    try:
+        write_template(file, overwrite=force)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/] (use --force to replace it)")
+        raise typer.Exit(1) from exc
+    console.print(f"Template written to [bold]{file}[/]")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
