@@ -1,0 +1,75 @@
+"""The MatrixModel's structure, checked without solving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _tiny import tiny
+
+from placement_opt import Instance, build_allocation_model, solve
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKED = ROOT / "models" / "examples" / "allocation_worked"
+
+
+def test_worked_example_structure() -> None:
+    """A reaches only P1 (45-min limit); B reaches P1, P2, P3: 4 arcs + 2 unmet columns.
+    Rows: 2 demand, 3 capacity, 1 local share (zone A)."""
+    model = build_allocation_model(Instance.from_path(WORKED))
+    cols = model.column_table()
+    arcs = cols[cols["role"] == "arc"]
+    assert sorted(zip(arcs["zone"], arcs["provision"], strict=True)) == [
+        ("A", "P1"), ("B", "P1"), ("B", "P2"), ("B", "P3")]
+    assert (cols["role"] == "unmet").sum() == 2
+    assert [(b.family, b.size) for b in model.blocks] == [
+        ("demand", 2), ("capacity", 3), ("local_share", 1)]
+    rows = model.row_table()
+    local = rows[rows["family"] == "local_share"].iloc[0]
+    assert local["zone"] == "A"
+    assert local["lower"] == pytest.approx(0.8 * 15)
+    # Arc costs: c_p + tau * km (tau = 100).
+    cost = dict(zip(zip(arcs["zone"], arcs["provision"], strict=True), arcs["cost"], strict=True))
+    assert cost[("A", "P1")] == pytest.approx(20_000 + 100 * 18)
+    assert cost[("B", "P3")] == pytest.approx(45_000 + 100 * 10)
+    assert not model.is_mip
+
+
+def test_zero_capacity_and_zero_demand_make_no_columns() -> None:
+    """A provision with no places that year gets no arcs; a zero-demand row gets no columns."""
+    inst = tiny([{"provision": "P", "kind": "special", "zone": "A", "capacity": 0,
+                  "cost_per_place": 1},
+                 {"provision": "Q", "kind": "special", "zone": "A", "capacity": 4,
+                  "cost_per_place": 1}],
+                [("A", "ASD", 3), ("A", "SLD", 0)])
+    model = build_allocation_model(inst)
+    cols = model.column_table()
+    assert cols["provision"].dropna().tolist() == ["Q"]
+    assert model.n_cols == 2
+
+
+def test_model_build_is_deterministic() -> None:
+    inst = Instance.from_path(ROOT / "instances" / "demo")
+    a, b = build_allocation_model(inst), build_allocation_model(inst)
+    assert np.array_equal(a.c, b.c)
+    assert (a.A != b.A).nnz == 0
+
+
+def test_solve_leaves_the_instance_unchanged() -> None:
+    inst = Instance.from_path(ROOT / "instances" / "demo")
+    before = inst.fingerprint()
+    solve(inst)
+    assert inst.fingerprint() == before
+
+
+def test_unreachable_demand_is_a_planner_warning() -> None:
+    """SLD is designated nowhere near: the warning names pupils, need, phase, zone and year."""
+    inst = tiny([{"provision": "P", "kind": "special", "zone": "A", "capacity": 5,
+                  "cost_per_place": 1, "needs": "ASD;SLD"}],
+                [("A", "ASD", 2), ("A", "SLD", 12)], journeys={("A", "P"): (52, 30)})
+    r = solve(inst)
+    texts = [w.message for w in r.warnings]
+    assert ("no eligible provision within 45 min for 12 SLD primary pupils in A 2026 "
+            "(nearest designated: P at 52 min)") in texts
+    assert r.kpi("unmet") == pytest.approx(14)
