@@ -108,15 +108,22 @@ class Sizes:
 
 def make_instance(n_zones: int, n_provisions: int, years: int, seed: int) -> Instance:
     """A Kent-like instance with ``n_zones`` zones, ``n_provisions`` provisions and demand for
-    ``years`` consecutive years from :data:`FIRST_YEAR`. Deterministic in ``seed``."""
+    ``years`` consecutive years from :data:`FIRST_YEAR`. Deterministic in ``seed``.
+
+    Zone ``i`` and provision ``i`` are drawn from their own streams (``seed``, table, ``i``),
+    so adding zones or provisions appends to the instance instead of reshuffling it.
+    """
     if n_zones < 1 or n_provisions < 1 or years < 1:
         raise ValueError("n_zones, n_provisions and years must be >= 1")
-    rng = np.random.default_rng(seed)
-    zones = _zones(rng, n_zones)
-    provisions = _provisions(rng, zones, n_provisions)
+    zones = pd.DataFrame([_zone(_stream(seed, 0, i), i) for i in range(n_zones)])
+    drawn = [_provision(_stream(seed, 1, i), i, zones) for i in range(n_provisions)]
+    provisions = pd.DataFrame([row for row, _ in drawn])
     year_list = [FIRST_YEAR + i for i in range(years)]
-    capacity = _capacity(rng, provisions, year_list)
-    demand = _demand(rng, zones, _places(provisions), year_list)
+    capacity = pd.DataFrame(
+        [cap for _, plan in drawn for cap in plan.rows(year_list)],
+        columns=["provision", "year", "need", "places"],
+    )
+    demand = _demand(_stream(seed, 2, 0), zones, float(provisions["capacity"].sum()), year_list)
     tables = {
         "needs": default_needs(), "phases": default_phases(), "zones": zones,
         "provisions": provisions, "capacity": capacity, "demand": demand,
@@ -129,88 +136,94 @@ def make_instance(n_zones: int, n_provisions: int, years: int, seed: int) -> Ins
     return Instance.from_tables(tables, settings, source=f"generate.py seed {seed}")
 
 
-def _zones(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    """Zone centroids uniform in Kent's box (population weights are drawn in :func:`_demand`)."""
-    lat0, lat1, lon0, lon1 = KENT_BOX
-    ids = [f"Z{i:04d}" for i in range(n)]
-    return pd.DataFrame({
-        "zone": ids,
-        "name": [f"Zone {i}" for i in range(n)],
-        "lat": np.round(rng.uniform(lat0, lat1, n), 6),
-        "lon": np.round(rng.uniform(lon0, lon1, n), 6),
-        "cluster": [f"C{i % 12:02d}" for i in range(n)],
-        "area": np.where(rng.uniform(0, 1, n) < 0.5, "East Kent", "West Kent"),
-        "min_local_share": np.full(n, np.nan),
-    })
+def _stream(seed: int, table: int, index: int) -> np.random.Generator:
+    """An independent random stream for row ``index`` of table number ``table``."""
+    return np.random.default_rng([seed, table, index])
 
 
-def _provisions(rng: np.random.Generator, zones: pd.DataFrame, n: int) -> pd.DataFrame:
-    """Provisions near a random zone's centroid, with kind, designation, phases and cost."""
-    kinds = list(KIND_SHARE)
-    kind = rng.choice(kinds, size=n, p=list(KIND_SHARE.values()))
-    home = rng.integers(0, len(zones), n)
+def _zone(rng: np.random.Generator, i: int) -> dict[str, object]:
+    """One zone: a centroid uniform in Kent's box (its population weight is drawn with the
+    demand)."""
     lat0, lat1, lon0, lon1 = KENT_BOX
-    lat = np.clip(zones["lat"].to_numpy()[home] + rng.normal(0, 0.01, n), lat0, lat1)
-    lon = np.clip(zones["lon"].to_numpy()[home] + rng.normal(0, 0.015, n), lon0, lon1)
-    rows = []
-    for i in range(n):
-        k = str(kind[i])
-        offer = PHASE_OFFERS[k][rng.integers(len(PHASE_OFFERS[k]))]
-        lo, hi = KIND_PLACES[k]
-        rows.append({
-            "provision": f"P{i:04d}",
-            "name": f"{k.title()} provision {i}",
-            "kind": k,
-            "zone": zones["zone"].iloc[home[i]],
-            "lat": round(float(lat[i]), 6),
-            "lon": round(float(lon[i]), 6),
-            "phases": offer if isinstance(offer, str) else None,
-            "min_age": None if isinstance(offer, str) else offer[0],
-            "max_age": None if isinstance(offer, str) else offer[1],
-            "needs": DESIGNATIONS[k][rng.integers(len(DESIGNATIONS[k]))],
-            "capacity": float(rng.integers(lo, hi + 1)),
-            "cost_per_place": _cost(rng, k),
-        })
-    return pd.DataFrame(rows)
+    return {
+        "zone": f"Z{i:04d}",
+        "name": f"Zone {i}",
+        "lat": round(float(rng.uniform(lat0, lat1)), 6),
+        "lon": round(float(rng.uniform(lon0, lon1)), 6),
+        "cluster": f"C{i % 12:02d}",
+        "area": "East Kent" if rng.uniform() < 0.5 else "West Kent",
+        "min_local_share": None,
+    }
+
+
+@dataclass(frozen=True)
+class _CapacityPlan:
+    """Capacity-table rows of one provision: yearly growth and an optional per-need cap."""
+
+    provision: str
+    base: float
+    step: float
+    need: str | None
+    need_places: float
+
+    def rows(self, years: list[int]) -> list[dict[str, object]]:
+        """Total places from the second year on (if growing) and the per-need cap rows."""
+        out: list[dict[str, object]] = []
+        if self.step > 0:
+            out += [{"provision": self.provision, "year": y, "need": None,
+                     "places": self.base + self.step * j}
+                    for j, y in enumerate(years) if j > 0]
+        if self.need is not None:
+            out += [{"provision": self.provision, "year": y, "need": self.need,
+                     "places": self.need_places} for y in years]
+        return out
+
+
+def _provision(rng: np.random.Generator, i: int,
+               zones: pd.DataFrame) -> tuple[dict[str, object], _CapacityPlan]:
+    """One provision near a random zone's centroid, and its capacity-table plan: ~10% grow
+    each year, ~15% cap their first designated need."""
+    kind = str(rng.choice(list(KIND_SHARE), p=list(KIND_SHARE.values())))
+    home = int(rng.integers(len(zones)))
+    lat0, lat1, lon0, lon1 = KENT_BOX
+    offer = PHASE_OFFERS[kind][int(rng.integers(len(PHASE_OFFERS[kind])))]
+    needs = DESIGNATIONS[kind][int(rng.integers(len(DESIGNATIONS[kind])))]
+    lo, hi = KIND_PLACES[kind]
+    places = float(rng.integers(lo, hi + 1))
+    row: dict[str, object] = {
+        "provision": f"P{i:04d}",
+        "name": f"{kind.title()} provision {i}",
+        "kind": kind,
+        "zone": zones["zone"].iloc[home],
+        "lat": round(float(np.clip(zones["lat"].iloc[home] + rng.normal(0, 0.01), lat0, lat1)), 6),
+        "lon": round(float(np.clip(zones["lon"].iloc[home] + rng.normal(0, 0.015), lon0, lon1)),
+                     6),
+        "phases": offer if isinstance(offer, str) else None,
+        "min_age": None if isinstance(offer, str) else offer[0],
+        "max_age": None if isinstance(offer, str) else offer[1],
+        "needs": needs,
+        "capacity": places,
+        "cost_per_place": _cost(rng, kind),
+    }
+    step = float(rng.integers(4, 17)) if rng.uniform() < 0.10 else 0.0
+    capped = rng.uniform() < 0.15
+    share = rng.uniform(0.3, 0.7)
+    plan = _CapacityPlan(str(row["provision"]), places, step,
+                         needs.split(";")[0] if capped else None, float(math.floor(places * share)))
+    return row, plan
 
 
 def _cost(rng: np.random.Generator, kind: str) -> float:
     """Kent-like cost per place: exact for special schools, ±10% for the other kinds."""
+    jitter = rng.uniform(0.9, 1.1)
     base = KIND_COST[kind]
-    if kind == "special":
-        return base
-    return float(round(base * rng.uniform(0.9, 1.1)))
-
-
-def _capacity(rng: np.random.Generator, provisions: pd.DataFrame,
-              years: list[int]) -> pd.DataFrame:
-    """Year-by-year expansions for ~10% of provisions and per-need caps for ~15%."""
-    rows: list[dict[str, object]] = []
-    n = len(provisions)
-    grow = rng.uniform(0, 1, n) < 0.10
-    cap_need = rng.uniform(0, 1, n) < 0.15
-    for i, pid in enumerate(provisions["provision"]):
-        base = float(provisions["capacity"].iloc[i])
-        if grow[i]:
-            step = float(rng.integers(4, 17))
-            rows += [{"provision": pid, "year": y, "need": None, "places": base + step * j}
-                     for j, y in enumerate(years) if j > 0]
-        if cap_need[i]:
-            need = str(provisions["needs"].iloc[i]).split(";")[0]
-            share = rng.uniform(0.3, 0.7)
-            rows += [{"provision": pid, "year": y, "need": need,
-                      "places": float(math.floor(base * share))} for y in years]
-    return pd.DataFrame(rows, columns=["provision", "year", "need", "places"])
-
-
-def _places(provisions: pd.DataFrame) -> float:
-    """Total places in the first year (the demand is scaled against it)."""
-    return float(provisions["capacity"].sum())
+    return base if kind == "special" else float(round(base * jitter))
 
 
 def _demand(rng: np.random.Generator, zones: pd.DataFrame, places: float,
             years: list[int]) -> pd.DataFrame:
-    """Poisson demand per zone × need × phase × year, with Kent's need and phase mix."""
+    """Poisson demand per zone × need × phase × year, with Kent's need and phase mix, a
+    log-normal population weight per zone and :data:`GROWTH` a year."""
     n_z = len(zones)
     weight = rng.lognormal(0.0, 0.5, n_z)
     weight /= weight.sum()
@@ -241,28 +254,34 @@ def count_arcs(instance: Instance) -> int:
 PROVISIONS_PER_ZONE = 0.5
 
 
-def sizes_for_arcs(target: int, years: int = 5, seed: int = 0, tolerance: float = 0.05,
-                   max_rounds: int = 6) -> Sizes:
-    """Zones and provisions (ratio :data:`PROVISIONS_PER_ZONE`) whose instance has about
-    ``target`` eligible arcs (within ``tolerance``, or the closest found in ``max_rounds``).
+def sizes_for_arcs(target: int, years: int = 5, seed: int = 0, tolerance: float = 0.03,
+                   max_rounds: int = 8) -> Sizes:
+    """Zones and provisions whose instance has about ``target`` eligible arcs (within
+    ``tolerance``, else the closest found in ``max_rounds`` instances). Deterministic.
 
-    Arcs grow about like zones × provisions, so each round rescales both by
-    ``sqrt(target / arcs)``. Deterministic in its arguments.
+    Arcs grow about like zones × provisions. The first rounds rescale both by
+    ``sqrt(target / arcs)`` (keeping :data:`PROVISIONS_PER_ZONE`); then the zones are fixed
+    and only provisions are rescaled by ``target / arcs`` (provisions are appended, so this
+    converges smoothly).
     """
     n_z = max(2, round(math.sqrt(target / (years * PROVISIONS_PER_ZONE * 4.0))))
+    n_p = max(1, round(n_z * PROVISIONS_PER_ZONE))
     best: Sizes | None = None
-    tried: set[int] = set()
-    for _ in range(max_rounds):
-        n_p = max(1, round(n_z * PROVISIONS_PER_ZONE))
-        arcs = count_arcs(make_instance(n_z, n_p, years, seed))
-        found = Sizes(n_z, n_p, years, seed, arcs)
-        tried.add(n_z)
-        if best is None or abs(arcs - target) < abs(best.arcs - target):
+    seen: set[tuple[int, int]] = set()
+    for round_ in range(max_rounds):
+        if (n_z, n_p) in seen:
+            break
+        seen.add((n_z, n_p))
+        found = Sizes(n_z, n_p, years, seed, count_arcs(make_instance(n_z, n_p, years, seed)))
+        if best is None or abs(found.arcs - target) < abs(best.arcs - target):
             best = found
-        if abs(arcs - target) <= tolerance * target:
+        if abs(found.arcs - target) <= tolerance * target:
             break
-        n_z = max(2, round(n_z * math.sqrt(target / max(arcs, 1))))
-        if n_z in tried:
-            break
+        ratio = target / max(found.arcs, 1)
+        if round_ < 2:
+            n_z = max(2, round(n_z * math.sqrt(ratio)))
+            n_p = max(1, round(n_z * PROVISIONS_PER_ZONE))
+        else:
+            n_p = max(1, round(n_p * ratio))
     assert best is not None
     return best

@@ -4,6 +4,7 @@ model and instance are left as they were."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,21 +72,23 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
     """Turn a backend's arrays into tidy tables and KPIs."""
     size = {"columns": model.n_cols, "rows": model.n_rows, "nonzeros": int(model.A.nnz),
             "arcs": int(model.meta["n_arcs"])}  # type: ignore[call-overload]
-    common = dict(status=raw.status, objective=raw.objective, bound=raw.bound, gap=raw.gap,
-                  backend=raw.backend, solve_seconds=raw.seconds, build_seconds=build_seconds,
-                  warnings=tuple(inst.warnings) + tuple(warnings), instance_name=inst.name,
-                  instance_fingerprint=inst.fingerprint(), model_size=size, message=raw.message)
+    common: dict[str, Any] = {
+        "status": raw.status, "objective": raw.objective, "bound": raw.bound, "gap": raw.gap,
+        "backend": raw.backend, "solve_seconds": raw.seconds, "build_seconds": build_seconds,
+        "warnings": tuple(inst.warnings) + tuple(warnings), "instance_name": inst.name,
+        "instance_fingerprint": inst.fingerprint(), "model_size": size, "message": raw.message,
+    }
     if raw.x is None:
         empty = pd.DataFrame()
         return Result(allocations=pd.DataFrame(columns=ALLOCATION_COLUMNS), utilisation=empty,
                       unmet=empty, kpis=pd.DataFrame(columns=["kpi", "year", "value", "unit"]),
-                      **common)  # type: ignore[arg-type]
+                      **common)
     alloc = _allocations(inst, data, model, raw.x)
     util = _utilisation(inst, data, model, raw, alloc)
     unmet = _unmet(data, model, raw.x)
     kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty)
     return Result(allocations=alloc, utilisation=util, unmet=unmet, kpis=kpis,
-                  **common)  # type: ignore[arg-type]
+                  **common)
 
 
 def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
@@ -123,8 +126,8 @@ def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndar
 def _utilisation(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSolution,
                  alloc: pd.DataFrame) -> pd.DataFrame:
     n_p, n_t = len(data.provisions), len(data.years)
-    pp, tt = np.meshgrid(np.arange(n_p), np.arange(n_t), indexing="ij")
-    pp, tt = pp.ravel(), tt.ravel()
+    pp = np.repeat(np.arange(n_p), n_t)
+    tt = np.tile(np.arange(n_t), n_p)
     placed = np.zeros((n_p, n_t))
     n_a = int(model.meta["n_arcs"])  # type: ignore[call-overload]
     assert raw.x is not None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Status"]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of a solve.
 
     ``OPTIMAL`` means proven optimal within the requested gap; ``FEASIBLE_AT_LIMIT`` means a

@@ -7,6 +7,7 @@ Cross-table rules (references, coverage) live in :mod:`placement_opt.validation`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -206,18 +207,43 @@ TABLES: dict[str, TableSpec] = {
 
 @dataclass(frozen=True)
 class RawTable:
-    """Cells as read from a file, before typing. ``rows`` holds each row's number in the source."""
+    """Cells as read from a file, before typing. ``rows`` holds each row's number in the source.
+
+    ``header_row`` is the row of the column names (``None`` where the source has no header row,
+    as in JSON records).
+    """
 
     name: str
     source: str
     frame: pd.DataFrame
     rows: np.ndarray = field(repr=False)
+    header_row: int | None = 1
 
     @classmethod
-    def from_frame(cls, name: str, source: str, frame: pd.DataFrame, first_row: int = 2) -> RawTable:
-        """Wrap ``frame`` whose first data row is row ``first_row`` of the source."""
+    def from_frame(cls, name: str, source: str, frame: pd.DataFrame, first_row: int = 2,
+                   header_row: int | None = None) -> RawTable:
+        """Wrap ``frame`` whose first data row is row ``first_row`` of the source.
+
+        ``header_row`` defaults to the row above ``first_row`` (none when that is row 0).
+        """
         frame = frame.reset_index(drop=True)
-        return cls(name, source, frame, np.arange(first_row, first_row + len(frame)))
+        if header_row is None and first_row > 1:
+            header_row = first_row - 1
+        return cls(name, source, frame, np.arange(first_row, first_row + len(frame)), header_row)
+
+    def column(self, name: str) -> pd.Series | None:
+        """The cells of the (first) column called ``name``, or ``None`` when there is none."""
+        for position, label in enumerate(self.frame.columns):
+            if str(label) == name:
+                return self.frame.iloc[:, position].reset_index(drop=True)
+        return None
+
+    def blank(self, name: str) -> np.ndarray:
+        """Which cells of column ``name`` are blank (all of them when the column is absent)."""
+        values = self.column(name)
+        if values is None:
+            return np.ones(len(self.frame), dtype=bool)
+        return _blank(values)
 
 
 def _blank(values: pd.Series) -> np.ndarray:
@@ -236,7 +262,7 @@ class _Reporter:
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return
-        values = self.raw.frame[column] if column in self.raw.frame else None
+        values = self.raw.column(column)
         for i in idx[:MAX_LISTED]:
             shown = None if values is None else _show(values.iloc[i])
             self.issues.append(
@@ -254,9 +280,15 @@ class _Reporter:
 
 
 def _show(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    """A cell as text for an Issue: missing values as ``""``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
     return str(value)
+
+
+def show_cell(value: object) -> str:
+    """A raw cell as the text shown in an :class:`Issue` (missing cells as ``""``)."""
+    return _show(value)
 
 
 def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame, list[Issue]]:
@@ -268,27 +300,41 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame, list[Issu
     rep = _Reporter(raw)
     frame = raw.frame
     known = set(spec.names)
-    for name in frame.columns:
-        if str(name) not in known:
+    seen: set[str] = set()
+    for label in frame.columns:
+        name = str(label)
+        if name in seen:
             rep.issues.append(
-                Issue(raw.source, "unknown column", column=str(name),
+                Issue(raw.source, "column appears more than once (the first is used)",
+                      row=raw.header_row, column=name, expected="each column once")
+            )
+        elif name not in known:
+            shown = name if name.strip() else "(blank header)"
+            rep.issues.append(
+                Issue(raw.source, "unknown column", row=raw.header_row, column=shown,
                       expected="one of " + ", ".join(spec.names))
             )
+        seen.add(name)
     out: dict[str, pd.Series] = {}
     for col in spec.columns:
-        if col.name not in frame.columns:
+        values = raw.column(col.name)
+        if values is None:
             if col.required:
                 rep.issues.append(
-                    Issue(raw.source, "required column is missing", row=1, column=col.name,
-                          expected=col.description)
+                    Issue(raw.source, "required column is missing", row=raw.header_row,
+                          column=col.name, expected=col.description)
                 )
             out[col.name] = _empty(col, len(frame))
             continue
-        out[col.name] = _parse_column(col, frame[col.name], rep)
+        out[col.name] = _parse_column(col, values, rep)
     typed = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
-    present_key = [k for k in spec.key if k in frame.columns]
+    present_key = [k for k in spec.key if k in seen]
     if present_key and len(typed):
         dup = typed.duplicated(subset=present_key, keep="first").to_numpy()
+        # Rows whose required key cells failed are reported already; they are not duplicates.
+        for k in present_key:
+            if spec.column(k).required:
+                dup &= typed[k].notna().to_numpy()
         rep.flag(dup, present_key[0], f"duplicate row for {' + '.join(present_key)}",
                  "each combination once")
     return typed, rep.issues
@@ -338,9 +384,15 @@ def _parse_column(col: Column, values: pd.Series, rep: _Reporter) -> pd.Series:
     return result
 
 
+#: A number with thousands separators: ``1,234`` or ``-12,345.5`` (but not ``1,5``).
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
 def _parse_number(col: Column, values: pd.Series, blank: np.ndarray, rep: _Reporter) -> pd.Series:
-    numbers = pd.to_numeric(values.astype("string").str.strip().str.replace(",", "", regex=False),
-                            errors="coerce").astype("float64").to_numpy(copy=True)
+    text = values.astype("string").str.strip()
+    grouped = text.str.match(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
+    text = text.where(~grouped, text.str.replace(",", "", regex=False))
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(copy=True)
     bad = ~blank & (np.isnan(numbers) | np.isinf(numbers))
     rep.flag(bad, col.name, "not a number", col.expected())
     numbers[bad] = np.nan

@@ -16,7 +16,14 @@ import pandas as pd
 from placement_opt.defaults import default_needs, default_phases
 from placement_opt.errors import Issue, Severity
 from placement_opt.settings import Settings, settings_issues
-from placement_opt.tables import LIST_SEPARATOR, TABLES, RawTable, parse_table
+from placement_opt.tables import (
+    LIST_SEPARATOR,
+    MAX_LISTED,
+    TABLES,
+    RawTable,
+    parse_table,
+    show_cell,
+)
 
 __all__ = ["ValidatedTables", "validate_raw"]
 
@@ -94,15 +101,15 @@ def _default_table(name: str) -> pd.DataFrame:
 
 def _flag_rows(raw: RawTable, mask: np.ndarray, column: str, message: str, expected: str,
                severity: Severity = Severity.ERROR, values: pd.Series | None = None) -> list[Issue]:
-    shown = raw.frame[column] if values is None and column in raw.frame else values
+    shown = raw.column(column) if values is None else values.reset_index(drop=True)
     out = []
-    for i in np.flatnonzero(mask)[:20]:
-        value = None if shown is None else str(shown.iloc[i])
+    for i in np.flatnonzero(mask)[:MAX_LISTED]:
+        value = None if shown is None else show_cell(shown.iloc[i])
         out.append(Issue(raw.source, message, int(raw.rows[i]), column, value, expected, severity))
-    extra = int(mask.sum()) - 20
+    extra = int(mask.sum()) - MAX_LISTED
     if extra > 0:
         out.append(Issue(raw.source, f"{message}: {extra} more rows like this not listed",
-                         column=column, severity=severity))
+                         column=column, expected=expected, severity=severity))
     return out
 
 
@@ -112,16 +119,20 @@ def _check_references(typed: dict[str, pd.DataFrame], sources: dict[str, RawTabl
         spec = TABLES[name]
         frame = typed[name]
         for col in spec.columns:
-            if col.ref is None or col.name not in raw.frame:
+            if col.ref is None or raw.column(col.name) is None:
                 continue
             target = TABLES[col.ref]
             known = set(typed[col.ref][target.key[0]].dropna())
             values = frame[col.name]
             if col.kind == "list":
-                bad = values.map(
-                    lambda cell: isinstance(cell, str)
-                    and any(part not in known for part in cell.split(LIST_SEPARATOR)),
-                ).to_numpy(dtype=bool)
+                # Show the unknown ids themselves, not the whole list.
+                values = values.map(
+                    lambda cell, known=known: LIST_SEPARATOR.join(
+                        part for part in cell.split(LIST_SEPARATOR) if part not in known
+                    ) if isinstance(cell, str) else None,
+                )
+                bad = values.map(lambda cell: isinstance(cell, str) and cell != "").to_numpy(
+                    dtype=bool)
             else:
                 bad = (values.notna() & ~values.isin(known)).to_numpy()
             issues += _flag_rows(raw, bad, col.name, f"unknown {col.ref[:-1]}",
@@ -144,14 +155,18 @@ def _check_provisions(typed: dict[str, pd.DataFrame], sources: dict[str, RawTabl
         return []
     prov = typed["provisions"]
     issues: list[Issue] = []
-    no_phase = (prov["phases"].isna() & (prov["min_age"].isna() | prov["max_age"].isna())).to_numpy()
+    # Judged on the raw cells, so a cell that failed to parse is not reported a second time.
+    no_phase = raw.blank("phases") & (raw.blank("min_age") | raw.blank("max_age"))
     issues += _flag_rows(raw, no_phase, "phases", "no phases and no age range",
                          "phases (e.g. primary;secondary) or both min_age and max_age")
     ages = (prov["min_age"] >= prov["max_age"]).fillna(False).to_numpy(dtype=bool)
     issues += _flag_rows(raw, ages, "max_age", "max_age must be above min_age", "max_age > min_age")
-    half = (prov["lat"].isna() != prov["lon"].isna()).to_numpy()
-    issues += _flag_rows(raw, half, "lat", "give both lat and lon, or neither", "both or neither")
-    missing = (prov["lat"].isna() & prov["lon"].isna()).to_numpy()
+    lat_blank, lon_blank = raw.blank("lat"), raw.blank("lon")
+    issues += _flag_rows(raw, ~lat_blank & lon_blank, "lon", "give both lat and lon, or neither",
+                         "both or neither")
+    issues += _flag_rows(raw, lat_blank & ~lon_blank, "lat", "give both lat and lon, or neither",
+                         "both or neither")
+    missing = lat_blank & lon_blank
     issues += _flag_rows(raw, missing, "lat", "no coordinates: the zone centroid is used",
                          "lat and lon", Severity.WARNING)
     return issues
@@ -177,8 +192,10 @@ def _check_capacity(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]
     years = sorted(int(y) for y in demand["year"].dropna().unique())
     totals = cap[cap["need"].isna()]
     covered = set(zip(totals["provision"], totals["year"].astype("float"), strict=True))
-    for i, (pid, default) in enumerate(zip(prov["provision"], prov["capacity"], strict=True)):
-        if not np.isnan(default) or pid is None:
+    # A capacity cell that failed to parse is reported already; only blank cells need rows.
+    no_default = prov_raw.blank("capacity")
+    for i, pid in enumerate(prov["provision"]):
+        if not no_default[i] or pid is None:
             continue
         gaps = [y for y in years if (pid, float(y)) not in covered]
         if gaps:

@@ -111,8 +111,8 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     if zones.size:
         zt_demand = np.zeros((len(data.zones), n_t))
         np.add.at(zt_demand, (data.d_zone, data.d_year), data.d_pupils)
-        zz, tt = np.meshgrid(zones, np.arange(n_t), indexing="ij")
-        zz, tt = zz.ravel(), tt.ravel()
+        zz = np.repeat(zones, n_t).astype(np.int64)
+        tt = np.tile(np.arange(n_t, dtype=np.int64), zones.size)
         row_of = np.full((len(data.zones), n_t), -1, dtype=np.int64)
         row_of[zz, tt] = np.arange(zz.size)
         local = np.flatnonzero((data.prov_zone[a_p] == a_z) & (row_of[a_z, a_t] >= 0))
@@ -131,7 +131,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         )
 
     n_cols = n_a + n_d
-    A = sp.csr_matrix(
+    matrix = sp.csr_matrix(
         (np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
         shape=(rows.n, n_cols),
     )
@@ -152,7 +152,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         "phase": data.phases, "provision": data.provisions,
     }
     return MatrixModel(
-        formulation=FORMULATION, c=cost, A=A,
+        formulation=FORMULATION, c=cost, A=matrix,
         row_lower=np.concatenate(rows.lo), row_upper=np.concatenate(rows.hi),
         col_lower=np.zeros(n_cols), col_upper=np.full(n_cols, np.inf),
         integrality=integrality, blocks=tuple(rows.blocks), column_keys=column_keys,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -62,7 +64,7 @@ class ModelData:
         hi = {h: i for i, h in enumerate(phases)}
         pi = {p: i for i, p in enumerate(provisions)}
         ti = {t: i for i, t in enumerate(years)}
-        n_p, n_k, n_h, n_t = len(provisions), len(needs), len(phases), len(years)
+        n_p, n_k, n_t = len(provisions), len(needs), len(years)
 
         designated = np.zeros((n_p, n_k), dtype=bool)
         for p, cell in enumerate(prov["needs"]):
@@ -71,7 +73,7 @@ class ModelData:
 
         zone_lat = inst.zones["lat"].to_numpy(float)
         zone_lon = inst.zones["lon"].to_numpy(float)
-        prov_zone = prov["zone"].map(zi).to_numpy(np.int64)
+        prov_zone = _codes(prov["zone"], zi)
         lat = np.where(prov["lat"].isna(), zone_lat[prov_zone], prov["lat"].to_numpy(float))
         lon = np.where(prov["lon"].isna(), zone_lon[prov_zone], prov["lon"].to_numpy(float))
         pol = inst.policy
@@ -101,16 +103,21 @@ class ModelData:
         dem = inst.demand[inst.demand["pupils"] > 0]
         return cls(
             zones=zones, needs=needs, phases=phases, provisions=provisions, years=years,
-            kind=prov["kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy(np.int64),
+            kind=_codes(prov["kind"], {k: i for i, k in enumerate(KINDS)}),
             prov_zone=prov_zone, cost=prov["cost_per_place"].to_numpy(float),
             designated=designated, phase_ok=phase_ok, minutes=minutes, km=km,
             cap_total=cap_total, cap_need=cap_need, limit=limit, local_share=local_share,
-            d_zone=dem["zone"].map(zi).to_numpy(np.int64),
-            d_need=dem["need"].map(ki).to_numpy(np.int64),
-            d_phase=dem["phase"].map(hi).to_numpy(np.int64),
-            d_year=dem["year"].map(ti).to_numpy(np.int64),
+            d_zone=_codes(dem["zone"], zi),
+            d_need=_codes(dem["need"], ki),
+            d_phase=_codes(dem["phase"], hi),
+            d_year=_codes(dem["year"], ti),
             d_pupils=dem["pupils"].to_numpy(float),
         )
+
+
+def _codes(values: pd.Series, index: Mapping[Any, int]) -> IntArray:
+    """Integer codes of ``values`` under ``index``."""
+    return np.asarray(values.map(index).to_numpy(), dtype=np.int64)
 
 
 def _phase_compatibility(prov: pd.DataFrame, phases: pd.DataFrame,

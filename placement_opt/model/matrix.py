@@ -90,8 +90,7 @@ class MatrixModel:
             if labels is None:
                 out[name] = codes
                 continue
-            cats = pd.Categorical.from_codes(np.where(codes < 0, -1, codes),
-                                             categories=pd.Index(list(labels)))
+            cats = pd.Categorical.from_codes(codes.tolist(), categories=pd.Index(list(labels)))
             out[name] = cats
         return pd.DataFrame(out)
 

@@ -51,7 +51,7 @@ def _stdout_silenced() -> Iterator[None]:
 
 def _new_highs() -> highspy.Highs:
     with _stdout_silenced():
-        return highspy.Highs()
+        return highspy.Highs()  # type: ignore[no-untyped-call]
 
 
 def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
@@ -114,8 +114,8 @@ def _collect(h: highspy.Highs, model: MatrixModel, seconds: float) -> RawSolutio
     x = np.asarray(sol.col_value, dtype=float)
     objective = float(info.objective_function_value)
     if model.is_mip:
-        bound = float(info.mip_dual_bound)
-        gap = float(info.mip_gap)
+        bound: float | None = float(info.mip_dual_bound)
+        gap: float | None = float(info.mip_gap)
         duals = None
     else:
         bound = objective
