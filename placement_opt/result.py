@@ -34,7 +34,9 @@ class Result:
     Tables (pandas, one row per key): ``allocations`` (year × zone × need × phase ×
     provision with pupils > 0), ``utilisation`` (provision × year), ``unmet`` (zone × need ×
     phase × year with unmet > 0), ``kpis`` (kpi × year, year ``"all"`` for the horizon).
-    ``warnings`` holds the instance's and the pre-solve checks' findings.
+    ``duals`` (LP only; empty for a MIP) has one row per constraint: family, keys, bounds and
+    ``dual`` = d(objective)/d(right-hand side). ``warnings`` holds the instance's and the
+    pre-solve checks' findings.
     """
 
     status: Status
@@ -48,6 +50,7 @@ class Result:
     utilisation: pd.DataFrame
     unmet: pd.DataFrame
     kpis: pd.DataFrame
+    duals: pd.DataFrame
     warnings: tuple[Issue, ...]
     instance_name: str
     instance_fingerprint: str
@@ -64,7 +67,7 @@ class Result:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result tables by name (the files ``solve`` writes)."""
         return {"allocations": self.allocations, "utilisation": self.utilisation,
-                "unmet": self.unmet, "kpis": self.kpis}
+                "unmet": self.unmet, "kpis": self.kpis, "duals": self.duals}
 
 
 def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSolution,
@@ -82,13 +85,13 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
         empty = pd.DataFrame()
         return Result(allocations=pd.DataFrame(columns=ALLOCATION_COLUMNS), utilisation=empty,
                       unmet=empty, kpis=pd.DataFrame(columns=["kpi", "year", "value", "unit"]),
-                      **common)
+                      duals=empty, **common)
     alloc = _allocations(inst, data, model, raw.x)
     util = _utilisation(inst, data, model, raw, alloc)
     unmet = _unmet(data, model, raw.x)
     kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty)
     return Result(allocations=alloc, utilisation=util, unmet=unmet, kpis=kpis,
-                  **common)
+                  duals=_duals(model, raw), **common)
 
 
 def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
@@ -152,6 +155,15 @@ def _utilisation(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSo
         "utilisation": np.divide(used, cap, out=np.zeros_like(used), where=cap > 0),
         "shadow_price": shadow[pp, tt],
     })
+
+
+def _duals(model: MatrixModel, raw: RawSolution) -> pd.DataFrame:
+    """Every constraint's dual, keyed by family and decoded keys (empty without duals)."""
+    if raw.row_dual is None:
+        return pd.DataFrame(columns=["family", "lower", "upper", "dual"])
+    table = model.row_table()
+    table["dual"] = raw.row_dual
+    return table
 
 
 def _unmet(data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:

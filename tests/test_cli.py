@@ -38,7 +38,7 @@ def test_solve_writes_every_output(tmp_path: Path) -> None:
     assert "optimal" in res.output
     names = {p.name for p in out_dir.iterdir()}
     assert names == {"allocations.csv", "utilisation.csv", "unmet.csv", "kpis.csv",
-                     "warnings.csv", "summary.json", "result.xlsx"}
+                     "warnings.csv", "duals.csv", "summary.json", "result.xlsx"}
     summary = json.loads((out_dir / "summary.json").read_text())
     assert summary["status"] == "optimal"
     alloc = pd.read_csv(out_dir / "allocations.csv")

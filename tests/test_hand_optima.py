@@ -155,3 +155,10 @@ def test_impossible_local_share_is_infeasible_and_warned() -> None:
     assert r.status is Status.INFEASIBLE
     assert r.objective is None
     assert any("local share rule for A 2026 needs 10" in w.message for w in r.warnings)
+
+
+def test_local_share_dual_is_the_cost_of_one_more_local_pupil() -> None:
+    """models/allocation.md: the local-share dual in the worked example is 600 per pupil."""
+    r = solve(Instance.from_path(WORKED))
+    local = r.duals[r.duals["family"] == "local_share"]
+    assert local["dual"].tolist() == pytest.approx([600])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import tomllib
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from placement_opt.errors import InstanceError, Issue, Severity
@@ -47,23 +50,20 @@ def _read_folder(folder: Path) -> RawInstance:
         file = folder / f"{name}.csv"
         if not file.exists():
             continue
-        try:
-            frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_filter=False,
-                                encoding="utf-8-sig", skipinitialspace=True)
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            issues.append(Issue(str(file), f"cannot read as CSV: {exc}",
-                                expected="UTF-8 CSV with a header row"))
-            continue
-        frame.columns = [str(c).strip() for c in frame.columns]
-        tables[name] = RawTable.from_frame(name, str(file), frame)
+        table, found = _read_csv(name, file)
+        issues += found
+        if table is not None:
+            tables[name] = table
     settings: dict[str, Any] = {}
     toml_file = folder / SETTINGS_FILE
     if toml_file.exists():
         try:
-            settings = tomllib.loads(toml_file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            settings = tomllib.loads(_read_text(toml_file))
+        except tomllib.TOMLDecodeError as exc:
             issues.append(Issue(str(toml_file), f"cannot read as TOML: {exc}",
-                                expected="valid TOML"))
+                                row=_toml_line(exc), expected="valid TOML"))
+        except _TextError as exc:
+            issues.append(exc.issue("TOML"))
     if not tables and not toml_file.exists():
         issues.append(Issue(str(folder), "no instance files in this folder",
                             expected=f"{SETTINGS_FILE} and CSV files such as demand.csv"))
@@ -72,15 +72,97 @@ def _read_folder(folder: Path) -> RawInstance:
     return tables, settings, str(toml_file), lambda t: str(folder / f"{t}.csv")
 
 
+class _TextError(Exception):
+    """A text file that cannot be read or decoded, with the line where decoding failed."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.line = line
+
+    def issue(self, kind: str) -> Issue:
+        return Issue(str(self.path), f"cannot read as {kind}: {self.message}", row=self.line,
+                     expected=f"a UTF-8 {kind} file")
+
+
+def _read_text(path: Path) -> str:
+    """The file's text (UTF-8, with or without a byte-order mark)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _TextError(path, exc.strerror or str(exc)) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _TextError(path, f"not UTF-8 text (byte {data[exc.start]:#04x} on line {line})",
+                         line) from exc
+
+
+def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    match = re.search(r"at line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def _is_blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _read_csv(name: str, file: Path) -> tuple[RawTable | None, list[Issue]]:
+    """One CSV file as a RawTable whose row numbers are the rows a spreadsheet shows.
+
+    Every record is a row (a blank line too); the header is the first non-blank row; rows whose
+    cells are all blank are skipped.
+    """
+    source = str(file)
+    try:
+        text = _read_text(file)
+    except _TextError as exc:
+        return None, [exc.issue("CSV")]
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    header: list[str] | None = None
+    header_row = 1
+    body: list[list[str]] = []
+    numbers: list[int] = []
+    issues: list[Issue] = []
+    row = 0
+    try:
+        for row, cells in enumerate(reader, start=1):
+            if all(_is_blank(c) for c in cells):
+                continue
+            if header is None:
+                header = [c.strip() for c in cells]
+                while header and not header[-1]:
+                    header.pop()
+                header_row = row
+                continue
+            width = len(header)
+            if any(not _is_blank(c) for c in cells[width:]):
+                issues.append(Issue(source, "more cells in this row than columns in the header",
+                                    row, value=",".join(cells[width:]),
+                                    expected=f"at most {width} cells, as in the header"))
+            body.append(cells[:width] + [""] * max(0, width - len(cells)))
+            numbers.append(row)
+    except csv.Error as exc:
+        return None, [Issue(source, f"cannot read as CSV: {exc}", row + 1,
+                            expected="UTF-8 CSV with a header row")]
+    if header is None:
+        return None, [Issue(source, "the file is empty", expected="a header row of column names")]
+    frame = pd.DataFrame(body, columns=header, dtype="object")
+    table = RawTable(name, source, frame, np.asarray(numbers, dtype=int), header_row)
+    return table, issues
+
+
 def _read_workbook(path: Path) -> RawInstance:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    cannot = "cannot open as a workbook"
+    expected = "an .xlsx file saved by Excel or LibreOffice"
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise InstanceError([Issue(str(path), f"cannot open as a workbook: {exc}",
-                                   expected="an .xlsx file saved by Excel or LibreOffice")]) from exc
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
+        raise InstanceError([Issue(str(path), f"{cannot}: {exc}", expected=expected)]) from exc
     tables: dict[str, RawTable] = {}
     settings: dict[str, Any] = {}
     issues: list[Issue] = []
@@ -88,16 +170,22 @@ def _read_workbook(path: Path) -> RawInstance:
         for sheet in book.worksheets:
             key = sheet.title.strip().lower()
             source = f"{path} (sheet {sheet.title})"
-            rows = list(sheet.iter_rows(values_only=True))
             if key in _IGNORED_SHEETS:
+                continue
+            try:
+                rows = list(sheet.iter_rows(values_only=True))
+            except Exception as exc:  # damaged sheet XML is only parsed here
+                issues.append(Issue(source, f"cannot read the sheet: {exc}", expected=expected))
                 continue
             if key == SETTINGS_SHEET:
                 settings, found = _settings_from_rows(rows, source)
                 issues += found
                 continue
-            header, body, numbers = _sheet_frame(rows)
-            frame = pd.DataFrame(body, columns=header, dtype="object")
-            tables[key] = RawTable(key, source, frame, numbers)
+            if key in tables:
+                issues.append(Issue(source, f"a second sheet for the {key} table",
+                                    expected="one sheet per table"))
+                continue
+            tables[key] = _sheet_table(key, source, rows)
     finally:
         book.close()
     if issues:
@@ -105,37 +193,45 @@ def _read_workbook(path: Path) -> RawInstance:
     return tables, settings, f"{path} (sheet {SETTINGS_SHEET})", lambda t: f"{path} (sheet {t})"
 
 
-def _sheet_frame(rows: list[tuple[Any, ...]]) -> tuple[list[str], list[list[Any]], Any]:
-    import numpy as np
-
-    if not rows:
-        return [], [], np.zeros(0, dtype=int)
-    header_cells = list(rows[0])
-    while header_cells and header_cells[-1] in (None, ""):
-        header_cells.pop()
-    header = [str(c).strip() if c is not None else "" for c in header_cells]
-    width = len(header)
+def _sheet_table(name: str, source: str, rows: list[tuple[Any, ...]]) -> RawTable:
+    """A sheet as a RawTable: the first non-blank row is the header; blank rows are skipped."""
+    header: list[str] | None = None
+    header_row = 1
     body: list[list[Any]] = []
     numbers: list[int] = []
-    for offset, row in enumerate(rows[1:], start=2):
-        cells = list(row[:width]) + [None] * max(0, width - len(row))
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+    for number, row in enumerate(rows, start=1):
+        cells = list(row)
+        if all(_is_blank(c) for c in cells):
             continue
-        body.append(cells)
-        numbers.append(offset)
-    return header, body, np.asarray(numbers, dtype=int)
+        if header is None:
+            while cells and _is_blank(cells[-1]):
+                cells.pop()
+            header = ["" if c is None else str(c).strip() for c in cells]
+            header_row = number
+            continue
+        width = len(header)
+        body.append(cells[:width] + [None] * max(0, width - len(cells)))
+        numbers.append(number)
+    frame = pd.DataFrame(body, columns=header or [], dtype="object")
+    return RawTable(name, source, frame, np.asarray(numbers, dtype=int), header_row)
 
 
 def _settings_from_rows(rows: list[tuple[Any, ...]], source: str) -> tuple[dict[str, Any],
                                                                            list[Issue]]:
+    """``key | value`` rows; the first row is a header unless its key names a setting."""
     pairs: list[tuple[str, Any]] = []
     issues: list[Issue] = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not row or row[0] is None or not str(row[0]).strip():
+    first = True
+    for number, row in enumerate(rows, start=1):
+        if not row or _is_blank(row[0]):
             continue
         key = str(row[0]).strip()
+        if first:
+            first = False
+            if "." not in key:
+                continue  # a header such as "key | value"
         value = row[1] if len(row) > 1 else None
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if _is_blank(value):
             continue
         if key.count(".") < 1:
             issues.append(Issue(source, "setting key needs a section", number, "key", key,
@@ -147,10 +243,12 @@ def _settings_from_rows(rows: list[tuple[Any, ...]], source: str) -> tuple[dict[
 
 def _read_json(path: Path) -> RawInstance:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InstanceError([Issue(str(path), f"cannot read as JSON: {exc}",
+        data = json.loads(_read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InstanceError([Issue(str(path), f"cannot read as JSON: {exc}", row=exc.lineno,
                                    expected="a JSON object")]) from exc
+    except _TextError as exc:
+        raise InstanceError([exc.issue("JSON")]) from exc
     if not isinstance(data, dict) or not isinstance(data.get("tables", {}), dict):
         raise InstanceError([Issue(str(path), "wrong layout",
                                    expected='{"settings": {...}, "tables": {"demand": [...], ...}}')])
@@ -158,13 +256,21 @@ def _read_json(path: Path) -> RawInstance:
     tables: dict[str, RawTable] = {}
     for name, records in data.get("tables", {}).items():
         source = f"{path} (tables.{name})"
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        if not isinstance(records, list):
             issues.append(Issue(source, "a table must be a list of objects",
                                 expected='[{"column": value, ...}, ...]'))
+            continue
+        odd = [n for n, r in enumerate(records, start=1) if not isinstance(r, dict)]
+        if odd:
+            issues.append(Issue(source, "a table must be a list of objects", row=odd[0],
+                                value=str(records[odd[0] - 1])[:80],
+                                expected='{"column": value, ...}'))
             continue
         columns: list[str] = []
         for record in records:
             columns += [c for c in record if c not in columns]
+        if not records and name in TABLES:
+            columns = TABLES[name].names  # an empty table keeps its columns
         frame = pd.DataFrame.from_records(records, columns=columns).astype("object")
         tables[name] = RawTable.from_frame(name, source, frame, first_row=1)
     settings = data.get("settings", {})

@@ -25,22 +25,39 @@ def write_instance(instance: Instance, path: Path, overwrite: bool = False) -> P
     """Write ``instance`` to ``path``: ``.xlsx``, ``.json``, or otherwise a CSV folder."""
     settings = instance.settings.model_dump(mode="json", exclude_unset=True)
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        ensure_new_file(path, overwrite)
-        write_with(path, lambda tmp: _workbook(instance, settings, tmp))
-    elif suffix == ".json":
-        ensure_new_file(path, overwrite)
-        write_text_atomic(path, _json(instance, settings))
-    elif suffix:
-        raise OutputError(f"{path}: unknown format {suffix!r}; use .xlsx, .json or a folder name")
-    else:
-        if path.exists() and any(path.iterdir()) and not overwrite:
-            raise OutputError(f"{path} exists and is not empty; choose another folder")
-        path.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path / SETTINGS_FILE, to_toml(settings))
-        for name, frame in instance.tables().items():
-            write_text_atomic(path / f"{name}.csv", frame.to_csv(index=False))
+    if suffix in (".xlsx", ".json") and path.is_dir():
+        raise OutputError(f"{path} is a folder; choose a file name")
+    if not suffix and path.exists() and not path.is_dir():
+        raise OutputError(f"{path} exists and is not a folder; choose another name")
+    try:
+        if suffix == ".xlsx":
+            ensure_new_file(path, overwrite)
+            write_with(path, lambda tmp: _workbook(instance, _finite_text(settings), tmp))
+        elif suffix == ".json":
+            ensure_new_file(path, overwrite)
+            write_text_atomic(path, _json(instance, _finite_text(settings)))
+        elif suffix:
+            raise OutputError(
+                f"{path}: unknown format {suffix!r}; use .xlsx, .json or a folder name")
+        else:
+            if path.exists() and any(path.iterdir()) and not overwrite:
+                raise OutputError(f"{path} exists and is not empty; choose another folder")
+            path.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(path / SETTINGS_FILE, to_toml(settings))
+            for name, frame in instance.tables().items():
+                write_text_atomic(path / f"{name}.csv", frame.to_csv(index=False))
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc}") from exc
     return path
+
+
+def _finite_text(value: Any) -> Any:
+    """Settings with infinite numbers as the text ``"inf"`` (JSON and xlsx have no infinity)."""
+    if isinstance(value, dict):
+        return {k: _finite_text(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    return value
 
 
 def _workbook(instance: Instance, settings: dict[str, Any], target: Path) -> None:
@@ -58,7 +75,8 @@ def _json(instance: Instance, settings: dict[str, Any]) -> str:
     for name, frame in instance.tables().items():
         records = frame.astype("object").to_dict(orient="records")
         tables[name] = [{k: _json_value(v) for k, v in rec.items()} for rec in records]
-    return json.dumps({"settings": settings, "tables": tables}, indent=1, ensure_ascii=False)
+    return json.dumps({"settings": settings, "tables": tables}, indent=1, ensure_ascii=False,
+                      allow_nan=False)
 
 
 def _json_value(value: Any) -> Any:

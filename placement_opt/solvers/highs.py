@@ -54,6 +54,19 @@ def _new_highs() -> highspy.Highs:
         return highspy.Highs()  # type: ignore[no-untyped-call]
 
 
+_scheduler_threads: list[int] = []
+
+
+def _match_scheduler(threads: int) -> None:
+    """HiGHS keeps one global thread pool per process, sized at its first run; a later run asking
+    for another size fails with "Not Set" unless the pool is rebuilt (HiGHS.jl issue #130)."""
+    if _scheduler_threads and _scheduler_threads[0] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+        _scheduler_threads.clear()
+    if not _scheduler_threads:
+        _scheduler_threads.append(threads)
+
+
 def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
     """Solve ``model`` with HiGHS; duals are returned when the model is an LP."""
     h = _new_highs()
@@ -88,6 +101,7 @@ def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
                            for flag in model.integrality]
     start = time.perf_counter()
     h.passModel(lp)
+    _match_scheduler(int(options.threads))
     h.run()
     seconds = time.perf_counter() - start
     return _collect(h, model, seconds)
