@@ -120,7 +120,12 @@ def solve(
         raise typer.Exit(1)
     try:
         result = run_solve(inst, options)
-        write_result(result, folder, overwrite=overwrite)
+        write_result(result, folder, overwrite=overwrite, instance=inst)
+        if result.status.has_solution:
+            from placement_opt.reports.files import write_reports
+            from placement_opt.run import RunData
+
+            write_reports(RunData.from_result(result, inst), folder, overwrite=overwrite)
     except OutputError as exc:
         err_console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
@@ -166,6 +171,41 @@ def _fmt(value: float, unit: str) -> str:
     if unit == "min":
         return f"{value:.1f}"
     return f"{value:,.0f}"
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: RUN_DIR).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace report files already there.")] = False,
+) -> None:
+    """Sufficiency report and budget-model export for a solved run."""
+    from placement_opt.reports.files import write_reports
+    from placement_opt.reports.sufficiency import rollup, sufficiency_table
+    from placement_opt.run import load_run
+
+    try:
+        run = load_run(run_dir)
+    except InstanceError as exc:
+        err_console.print(issues_table(exc.issues, f"Cannot read {run_dir}"))
+        raise typer.Exit(2) from exc
+    target = out or run_dir
+    try:
+        written = write_reports(run, target, overwrite=overwrite)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    county = rollup(sufficiency_table(run), ["year"])
+    table = Table(title="County sufficiency by year", header_style="bold")
+    cols = ["year", "demand", "places_local", "placed_locally", "placed_elsewhere_in_county",
+            "placed_independent", "unmet", "surplus_deficit", "share_met_locally"]
+    for col in cols:
+        table.add_column(col.replace("_", " "), justify="right")
+    for _, row in county.iterrows():
+        table.add_row(str(int(row["year"])), *(
+            f"{row[c]:.1%}" if c == "share_met_locally" else f"{row[c]:,.0f}" for c in cols[1:]))
+    console.print(table)
+    console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{target}[/]")
 
 
 @app.command()

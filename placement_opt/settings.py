@@ -52,6 +52,11 @@ class Policy(BaseModel):
     )
     speed_kmh: float = Field(30.0, gt=0, description="Average door-to-door speed, when computed.")
     integer_pupils: bool = Field(False, description="Whole pupils only (a MIP); otherwise an LP.")
+    place_funding_per_place: float = Field(
+        10_000.0, ge=0,
+        description="GBP place funding per place in special schools and SRPs (budget export only; "
+        "the rest of cost_per_place is top-up).",
+    )
 
     @model_validator(mode="after")
     def _limits_positive(self) -> Policy:

@@ -15,7 +15,10 @@ from placement_opt.errors import OutputError
 from placement_opt.io.atomic import FORMULA_PREFIXES, write_text_atomic, write_with
 from placement_opt.io.workbook import write_frame
 
+from placement_opt.run import INSTANCE_DIR
+
 if TYPE_CHECKING:
+    from placement_opt.instance import Instance
     from placement_opt.result import Result
 
 __all__ = ["neutralise_text", "new_run_dir", "result_summary", "warnings_table", "write_result"]
@@ -69,8 +72,10 @@ def result_summary(result: Result) -> dict[str, object]:
     }
 
 
-def write_result(result: Result, folder: Path, overwrite: bool = False) -> list[Path]:
-    """Write every table as CSV, all of them in ``result.xlsx``, and ``summary.json``.
+def write_result(result: Result, folder: Path, overwrite: bool = False,
+                 instance: Instance | None = None) -> list[Path]:
+    """Write every table as CSV, all of them in ``result.xlsx``, and ``summary.json``; with
+    ``instance``, also a copy of it in ``instance/`` so the run folder stands on its own.
 
     Refuses a non-empty folder unless ``overwrite``; each file appears whole or not at all.
     """
@@ -102,4 +107,6 @@ def write_result(result: Result, folder: Path, overwrite: bool = False) -> list[
     target = folder / "result.xlsx"
     write_with(target, _book)
     written.append(target)
+    if instance is not None:
+        written.append(instance.to_path(folder / INSTANCE_DIR, overwrite=overwrite))
     return written

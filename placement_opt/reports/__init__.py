@@ -1,0 +1,1 @@
+"""Reports built from a solved run: sufficiency, budget-model export, HTML."""

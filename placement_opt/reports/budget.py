@@ -1,0 +1,107 @@
+"""Budget-model export: cost by year × funding line × district × provision kind, in a stable,
+versioned schema that the high-needs budget model imports.
+
+Funding lines (``in_objective`` says whether the optimiser's objective includes the line):
+
+* ``place_funding`` — special schools and SRPs: pupils placed × ``place_funding_per_place``.
+* ``top_up`` — special schools and SRPs: the rest of ``cost_per_place`` for each pupil.
+* ``mainstream_support`` — mainstream pupils × ``cost_per_place``.
+* ``independent_placements`` — independent placements × ``cost_per_place``.
+* ``transport`` — transport cost of every placement (by the placing district and kind).
+* ``vacant_place_funding`` — places left empty in special schools and SRPs ×
+  ``place_funding_per_place``: paid on commissioned places, but not part of the objective.
+* ``unmet_demand`` — pupils without a place; amount 0 (no funding line pays for them yet).
+* ``capital`` — capital spend, when the model decides expansions (none in this model).
+
+Rows with pupils and amount both 0 are left out. ``district`` is where the pupil lives, except
+for ``vacant_place_funding``, which is the provision's district.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from placement_opt.run import RunData
+
+__all__ = ["BUDGET_COLUMNS", "BUDGET_SCHEMA", "FUNDING_LINES", "SCHEMA_VERSION", "budget_export",
+           "budget_summary"]
+
+SCHEMA_VERSION = "1.0"
+FUNDING_LINES = ("place_funding", "top_up", "mainstream_support", "independent_placements",
+                 "transport", "vacant_place_funding", "unmet_demand", "capital")
+#: Column → (dtype, description). The order is the file's column order.
+BUDGET_SCHEMA: dict[str, tuple[str, str]] = {
+    "schema_version": ("str", f"Version of this schema ({SCHEMA_VERSION})."),
+    "year": ("int", "Academic year starting in September of this year."),
+    "funding_line": ("str", "One of: " + ", ".join(FUNDING_LINES) + "."),
+    "district": ("str", "District (zone) of the pupil; the provision's for vacant places."),
+    "provision_kind": ("str", "special, srp, independent, mainstream, or blank for unmet demand."),
+    "pupils": ("float", "Pupils (or places, for vacant_place_funding) in the year."),
+    "amount_gbp": ("float", "Cost in GBP for the year."),
+    "in_objective": ("bool", "True when the optimiser's objective includes this cost."),
+}
+BUDGET_COLUMNS = list(BUDGET_SCHEMA)
+_FUNDED_KINDS = ("special", "srp")
+
+
+def budget_export(run: RunData) -> pd.DataFrame:
+    """The long table, one row per year × funding line × district × provision kind."""
+    pol = run.instance.policy
+    alloc = run.allocations
+    funding = pol.place_funding_per_place
+    parts: list[pd.DataFrame] = []
+    funded = alloc["kind"].isin(_FUNDED_KINDS)
+    place = np.minimum(funding, alloc["place_cost"] / alloc["pupils"].where(alloc["pupils"] > 0, 1))
+    parts.append(_lines(alloc[funded], "place_funding", place[funded] * alloc["pupils"][funded]))
+    parts.append(_lines(alloc[funded], "top_up",
+                        alloc["place_cost"][funded] - place[funded] * alloc["pupils"][funded]))
+    main = alloc["kind"] == "mainstream"
+    parts.append(_lines(alloc[main], "mainstream_support", alloc["place_cost"][main]))
+    ind = alloc["kind"] == "independent"
+    parts.append(_lines(alloc[ind], "independent_placements", alloc["place_cost"][ind]))
+    parts.append(_lines(alloc, "transport", alloc["transport_cost"] + alloc["journey_cost"]))
+
+    util = run.utilisation[run.utilisation["kind"].isin(_FUNDED_KINDS)]
+    vacant = (util["capacity"] - util["placed"]).clip(lower=0)
+    parts.append(pd.DataFrame({
+        "year": util["year"], "funding_line": "vacant_place_funding", "district": util["zone"],
+        "provision_kind": util["kind"], "pupils": vacant, "amount_gbp": vacant * funding,
+        "in_objective": False,
+    }))
+    unmet = run.unmet
+    parts.append(pd.DataFrame({
+        "year": unmet["year"], "funding_line": "unmet_demand", "district": unmet["zone"],
+        "provision_kind": "", "pupils": unmet["unmet"], "amount_gbp": 0.0, "in_objective": False,
+    }))
+    table = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    keys = ["year", "funding_line", "district", "provision_kind"]
+    table = table.groupby(keys, as_index=False, sort=False).agg(
+        pupils=("pupils", "sum"), amount_gbp=("amount_gbp", "sum"),
+        in_objective=("in_objective", "first"))
+    table = table[(table["pupils"].abs() > 1e-9) | (table["amount_gbp"].abs() > 1e-9)]
+    order = {line: i for i, line in enumerate(FUNDING_LINES)}
+    table = table.assign(_line=table["funding_line"].map(order)).sort_values(
+        ["year", "_line", "district", "provision_kind"]).drop(columns="_line")
+    table.insert(0, "schema_version", SCHEMA_VERSION)
+    return table[BUDGET_COLUMNS].astype({"year": "int64", "in_objective": bool}).reset_index(drop=True)
+
+
+def _lines(alloc: pd.DataFrame, line: str, amount: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({
+        "year": alloc["year"], "funding_line": line, "district": alloc["zone"],
+        "provision_kind": alloc["kind"], "pupils": alloc["pupils"] if line != "transport"
+        else alloc["pupils"], "amount_gbp": amount, "in_objective": True,
+    })
+
+
+def budget_summary(export: pd.DataFrame) -> pd.DataFrame:
+    """Pivot: funding line × year of GBP, with a total row and column."""
+    pivot = export.pivot_table(index="funding_line", columns="year", values="amount_gbp",
+                               aggfunc="sum", fill_value=0.0)
+    pivot = pivot.reindex([f for f in FUNDING_LINES if f in pivot.index])
+    pivot["total"] = pivot.sum(axis=1)
+    pivot.loc["total (in objective)"] = pivot.loc[
+        [f for f in pivot.index if f not in ("vacant_place_funding", "unmet_demand")]].sum()
+    pivot.columns = [str(c) for c in pivot.columns]
+    return pivot.reset_index()

@@ -1,0 +1,98 @@
+"""Write the sufficiency tables and the budget export as CSV files and workbooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from placement_opt.errors import OutputError
+from placement_opt.io.atomic import write_text_atomic, write_with
+from placement_opt.io.results import neutralise_text
+from placement_opt.io.workbook import write_frame, write_rows
+from placement_opt.reports.budget import BUDGET_SCHEMA, SCHEMA_VERSION, budget_export, budget_summary
+from placement_opt.reports.sufficiency import sufficiency_report
+from placement_opt.run import RunData
+
+__all__ = ["BUDGET_FILES", "SUFFICIENCY_FILES", "write_budget", "write_reports", "write_sufficiency"]
+
+SUFFICIENCY_FILES = ("sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv")
+BUDGET_FILES = ("budget_export.xlsx", "budget_export.csv")
+
+_NOTES = [
+    ["demand", "Projected pupils with EHC plans (the instance's demand)."],
+    ["places_special / _srp / _mainstream", "Places located in the district in state-funded "
+     "provisions of that kind, apportioned to need and phase (see below)."],
+    ["places_local", "Sum of the three."],
+    ["placed_locally", "Pupils placed in a state-funded provision in their own district."],
+    ["placed_elsewhere_in_county", "Pupils placed in a state-funded provision in another district."],
+    ["placed_independent", "Pupils placed in the independent or non-maintained sector."],
+    ["unmet", "Pupils with no eligible place."],
+    ["placed_special / _srp / _mainstream", "Pupils placed in provisions of that kind."],
+    ["surplus_deficit", "places_local - demand (negative = deficit)."],
+    ["share_met_locally", "placed_locally / demand."],
+    ["mean_journey_min", "Pupil-weighted mean one-way journey of placed pupils."],
+    ["apportionment", "A provision's places go first to the need and phase of the pupils placed "
+     "there; its spare places are shared among the groups it may serve in proportion to the "
+     "demand for each in its district. The apportioned places add up to its capacity."],
+]
+
+
+def _refuse_existing(folder: Path, names: tuple[str, ...], overwrite: bool) -> None:
+    taken = [n for n in names if (folder / n).exists()]
+    if taken and not overwrite:
+        raise OutputError(f"{folder} already has {', '.join(taken)}; use --overwrite to replace")
+
+
+def write_sufficiency(run: RunData, folder: Path, overwrite: bool = False) -> list[Path]:
+    """Sufficiency workbook (one sheet per table, plus notes) and the detail and county CSVs."""
+    _refuse_existing(folder, SUFFICIENCY_FILES, overwrite)
+    tables = sufficiency_report(run)
+
+    def _book(tmp: Path) -> None:
+        book = Workbook()
+        first = True
+        for name, frame in tables.items():
+            sheet = book.active if first else book.create_sheet(name)
+            sheet.title = name
+            first = False
+            write_frame(sheet, frame)
+        write_rows(book.create_sheet("notes"), ["column", "meaning"], _NOTES)
+        book.save(tmp)
+
+    out = [folder / SUFFICIENCY_FILES[0], folder / SUFFICIENCY_FILES[1], folder / SUFFICIENCY_FILES[2]]
+    write_with(out[0], _book)
+    write_text_atomic(out[1], neutralise_text(tables["detail"]).to_csv(index=False))
+    write_text_atomic(out[2], tables["county"].to_csv(index=False))
+    return out
+
+
+def write_budget(run: RunData, folder: Path, overwrite: bool = False) -> list[Path]:
+    """Budget export: the long table as CSV and a workbook with budget, summary and schema."""
+    _refuse_existing(folder, BUDGET_FILES, overwrite)
+    export = budget_export(run)
+    schema = pd.DataFrame([(c, t, d) for c, (t, d) in BUDGET_SCHEMA.items()],
+                          columns=["column", "type", "description"])
+
+    def _book(tmp: Path) -> None:
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "budget"
+        write_frame(sheet, export)
+        write_frame(book.create_sheet("summary"), budget_summary(export))
+        schema_sheet = book.create_sheet("schema")
+        write_frame(schema_sheet, schema)
+        schema_sheet.append([])
+        schema_sheet.append(["schema_version", SCHEMA_VERSION])
+        book.save(tmp)
+
+    out = [folder / BUDGET_FILES[0], folder / BUDGET_FILES[1]]
+    write_with(out[0], _book)
+    write_text_atomic(out[1], neutralise_text(export).to_csv(index=False))
+    return out
+
+
+def write_reports(run: RunData, folder: Path, overwrite: bool = False) -> list[Path]:
+    """Both reports into ``folder``."""
+    return write_sufficiency(run, folder, overwrite) + write_budget(run, folder, overwrite)

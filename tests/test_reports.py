@@ -1,0 +1,151 @@
+"""Sufficiency report and budget-model export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _tiny import tiny
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from placement_opt import Instance, cli, solve
+from placement_opt.cli import app
+from placement_opt.reports.budget import BUDGET_COLUMNS, SCHEMA_VERSION, budget_export, budget_summary
+from placement_opt.reports.sufficiency import place_apportionment, sufficiency_report
+from placement_opt.run import RunData, load_run
+
+DEMO = Path(__file__).resolve().parent.parent / "instances" / "demo"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_run() -> RunData:
+    inst = Instance.from_path(DEMO)
+    return RunData.from_result(solve(inst), inst)
+
+
+def _crafted() -> RunData:
+    """Zone A: 10 ASD primary pupils. A's special school has 6 places (£20,000); B's special
+    school 2 places (£20,000, 30 min away); an independent school in A (£50,000, 1 place).
+    Optimum: 6 local, 2 in B, 1 independent, 1 unmet (penalty £100,000)."""
+    inst = tiny(
+        [{"provision": "SA", "kind": "special", "zone": "A", "capacity": 6, "cost_per_place": 20_000},
+         {"provision": "SB", "kind": "special", "zone": "B", "capacity": 2, "cost_per_place": 20_000},
+         {"provision": "IA", "kind": "independent", "zone": "A", "capacity": 1,
+          "cost_per_place": 50_000}],
+        [("A", 10)], journeys={("A", "SB"): (30, 0)}, zones=["A", "B"])
+    return RunData.from_result(solve(inst), inst)
+
+
+def test_crafted_sufficiency_row() -> None:
+    detail = sufficiency_report(_crafted())["detail"].set_index(["district", "need", "phase",
+                                                                  "year"])
+    a = detail.loc[("A", "ASD", "primary", 2026)]
+    assert a["demand"] == 10
+    assert a["places_special"] == pytest.approx(6)
+    assert a["placed_locally"] == pytest.approx(6)
+    assert a["placed_elsewhere_in_county"] == pytest.approx(2)
+    assert a["placed_independent"] == pytest.approx(1)
+    assert a["unmet"] == pytest.approx(1)
+    assert a["surplus_deficit"] == pytest.approx(-4)
+    assert a["share_met_locally"] == pytest.approx(0.6)
+    assert a["mean_journey_min"] == pytest.approx((6 * 10 + 2 * 30 + 1 * 10) / 9)
+    b = detail.loc[("B", "ASD", "primary", 2026)]
+    assert b["demand"] == 0
+    assert b["places_special"] == pytest.approx(2)
+
+
+def test_every_row_partitions_its_demand(demo_run: RunData) -> None:
+    detail = sufficiency_report(demo_run)["detail"]
+    total = (detail["placed_locally"] + detail["placed_elsewhere_in_county"]
+             + detail["placed_independent"] + detail["unmet"])
+    assert (total - detail["demand"]).abs().max() < 1e-6
+
+
+def test_apportioned_places_add_up_to_capacity(demo_run: RunData) -> None:
+    places = place_apportionment(demo_run).groupby(["provision", "year"])["places"].sum()
+    cap = demo_run.utilisation.set_index(["provision", "year"])["capacity"]
+    pd.testing.assert_series_equal(places.sort_index(), cap.sort_index(), check_names=False)
+
+
+def test_rollups_agree_with_detail(demo_run: RunData) -> None:
+    rep = sufficiency_report(demo_run)
+    for name in ("by_district", "by_need", "by_phase", "county"):
+        assert rep[name]["demand"].sum() == pytest.approx(demo_run.instance.demand["pupils"].sum())
+        assert rep[name]["unmet"].sum() == pytest.approx(rep["detail"]["unmet"].sum())
+    county = rep["county"].set_index("year")
+    placed = demo_run.allocations.groupby("year")["pupils"].sum()
+    local = county["placed_locally"] + county["placed_elsewhere_in_county"]
+    assert (local + county["placed_independent"]).to_dict() == pytest.approx(placed.to_dict())
+    bench = rep["district_benchmarks"]
+    assert set(bench["district"]) == {"Canterbury", "Thanet", "Swale"}
+    row = bench.iloc[0]
+    assert row["share_met_locally_vs_county"] == pytest.approx(
+        row["share_met_locally"] - row["share_met_locally_county"])
+
+
+def test_budget_reconciles_to_the_objective(demo_run: RunData) -> None:
+    export = budget_export(demo_run)
+    by_year = export[export["in_objective"]].groupby("year")["amount_gbp"].sum()
+    for year, amount in by_year.items():
+        kpis = demo_run.kpis
+        total = kpis[(kpis["kpi"] == "total_cost") & (kpis["year"] == str(year))]["value"].iloc[0]
+        assert amount == pytest.approx(total, abs=0.01)
+    summary = budget_summary(export).set_index("funding_line")
+    assert summary.loc["total (in objective)", "total"] == pytest.approx(by_year.sum(), abs=0.01)
+
+
+def test_budget_schema_is_pinned(demo_run: RunData) -> None:
+    """Changing these columns breaks finance's import: bump SCHEMA_VERSION and say so."""
+    assert SCHEMA_VERSION == "1.0"
+    assert BUDGET_COLUMNS == ["schema_version", "year", "funding_line", "district",
+                              "provision_kind", "pupils", "amount_gbp", "in_objective"]
+    export = budget_export(demo_run)
+    assert list(export.columns) == BUDGET_COLUMNS
+    assert str(export["year"].dtype) == "int64"
+    assert export["in_objective"].dtype == bool
+
+
+def test_place_funding_and_vacant_places() -> None:
+    """Crafted run: 8 special pupils × £10,000 place funding, top-up 8 × £10,000; SB is full and
+    SA is full, so no vacant places; 1 independent placement at £50,000."""
+    export = budget_export(_crafted()).set_index(["funding_line", "district", "provision_kind"])
+    assert export.loc[("place_funding", "A", "special"), "amount_gbp"] == pytest.approx(80_000)
+    assert export.loc[("top_up", "A", "special"), "amount_gbp"] == pytest.approx(80_000)
+    assert export.loc[("independent_placements", "A", "independent"), "amount_gbp"] == 50_000
+    assert export.loc[("unmet_demand", "A", ""), "pupils"] == pytest.approx(1)
+    assert "vacant_place_funding" not in export.index.get_level_values(0)
+
+
+def test_report_command_round_trip(tmp_path: Path) -> None:
+    cli.console.width = 300
+    cli.err_console.width = 300
+    run_dir = tmp_path / "run"
+    assert runner.invoke(app, ["solve", str(DEMO), "--out", str(run_dir)]).exit_code == 0
+    for name in ("sufficiency.xlsx", "sufficiency.csv", "budget_export.xlsx", "budget_export.csv"):
+        assert (run_dir / name).exists()
+    before = (run_dir / "budget_export.csv").read_bytes()
+    refused = runner.invoke(app, ["report", str(run_dir)])
+    assert refused.exit_code == 1
+    again = runner.invoke(app, ["report", str(run_dir), "--out", str(tmp_path / "rep")])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "rep" / "budget_export.csv").read_bytes() == before
+    book = load_workbook(run_dir / "budget_export.xlsx", read_only=True)
+    assert book.sheetnames == ["budget", "summary", "schema"]
+    book.close()
+    run = load_run(run_dir)
+    assert run.instance.name == "demo"
+
+
+def test_report_on_a_missing_or_partial_run(tmp_path: Path) -> None:
+    cli.err_console.width = 300
+    missing = runner.invoke(app, ["report", str(tmp_path / "none")])
+    assert missing.exit_code == 2
+    assert "no such run folder" in missing.output
+    (tmp_path / "partial").mkdir()
+    (tmp_path / "partial" / "allocations.csv").write_text("year\n")
+    partial = runner.invoke(app, ["report", str(tmp_path / "partial")])
+    assert partial.exit_code == 2
+    assert "missing result file" in partial.output
