@@ -101,6 +101,7 @@ def solve(
     threads: Annotated[int, typer.Option(help="Solver threads.")] = 1,
     seed: Annotated[int, typer.Option(help="Solver seed.")] = 0,
     log_file: Annotated[Path | None, typer.Option(help="Write the solver log here.")] = None,
+    backend: Annotated[str, typer.Option(help="highs, ortools, pulp, flow or auto.")] = "highs",
 ) -> None:
     """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
     from placement_opt.io.results import new_run_dir, write_result
@@ -109,7 +110,7 @@ def solve(
     inst = _load(path)
     try:
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed,
-                               log_file=log_file)
+                               log_file=log_file, backend=backend)
     except ValueError as exc:
         err_console.print(f"[red]Invalid option:[/] {exc}")
         raise typer.Exit(2) from exc
@@ -206,6 +207,47 @@ def report(
             f"{row[c]:.1%}" if c == "share_met_locally" else f"{row[c]:,.0f}" for c in cols[1:]))
     console.print(table)
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{target}[/]")
+
+
+@app.command()
+def solvers() -> None:
+    """List the solver backends, whether each is installed, and what each supports."""
+    from placement_opt.solvers import all_backends
+
+    table = Table(title="Solver backends", header_style="bold")
+    for col in ("backend", "installed", "version", "integers", "duals", "time limit", "threads",
+                "side constraints", "description"):
+        table.add_column(col)
+    for b in all_backends():
+        version = b.version()
+        caps = b.capabilities.as_dict()
+        table.add_row(b.name, "yes" if version else "no", version or "-",
+                      *("yes" if caps[k] else "no" for k in ("integers", "duals", "time_limit",
+                                                              "threads", "side_constraints")),
+                      b.description)
+    console.print(table)
+    console.print("auto: min-cost flow when the model is a pure allocation (transportation) "
+                  "problem with whole-number data, otherwise highs.")
+
+
+@app.command("export-model")
+def export_model(
+    path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
+                                             "name.")],
+    file: Annotated[Path, typer.Argument(help="Model file to write: .lp or .mps.")],
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Write the instance's model as .lp or .mps, to take to any solver."""
+    from placement_opt.model.build import build_allocation_model
+    from placement_opt.solvers.pulp_cbc import write_model
+
+    inst = _load(path)
+    try:
+        write_model(build_allocation_model(inst), file, overwrite=force)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    console.print(f"Model written to [bold]{file}[/]")
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,11 +15,12 @@ class SolveOptions(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    backend: str = Field("highs", description="Backend name.")
+    backend: str = Field("highs", description="Backend name (highs, ortools, pulp, flow) or auto.")
     time_limit: float | None = Field(None, gt=0, description="Seconds; None = no limit.")
     gap: float = Field(1e-4, ge=0, le=1, description="Relative MIP gap at which to stop.")
     threads: int = Field(1, ge=1, description="Solver threads (1 keeps results reproducible).")
     seed: int = Field(0, ge=0, description="Solver random seed.")
     log_file: Path | None = Field(None, description="Write the solver log here.")
     verbose: bool = Field(False, description="Echo the solver log to the console.")
-    lp_method: str = Field("auto", description="LP algorithm: auto, simplex or ipm.")
+    lp_method: Literal["auto", "simplex", "ipm", "pdlp"] = Field(
+        "auto", description="LP algorithm (HiGHS: simplex, ipm, pdlp; OR-Tools: pdlp, else GLOP).")

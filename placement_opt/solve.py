@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from placement_opt.checks import presolve_checks
@@ -11,11 +12,12 @@ from placement_opt.instance import Instance
 from placement_opt.model.arcs import eligible_arcs
 from placement_opt.model.build import build_from_data
 from placement_opt.model.data import ModelData
+from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.result import Result, make_result
-from placement_opt.solvers.highs import solve_highs
+from placement_opt.solvers.registry import Backend, get_backend
 
-__all__ = ["solve"]
+__all__ = ["choose_backend", "solve"]
 
 
 def solve(instance: Instance, options: SolveOptions | None = None, **overrides: Any) -> Result:
@@ -27,13 +29,32 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
     opts = options or SolveOptions()
     if overrides:
         opts = SolveOptions.model_validate({**opts.model_dump(), **overrides})
-    if opts.backend != "highs":
-        raise PlacementOptError(f"unknown backend {opts.backend!r}; available: highs")
     start = time.perf_counter()
     data = ModelData.from_instance(instance)
     arcs = eligible_arcs(data)
     model = build_from_data(data, arcs, instance)
     warnings = presolve_checks(data, arcs)
     build_seconds = time.perf_counter() - start
-    raw = solve_highs(model, opts)
+    backend = choose_backend(model, opts.backend)
+    raw = backend.run(model, opts)
+    if opts.backend == "auto":
+        raw = replace(raw, message=f"auto chose {backend.name}: {raw.message}")
     return make_result(instance, data, model, raw, warnings, build_seconds)
+
+
+def choose_backend(model: MatrixModel, name: str) -> Backend:
+    """The backend for ``name``; ``auto`` takes min-cost flow when the model is a pure
+    transportation problem with whole-number data, HiGHS otherwise."""
+    if name == "auto":
+        from placement_opt.solvers.flow import flow_applicable
+
+        name = "flow" if flow_applicable(model) is None else "highs"
+    backend = get_backend(name)
+    reason = backend.supports(model)
+    if reason is None and name == "flow":
+        from placement_opt.solvers.flow import flow_applicable
+
+        reason = flow_applicable(model)
+    if reason is not None:
+        raise PlacementOptError(f"backend {name!r} cannot solve this model: {reason}")
+    return backend

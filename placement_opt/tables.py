@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -63,7 +63,8 @@ class Column:
         if self.choices:
             base = "one of " + ", ".join(self.choices)
         if self.low is not None or self.high is not None:
-            lo = "" if self.low is None else (f"> {self.low:g}" if self.low_open else f">= {self.low:g}")
+            lo = "" if self.low is None else (
+                f"> {self.low:g}" if self.low_open else f">= {self.low:g}")
             hi = "" if self.high is None else f"<= {self.high:g}"
             base += " " + " and ".join(p for p in (lo, hi) if p)
         if self.ref:
@@ -94,9 +95,9 @@ class TableSpec:
         return [c.name for c in self.columns]
 
 
-_LAT = {"low": 49.8, "high": 60.9}
-_LON = {"low": -8.7, "high": 1.8}
-_YEAR = {"low": 2000, "high": 2100}
+_LAT: dict[str, Any] = {"low": 49.8, "high": 60.9}
+_LON: dict[str, Any] = {"low": -8.7, "high": 1.8}
+_YEAR: dict[str, Any] = {"low": 2000, "high": 2100}
 
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
@@ -106,7 +107,8 @@ TABLES: dict[str, TableSpec] = {
             "Primary-need codes (DfE SEN2 codes by default).",
             (
                 Column("need", "str", "Need code, e.g. ASD.", example="ASD"),
-                Column("name", "str", "Description.", required=False, example="Autistic spectrum disorder"),
+                Column("name", "str", "Description.", required=False,
+                       example="Autistic spectrum disorder"),
             ),
             key=("need",),
             required=False,
@@ -129,12 +131,15 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("zone", "str", "Zone id.", example="Thanet"),
                 Column("name", "str", "Display name.", required=False, example="Thanet"),
-                Column("lat", "float", "Latitude of the centroid (WGS84).", **_LAT, example="51.36"),
-                Column("lon", "float", "Longitude of the centroid (WGS84).", **_LON, example="1.38"),
+                Column("lat", "float", "Latitude of the centroid (WGS84).", **_LAT,
+                       example="51.36"),
+                Column("lon", "float", "Longitude of the centroid (WGS84).", **_LON,
+                       example="1.38"),
                 Column("cluster", "str", "Locality cluster.", required=False, example="East Kent"),
                 Column("area", "str", "Wider area.", required=False, example="East"),
                 Column(
-                    "min_local_share", "float", "Share of demand to place in the zone (overrides policy).",
+                    "min_local_share", "float",
+                    "Share of demand to place in the zone (overrides policy).",
                     required=False, low=0, high=1, example="0.6",
                 ),
             ),
@@ -161,7 +166,8 @@ TABLES: dict[str, TableSpec] = {
                     "capacity", "float", "Places every year (capacity table rows override).",
                     required=False, low=0, example="120",
                 ),
-                Column("cost_per_place", "float", "GBP per pupil per year.", low=0, example="24252"),
+                Column("cost_per_place", "float", "GBP per pupil per year.", low=0,
+                       example="24252"),
             ),
             key=("provision",),
         ),
@@ -170,8 +176,10 @@ TABLES: dict[str, TableSpec] = {
             "Places by provision and year; a row with a need caps that need alone.",
             (
                 Column("provision", "str", "Provision id.", ref="provisions", example="P1"),
-                Column("year", "int", "Academic year (starting September of).", **_YEAR, example="2026"),
-                Column("need", "str", "Need capped (blank: total places).", required=False, ref="needs"),
+                Column("year", "int", "Academic year (starting September of).", **_YEAR,
+                       example="2026"),
+                Column("need", "str", "Need capped (blank: total places).", required=False,
+                       ref="needs"),
                 Column("places", "float", "Places.", low=0, example="120"),
             ),
             key=("provision", "year", "need"),
@@ -210,7 +218,8 @@ class RawTable:
     """Cells as read from a file, before typing. ``rows`` holds each row's number in the source.
 
     ``header_row`` is the row of the column names (``None`` where the source has no header row,
-    as in JSON records).
+    as in JSON records). ``issues`` holds problems the reader found in the rows (such as cells
+    beyond the header); :func:`parse_table` reports them with its own.
     """
 
     name: str
@@ -218,6 +227,7 @@ class RawTable:
     frame: pd.DataFrame
     rows: np.ndarray = field(repr=False)
     header_row: int | None = 1
+    issues: tuple[Issue, ...] = ()
 
     @classmethod
     def from_frame(cls, name: str, source: str, frame: pd.DataFrame, first_row: int = 2,
@@ -298,6 +308,7 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame, list[Issu
     instance while any error is listed. Duplicate keys are reported here too.
     """
     rep = _Reporter(raw)
+    rep.issues += raw.issues
     frame = raw.frame
     known = set(spec.names)
     seen: set[str] = set()
@@ -329,7 +340,9 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame, list[Issu
         out[col.name] = _parse_column(col, values, rep)
     typed = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     present_key = [k for k in spec.key if k in seen]
-    if present_key and len(typed):
+    # Without a required key column, rows would look alike: that column is reported instead.
+    key_complete = all(k in seen or not spec.column(k).required for k in spec.key)
+    if present_key and key_complete and len(typed):
         dup = typed.duplicated(subset=present_key, keep="first").to_numpy()
         # Rows whose required key cells failed are reported already; they are not duplicates.
         for k in present_key:
@@ -411,5 +424,5 @@ def _parse_number(col: Column, values: pd.Series, blank: np.ndarray, rep: _Repor
     rep.flag(out_of_range, col.name, "out of range", col.expected())
     numbers[out_of_range] = np.nan
     if col.kind == "int":
-        return pd.Series(pd.array(np.where(np.isnan(numbers), None, numbers), dtype="Int64"))
+        return pd.Series(numbers, dtype="float64").astype("Int64")  # NaN becomes <NA>
     return pd.Series(numbers, dtype="float64")

@@ -126,18 +126,21 @@ def _check_references(typed: dict[str, pd.DataFrame], sources: dict[str, RawTabl
             values = frame[col.name]
             if col.kind == "list":
                 # Show the unknown ids themselves, not the whole list.
-                values = values.map(
-                    lambda cell, known=known: LIST_SEPARATOR.join(
-                        part for part in cell.split(LIST_SEPARATOR) if part not in known
-                    ) if isinstance(cell, str) else None,
-                )
-                bad = values.map(lambda cell: isinstance(cell, str) and cell != "").to_numpy(
-                    dtype=bool)
+                values = pd.Series([_unknown_parts(cell, known) for cell in values],
+                                   dtype="object")
+                bad = values.notna().to_numpy()
             else:
                 bad = (values.notna() & ~values.isin(known)).to_numpy()
             issues += _flag_rows(raw, bad, col.name, f"unknown {col.ref[:-1]}",
                                  f"an id from the {col.ref} table", values=values)
     return issues
+
+
+def _unknown_parts(cell: object, known: set[str]) -> str | None:
+    """The ids of a list cell that are not in ``known`` (``None`` when there are none)."""
+    if not isinstance(cell, str):
+        return None
+    return LIST_SEPARATOR.join(p for p in cell.split(LIST_SEPARATOR) if p not in known) or None
 
 
 def _check_phases(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:

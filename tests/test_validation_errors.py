@@ -562,10 +562,23 @@ def test_csv_rows_after_blank_and_multiline_rows(
 def test_csv_row_with_more_cells_than_the_header(
         tmp_path: Path, demo_path: Path, write_csv_instance: Callable[..., Path]) -> None:
     text = replace(DEMAND_ROW_2, DEMAND_ROW_2 + ",,7")(demo_text(demo_path, "demand"))
-    [issue] = raised(write_csv_instance(tmp_path, demand=text))
-    assert issue.source.endswith("demand.csv")
-    assert (issue.row, issue.value) == (2, ",7")
-    assert issue.message == "more cells in this row than columns in the header"
+    text = replace("Swale,ASD,primary,2026,24", "Swale,ASD,primary,2026,x")(text)
+    extra, other = raised(write_csv_instance(tmp_path, demand=text))
+    assert extra.source.endswith("demand.csv")
+    assert (extra.row, extra.column, extra.value) == (2, None, ",7")
+    assert extra.message == "more cells in this row than columns in the header"
+    assert (other.row, other.column, other.value) == (10, "pupils", "x")  # reported together
+
+
+def test_workbook_value_in_a_column_without_header(tmp_path: Path, demo_path: Path) -> None:
+    path = tmp_path / "kent.xlsx"
+    Instance.from_path(demo_path).to_path(path)
+    book = load_workbook(path)
+    book["zones"]["I3"] = "stray note"
+    book.save(path)
+    [issue] = raised(path)
+    assert (issue.source, issue.row, issue.value) == (f"{path} (sheet zones)", 3, "stray note")
+    assert issue.message == "a value in a column without a header"
 
 
 def test_csv_duplicate_column(tmp_path: Path, demo_path: Path,

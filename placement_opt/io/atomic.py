@@ -27,7 +27,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path.chmod(target.stat().st_mode & 0o777 if target.exists() else _default_mode())
     try:
         yield tmp_path
-        os.replace(tmp_path, target)
+        tmp_path.replace(target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
@@ -43,7 +43,7 @@ def _default_mode() -> int:
 def write_text_atomic(target: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``target`` atomically."""
     with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8", newline="")  # line ends exactly as given
 
 
 def write_with(target: Path, writer: Callable[[Path], None]) -> None:

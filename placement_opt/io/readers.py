@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from placement_opt.errors import InstanceError, Issue, Severity
+from placement_opt.errors import InstanceError, Issue
 from placement_opt.io.settings_text import unflatten
 from placement_opt.tables import TABLES, RawTable
 
@@ -150,12 +150,15 @@ def _read_csv(name: str, file: Path) -> tuple[RawTable | None, list[Issue]]:
     if header is None:
         return None, [Issue(source, "the file is empty", expected="a header row of column names")]
     frame = pd.DataFrame(body, columns=header, dtype="object")
-    table = RawTable(name, source, frame, np.asarray(numbers, dtype=int), header_row)
-    return table, issues
+    table = RawTable(name, source, frame, np.asarray(numbers, dtype=int), header_row,
+                     tuple(issues))
+    return table, []
 
 
 def _read_workbook(path: Path) -> RawInstance:
     from openpyxl import load_workbook
+
+    from placement_opt.io.workbook import unescape_text
 
     cannot = "cannot open as a workbook"
     expected = "an .xlsx file saved by Excel or LibreOffice"
@@ -173,7 +176,10 @@ def _read_workbook(path: Path) -> RawInstance:
             if key in _IGNORED_SHEETS:
                 continue
             try:
-                rows = list(sheet.iter_rows(values_only=True))
+                rows = [
+                    tuple(unescape_text(c) if isinstance(c, str) else c for c in row)
+                    for row in sheet.iter_rows(values_only=True)
+                ]
             except Exception as exc:  # damaged sheet XML is only parsed here
                 issues.append(Issue(source, f"cannot read the sheet: {exc}", expected=expected))
                 continue
@@ -199,6 +205,7 @@ def _sheet_table(name: str, source: str, rows: list[tuple[Any, ...]]) -> RawTabl
     header_row = 1
     body: list[list[Any]] = []
     numbers: list[int] = []
+    issues: list[Issue] = []
     for number, row in enumerate(rows, start=1):
         cells = list(row)
         if all(_is_blank(c) for c in cells):
@@ -210,10 +217,16 @@ def _sheet_table(name: str, source: str, rows: list[tuple[Any, ...]]) -> RawTabl
             header_row = number
             continue
         width = len(header)
+        extra = [c for c in cells[width:] if not _is_blank(c)]
+        if extra:
+            issues.append(Issue(source, "a value in a column without a header", number,
+                                value=", ".join(str(c) for c in extra),
+                                expected=f"values only under the {width} column names"))
         body.append(cells[:width] + [None] * max(0, width - len(cells)))
         numbers.append(number)
     frame = pd.DataFrame(body, columns=header or [], dtype="object")
-    return RawTable(name, source, frame, np.asarray(numbers, dtype=int), header_row)
+    return RawTable(name, source, frame, np.asarray(numbers, dtype=int), header_row,
+                    tuple(issues))
 
 
 def _settings_from_rows(rows: list[tuple[Any, ...]], source: str) -> tuple[dict[str, Any],
@@ -250,8 +263,9 @@ def _read_json(path: Path) -> RawInstance:
     except _TextError as exc:
         raise InstanceError([exc.issue("JSON")]) from exc
     if not isinstance(data, dict) or not isinstance(data.get("tables", {}), dict):
-        raise InstanceError([Issue(str(path), "wrong layout",
-                                   expected='{"settings": {...}, "tables": {"demand": [...], ...}}')])
+        raise InstanceError([Issue(
+            str(path), "wrong layout",
+            expected='{"settings": {...}, "tables": {"demand": [...], ...}}')])
     issues: list[Issue] = []
     tables: dict[str, RawTable] = {}
     for name, records in data.get("tables", {}).items():
@@ -276,7 +290,7 @@ def _read_json(path: Path) -> RawInstance:
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
         issues.append(Issue(f"{path} (settings)", "settings must be an object",
-                            severity=Severity.ERROR, expected='{"instance": {...}, "policy": {...}}'))
+                            expected='{"instance": {...}, "policy": {...}}'))
         settings = {}
     if issues:
         raise InstanceError(issues)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -12,14 +13,27 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.worksheet import Worksheet
 
 from placement_opt.errors import OutputError
-from placement_opt.io.atomic import FORMULA_PREFIXES
 
-__all__ = ["cell_value", "write_frame", "write_rows"]
+__all__ = ["cell_value", "escape_text", "unescape_text", "write_frame", "write_rows"]
+
+#: OOXML's escape of a character in cell text (``_x000D_`` is a carriage return).
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def escape_text(text: str) -> str:
+    """Cell text as stored in xlsx XML: a carriage return (which XML would turn into a line
+    feed) as ``_x000D_``, and text that looks like an escape escaped itself (as Excel does)."""
+    return _ESCAPE.sub(r"_x005F_x\1_", text).replace("\r", "_x000D_")
+
+
+def unescape_text(text: str) -> str:
+    """Inverse of :func:`escape_text`, as Excel reads cell text (openpyxl leaves it escaped)."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def cell_value(value: Any) -> Any:
     """A value openpyxl can store: missing → empty cell, numpy scalars → Python."""
-    if value is None or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
@@ -31,15 +45,18 @@ def cell_value(value: Any) -> Any:
 def write_rows(sheet: Worksheet, header: list[str], rows: list[list[Any]]) -> None:
     """Header in bold, then rows; every text is stored as plain text.
 
-    openpyxl would store text starting with ``=`` (see :data:`FORMULA_PREFIXES`) as a formula
-    and text such as ``#N/A`` as an error value; both are forced back to text cells.
+    openpyxl would store text starting with ``=`` as a formula and text such as ``#N/A`` as an
+    error value; every text is forced back to a text cell (spreadsheets treat text starting
+    with one of ``atomic.FORMULA_PREFIXES`` as a formula only when it is typed in).
     """
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for number, row in enumerate(rows, start=2):
         try:
-            sheet.append([cell_value(v) for v in row])
+            sheet.append([
+                escape_text(v) if isinstance(v, str) else v for v in map(cell_value, row)
+            ])
         except IllegalCharacterError as exc:
             raise OutputError(
                 f"sheet {sheet.title}, row {number}: text with a control character that a "
@@ -47,9 +64,7 @@ def write_rows(sheet: Worksheet, header: list[str], rows: list[list[Any]]) -> No
             ) from exc
     for row_cells in sheet.iter_rows(min_row=2):
         for cell in row_cells:
-            if isinstance(cell.value, str) and (
-                cell.data_type != "s" or cell.value.startswith(FORMULA_PREFIXES)
-            ):
+            if isinstance(cell.value, str):
                 cell.data_type = "s"
     for i, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(name) + 4))
@@ -58,5 +73,5 @@ def write_rows(sheet: Worksheet, header: list[str], rows: list[list[Any]]) -> No
 
 def write_frame(sheet: Worksheet, frame: pd.DataFrame) -> None:
     """Write a whole frame (header and rows) to ``sheet``."""
-    rows = frame.astype("object").where(frame.notna(), None).to_numpy().tolist()
+    rows = frame.astype("object").to_numpy().tolist()  # write_rows blanks missing values
     write_rows(sheet, [str(c) for c in frame.columns], rows)

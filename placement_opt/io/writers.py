@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from openpyxl import Workbook
 
 from placement_opt.errors import OutputError
@@ -45,10 +46,21 @@ def write_instance(instance: Instance, path: Path, overwrite: bool = False) -> P
             path.mkdir(parents=True, exist_ok=True)
             write_text_atomic(path / SETTINGS_FILE, to_toml(settings))
             for name, frame in instance.tables().items():
-                write_text_atomic(path / f"{name}.csv", frame.to_csv(index=False))
+                write_text_atomic(path / f"{name}.csv", _csv(frame))
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc}") from exc
     return path
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    """CSV text of ``frame``. Python's csv writer quotes a cell only for characters of the line
+    terminator, so a cell holding a lone ``\\r`` would split its row when read back: such
+    tables are written with ``\\r\\n`` line ends, which quote both."""
+    has_cr = any(
+        frame[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
+        for c in frame.columns if frame[c].dtype == object
+    )
+    return frame.to_csv(index=False, lineterminator="\r\n" if has_cr else "\n")
 
 
 def _finite_text(value: Any) -> Any:
@@ -74,7 +86,7 @@ def _json(instance: Instance, settings: dict[str, Any]) -> str:
     tables: dict[str, list[dict[str, Any]]] = {}
     for name, frame in instance.tables().items():
         records = frame.astype("object").to_dict(orient="records")
-        tables[name] = [{k: _json_value(v) for k, v in rec.items()} for rec in records]
+        tables[name] = [{str(k): _json_value(v) for k, v in rec.items()} for rec in records]
     return json.dumps({"settings": settings, "tables": tables}, indent=1, ensure_ascii=False,
                       allow_nan=False)
 

@@ -9,7 +9,14 @@ import numpy.typing as npt
 
 from placement_opt.status import Status
 
-__all__ = ["RawSolution"]
+__all__ = ["RawSolution", "relative_gap"]
+
+
+def relative_gap(objective: float, bound: float | None) -> float | None:
+    """|objective - bound| / max(|objective|, 1e-10): HiGHS's definition of the MIP gap."""
+    if bound is None or not np.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-10)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ import numpy as np
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import RawSolution
+from placement_opt.solvers.registry import Backend, Capabilities
 from placement_opt.status import Status
 
-__all__ = ["highs_version", "solve_highs"]
+__all__ = ["BACKEND", "highs_version", "solve_highs"]
 
 _MS = highspy.HighsModelStatus
 _INF = highspy.kHighsInf
@@ -24,7 +25,7 @@ _LIMITS = {_MS.kTimeLimit, _MS.kIterationLimit, _MS.kSolutionLimit, _MS.kInterru
            _MS.kMemoryLimit, _MS.kObjectiveBound, _MS.kObjectiveTarget}
 
 
-def highs_version() -> str:
+def highs_version() -> str | None:
     """Version of the HiGHS library behind highspy."""
     h = _new_highs()
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
@@ -80,7 +81,7 @@ def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
     h.setOptionValue("threads", int(options.threads))
     h.setOptionValue("random_seed", int(options.seed))
     if options.lp_method != "auto":
-        h.setOptionValue("solver", {"simplex": "simplex", "ipm": "ipm"}[options.lp_method])
+        h.setOptionValue("solver", options.lp_method)
 
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_cols
@@ -136,3 +137,12 @@ def _collect(h: highspy.Highs, model: MatrixModel, seconds: float) -> RawSolutio
         gap = 0.0 if status is Status.OPTIMAL else None
         duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
     return RawSolution(status, x, objective, bound, gap, duals, seconds, "highs", message)
+
+
+BACKEND = Backend(
+    name="highs",
+    description="HiGHS through highspy (embedded; LP duals; MIP by branch and cut)",
+    capabilities=Capabilities(integers=True, duals=True, time_limit=True, threads=True),
+    run=solve_highs,
+    version=highs_version,
+)
