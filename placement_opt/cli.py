@@ -23,7 +23,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 #: The bundled instance `solve` uses when no path is given.
-DEFAULT_INSTANCE = "demo"
+DEFAULT_INSTANCE = "kent"
 BUNDLED = Path(__file__).resolve().parent.parent / "instances"
 
 
@@ -127,6 +127,9 @@ def solve(
             from placement_opt.run import RunData
 
             write_reports(RunData.from_result(result, inst), folder, overwrite=overwrite)
+        from placement_opt.reports.html_report import write_html_report
+
+        write_html_report(result, inst, folder / "report.html", overwrite=overwrite)
     except OutputError as exc:
         err_console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 import numpy as np
@@ -53,23 +54,28 @@ class Column:
 
     def expected(self) -> str:
         """Human wording of what a cell of this column may hold."""
-        base = {
-            "str": "a text",
-            "int": "a whole number",
-            "float": "a number",
-            "list": f"one or more values separated by '{LIST_SEPARATOR}'",
-            "bool": "true or false",
-        }[self.kind]
-        if self.choices:
-            base = "one of " + ", ".join(self.choices)
-        if self.low is not None or self.high is not None:
-            lo = "" if self.low is None else (
-                f"> {self.low:g}" if self.low_open else f">= {self.low:g}")
-            hi = "" if self.high is None else f"<= {self.high:g}"
-            base += " " + " and ".join(p for p in (lo, hi) if p)
-        if self.ref:
-            base += f" naming a row of the {self.ref} table"
-        return base
+        return _expected(self)
+
+
+@cache
+def _expected(col: Column) -> str:
+    """:meth:`Column.expected` (cached: it is asked for on every check)."""
+    base = {
+        "str": "a text",
+        "int": "a whole number",
+        "float": "a number",
+        "list": f"one or more values separated by '{LIST_SEPARATOR}'",
+        "bool": "true or false",
+    }[col.kind]
+    if col.choices:
+        base = "one of " + ", ".join(col.choices)
+    if col.low is not None or col.high is not None:
+        lo = "" if col.low is None else (f"> {col.low:g}" if col.low_open else f">= {col.low:g}")
+        hi = "" if col.high is None else f"<= {col.high:g}"
+        base += " " + " and ".join(p for p in (lo, hi) if p)
+    if col.ref:
+        base += f" naming a row of the {col.ref} table"
+    return base
 
 
 @dataclass(frozen=True)
@@ -245,7 +251,9 @@ class RawTable:
         """The cells of the (first) column called ``name``, or ``None`` when there is none."""
         for position, label in enumerate(self.frame.columns):
             if str(label) == name:
-                return self.frame.iloc[:, position].reset_index(drop=True)
+                if self.frame.columns.is_unique:
+                    return self.frame[label]  # much faster than iloc on a wide object frame
+                return self.frame.iloc[:, position]
         return None
 
     def blank(self, name: str) -> np.ndarray:
@@ -256,9 +264,23 @@ class RawTable:
         return _blank(values)
 
 
+def _text(values: pd.Series) -> np.ndarray:
+    """Cells as stripped text in an object array, missing cells as ``None``.
+
+    A plain loop: pandas' string methods loop in Python too, with more overhead per call.
+    """
+    missing = values.isna().to_numpy(dtype=bool)
+    return np.array([None if m else str(v).strip() for v, m in zip(values.tolist(), missing,
+                                                                    strict=True)],
+                    dtype=object)
+
+
+def _blank_text(text: np.ndarray) -> np.ndarray:
+    return np.array([t is None or t == "" for t in text.tolist()], dtype=bool)
+
+
 def _blank(values: pd.Series) -> np.ndarray:
-    as_text = values.astype("string").str.strip()
-    return np.asarray(values.isna() | (as_text == "").fillna(True), dtype=bool)
+    return _blank_text(_text(values))
 
 
 class _Reporter:
@@ -364,48 +386,48 @@ def _empty(col: Column, n: int) -> pd.Series:
 
 
 def _parse_column(col: Column, values: pd.Series, rep: _Reporter) -> pd.Series:
-    values = values.reset_index(drop=True)
-    blank = _blank(values)
+    cells = _text(values)
+    blank = _blank_text(cells)
     if col.required:
         rep.flag(blank, col.name, "required value is blank", col.expected())
     if col.kind in ("float", "int"):
-        return _parse_number(col, values, blank, rep)
+        return _parse_number(col, cells, blank, rep)
+    cells[blank] = None
     if col.kind == "bool":
-        text = values.astype("string").str.strip().str.lower()
-        parsed = text.map({"true": True, "1": True, "yes": True, "false": False, "0": False,
-                           "no": False})
-        rep.flag(~blank & parsed.isna().to_numpy(), col.name, "not true/false", col.expected())
-        return parsed.astype("boolean")
-    text = values.astype("string").str.strip()
+        parsed = [None if c is None else _BOOLS.get(c.lower()) for c in cells.tolist()]
+        rep.flag(~blank & np.array([b is None for b in parsed], dtype=bool), col.name,
+                 "not true/false", col.expected())
+        return pd.Series(pd.array(parsed, dtype="boolean"))
     if col.kind == "list":
-        parts = text.str.split(LIST_SEPARATOR)
-        cleaned = parts.map(
-            lambda items: None
-            if not isinstance(items, list)
-            else LIST_SEPARATOR.join(s.strip() for s in items if s.strip()) or None,
-            na_action="ignore",
-        )
-        result = pd.Series(cleaned.astype("object"), dtype="object")
-        result[blank | result.isna().to_numpy()] = None
-        return result
-    result = pd.Series(text.astype("object"), dtype="object")
-    result[blank] = None
+        return pd.Series([None if c is None else _clean_list(c) for c in cells.tolist()],
+                         dtype="object")
     if col.choices:
-        bad = ~blank & ~result.isin(col.choices).to_numpy()
+        allowed = set(col.choices)
+        bad = np.array([c is not None and c not in allowed for c in cells.tolist()], dtype=bool)
         rep.flag(bad, col.name, "value not allowed", col.expected())
-        result[bad] = None
-    return result
+        cells[bad] = None
+    return pd.Series(cells, dtype="object")
+
+
+_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _clean_list(cell: str) -> str | None:
+    """``" ASD; ;SLD "`` → ``"ASD;SLD"`` (``None`` when no value is left)."""
+    return LIST_SEPARATOR.join(
+        part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()) or None
 
 
 #: A number with thousands separators: ``1,234`` or ``-12,345.5`` (but not ``1,5``).
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
-def _parse_number(col: Column, values: pd.Series, blank: np.ndarray, rep: _Reporter) -> pd.Series:
-    text = values.astype("string").str.strip()
-    grouped = text.str.match(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
-    text = text.where(~grouped, text.str.replace(",", "", regex=False))
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(copy=True)
+def _parse_number(col: Column, text: np.ndarray, blank: np.ndarray,
+                  rep: _Reporter) -> pd.Series:
+    """Numbers from stripped ``text``; the cells that fail are flagged and left missing."""
+    text = np.array([t.replace(",", "") if t and "," in t and _THOUSANDS.match(t) else t
+                     for t in text.tolist()], dtype=object)
+    numbers = np.array(pd.to_numeric(text, errors="coerce"), dtype="float64")
     bad = ~blank & (np.isnan(numbers) | np.isinf(numbers))
     rep.flag(bad, col.name, "not a number", col.expected())
     numbers[bad] = np.nan

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -89,6 +90,13 @@ def validate_raw(
 
 
 def _default_table(name: str) -> pd.DataFrame:
+    return _cached_default_table(name).copy()
+
+
+@cache
+def _cached_default_table(name: str) -> pd.DataFrame:
+    """The default ``name`` table: the default needs or phases, otherwise empty (cached: callers
+    get a copy)."""
     if name == "needs":
         return default_needs()
     if name == "phases":

@@ -38,7 +38,9 @@ def test_solve_writes_every_output(tmp_path: Path) -> None:
     assert "optimal" in res.output
     names = {p.name for p in out_dir.iterdir()}
     assert names == {"allocations.csv", "utilisation.csv", "unmet.csv", "kpis.csv",
-                     "warnings.csv", "duals.csv", "summary.json", "result.xlsx"}
+                     "warnings.csv", "duals.csv", "summary.json", "result.xlsx", "instance",
+                     "sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv",
+                     "budget_export.xlsx", "budget_export.csv", "report.html"}
     summary = json.loads((out_dir / "summary.json").read_text())
     assert summary["status"] == "optimal"
     alloc = pd.read_csv(out_dir / "allocations.csv")
@@ -51,7 +53,7 @@ def test_solve_writes_every_output(tmp_path: Path) -> None:
 def test_solve_default_is_the_bundled_instance(tmp_path: Path) -> None:
     res = runner.invoke(app, ["solve", "--out", str(tmp_path / "r")])
     assert res.exit_code == 0, res.output
-    assert "demo: optimal" in res.output
+    assert "kent: optimal" in res.output
 
 
 def test_solve_refuses_a_non_empty_out_folder(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from _tiny import tiny
 
 from placement_opt import Instance, OutputError, Result, Status, solve
-from placement_opt.reports.charts import fmt_gbp, fmt_number
+from placement_opt.reports.charts import fmt_gbp, fmt_number, nice_ticks
 from placement_opt.reports.html_report import render_html_report, write_html_report
 
 DEMO = Path(__file__).resolve().parents[1] / "instances" / "demo"
@@ -154,3 +154,32 @@ def test_report_renders_in_headless_chromium(demo: tuple[Result, Instance], tmp_
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000  # a blank page compresses to far less
+
+
+def test_unlimited_independent_places_cut_the_axis_not_the_other_bars() -> None:
+    inst = Instance.from_path(DEMO)
+    prov = inst.provisions.copy()
+    prov.loc[prov["provision"] == "FGL", "capacity"] = 100_000.0
+    inst = inst.replace(provisions=prov)
+    html = render_html_report(solve(inst), inst)
+    supply = html[html.index('<section id="supply">'):html.index('<section id="costs">')]
+    assert 'class="cut"' in supply
+    assert "100,190" in supply  # Canterbury's full places, written on its cut bar
+    assert "125,000" not in supply  # the axis stops near the other bars
+
+
+def test_nice_ticks_cover_the_maximum() -> None:
+    assert nice_ticks(0.0) == [0.0, 1.0]
+    assert nice_ticks(190.0) == [0.0, 50.0, 100.0, 150.0, 200.0]
+    ticks = nice_ticks(12_440_121.0)
+    assert ticks[0] == 0.0 and ticks[-1] >= 12_440_121.0 and len(ticks) <= 7
+
+
+def test_result_with_nothing_placed_renders() -> None:
+    provs = [{"provision": "L", "kind": "special", "zone": "A", "capacity": 5, "cost_per_place": 30_000}]
+    inst = tiny(provs, [("A", "SLD", 4)])
+    result = solve(inst)
+    assert result.allocations.empty and result.kpi("unmet") == pytest.approx(4)
+    html = render_html_report(result, inst)
+    assert "No placements: no journeys." in html
+    assert fmt_gbp(result.kpi("unmet_penalty")) in html

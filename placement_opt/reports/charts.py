@@ -289,7 +289,7 @@ def _cut_mark(x: float, top: float, w: float, label: str) -> str:
     """A zigzag across the top of a bar that runs off the axis, and its full value written down it."""
     zig = (f"{_c(x - 1)},{_c(top + 6)} {_c(x + w / 4)},{_c(top + 2)} {_c(x + w / 2)},{_c(top + 6)} "
            f"{_c(x + 3 * w / 4)},{_c(top + 2)} {_c(x + w + 1)},{_c(top + 6)}")
-    size = min(10.0, max(w - 2, 6.0))
+    size = 9.5
     return (f'<polyline class="cut" points="{zig}"/>'
             f'<text class="cut-label" transform="translate({_c(x + w / 2 - size * 0.35)} {_c(top + 10)}) '
             f'rotate(90)" style="font-size:{_c(size)}px">{escape(label)}</text>')
@@ -521,11 +521,12 @@ def map_svg(zones: Sequence[MapZone], provisions: Sequence[MapProvision],
     labels = _Labels(_MAP_W - 4, height - 4)
     parts = [_svg_open(_MAP_W + _LEGEND_W, height, "Map of districts, provisions and flows", "map"),
              f'<rect class="map-bg" x="0" y="0" width="{_c(_MAP_W)}" height="{_c(height)}"/>']
+    at = _marker_positions(provisions, proj)
     parts.append(_zone_circles(zones, proj, max_demand))
-    parts.append(_flow_lines(zones, provisions, flows, proj, max_flow))
-    parts.append(_provision_markers(provisions, proj, labels))
+    parts.append(_flow_lines(zones, provisions, flows, proj, at, max_flow))
+    parts.append(_provision_markers(provisions, at, labels))
     parts.append(_zone_labels(zones, proj, max_demand, labels))
-    parts.append(_provision_labels(provisions, proj, labels))
+    parts.append(_provision_labels(provisions, at, labels))
     parts.append(_scale_bar(proj, height))
     parts.append(legend)
     parts.append("</svg>")
@@ -555,8 +556,38 @@ def _zone_circles(zones: Sequence[MapZone], proj: _Projection, max_demand: float
     return "".join(parts)
 
 
+def _marker_positions(provisions: Sequence[MapProvision],
+                      proj: _Projection) -> dict[str, tuple[float, float]]:
+    """Pixel position of each provision; markers that would overlap are fanned out in a ring.
+
+    Several provisions often share a spot (those without coordinates sit at their district's
+    centroid): each group within 6 px is spread evenly on a small circle around its centre.
+    """
+    groups: list[list[tuple[str, float, float]]] = []
+    for p in provisions:
+        x, y = proj(p.lat, p.lon)
+        home = next((g for g in groups if math.hypot(g[0][1] - x, g[0][2] - y) < 6.0), None)
+        if home is None:
+            groups.append([(p.provision, x, y)])
+        else:
+            home.append((p.provision, x, y))
+    at: dict[str, tuple[float, float]] = {}
+    for group in groups:
+        if len(group) == 1:
+            at[group[0][0]] = (group[0][1], group[0][2])
+            continue
+        cx = sum(g[1] for g in group) / len(group)
+        cy = sum(g[2] for g in group) / len(group)
+        radius = max(8.0, 14.0 * len(group) / (2 * math.pi))
+        for k, (provision, _, _) in enumerate(group):
+            angle = 2 * math.pi * k / len(group) - math.pi / 2
+            at[provision] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    return at
+
+
 def _flow_lines(zones: Sequence[MapZone], provisions: Sequence[MapProvision],
-                flows: Sequence[MapFlow], proj: _Projection, max_flow: float) -> str:
+                flows: Sequence[MapFlow], proj: _Projection, at: dict[str, tuple[float, float]],
+                max_flow: float) -> str:
     """Zone → provision lines, widest first, coloured by the provision's kind."""
     zone_at = {z.zone: z for z in zones}
     prov_at = {p.provision: p for p in provisions}
@@ -566,7 +597,7 @@ def _flow_lines(zones: Sequence[MapZone], provisions: Sequence[MapProvision],
         if z is None or p is None or f.pupils <= 0:
             continue
         x1, y1 = proj(z.lat, z.lon)
-        x2, y2 = proj(p.lat, p.lon)
+        x2, y2 = at[p.provision]
         parts.append(f'<line class="flow" x1="{_c(x1)}" y1="{_c(y1)}" x2="{_c(x2)}" y2="{_c(y2)}" '
                      f'stroke="{KIND_COLORS.get(p.kind, "#666666")}" '
                      f'stroke-width="{_c(_flow_width(f.pupils, max_flow))}"><title>'
@@ -575,11 +606,12 @@ def _flow_lines(zones: Sequence[MapZone], provisions: Sequence[MapProvision],
     return "".join(parts)
 
 
-def _provision_markers(provisions: Sequence[MapProvision], proj: _Projection, labels: _Labels) -> str:
+def _provision_markers(provisions: Sequence[MapProvision], at: dict[str, tuple[float, float]],
+                       labels: _Labels) -> str:
     """One marker per provision (class ``prov-marker``) with a tooltip."""
     parts: list[str] = []
     for p in provisions:
-        x, y = proj(p.lat, p.lon)
+        x, y = at[p.provision]
         labels.block(x, y, 7)
         placed = "" if p.placed is None else f", placed {fmt_number(p.placed)}"
         where = " (no coordinates: drawn at its district's centroid)" if p.at_centroid else ""
@@ -607,11 +639,12 @@ def _zone_labels(zones: Sequence[MapZone], proj: _Projection, max_demand: float,
     return "".join(parts)
 
 
-def _provision_labels(provisions: Sequence[MapProvision], proj: _Projection, labels: _Labels) -> str:
+def _provision_labels(provisions: Sequence[MapProvision], at: dict[str, tuple[float, float]],
+                      labels: _Labels) -> str:
     """Provision ids where they fit without overlapping; the others keep their tooltip only."""
     parts: list[str] = []
     for p in provisions:
-        x, y = proj(p.lat, p.lon)
+        x, y = at[p.provision]
         text = _clip(p.provision, 16)
         spot = labels.place(text, 10, [
             (x + 9, y + 3.5, "start"), (x - 9, y + 3.5, "end"), (x, y - 10, "middle"),

@@ -5,6 +5,7 @@ chart is inline SVG drawn by :mod:`placement_opt.reports.charts`. Every text fro
 or result is HTML-escaped. The report carries no clock time, so the same result and instance
 always give a byte-identical file.
 
+>>> from pathlib import Path
 >>> from placement_opt import Instance, solve
 >>> from placement_opt.reports.html_report import write_html_report
 >>> inst = Instance.from_path("instances/demo")                     # doctest: +SKIP
@@ -98,12 +99,13 @@ class _Context:
     instance: Instance
     data: ModelData
     solved: bool
+    zone_names: dict[str, str]
 
     @classmethod
     def build(cls, result: Result, instance: Instance) -> _Context:
         """Code the instance once (capacities and coordinates by the model's own rules)."""
         solved = result.status.has_solution and not result.kpis.empty
-        return cls(result, instance, ModelData.from_instance(instance), solved)
+        return cls(result, instance, ModelData.from_instance(instance), solved, _zone_names(instance))
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -120,7 +122,7 @@ class _Context:
 
     def zone_label(self, zone: str) -> str:
         """A district's display name (its id when it has none)."""
-        return _zone_names(self.instance).get(zone, zone)
+        return self.zone_names.get(zone, zone)
 
     def kpi(self, name: str) -> float:
         """A horizon KPI, NaN when the result has none."""
@@ -209,8 +211,9 @@ def _status_class(status: Status) -> str:
 def _card(label: str, value: str, note: str = "", tone: str = "") -> str:
     """One KPI card."""
     note_html = f'<div class="note">{escape(note)}</div>' if note else ""
+    size = " long" if len(value) > 11 else ""
     return (f'<div class="card {tone}"><div class="label">{escape(label)}</div>'
-            f'<div class="value">{escape(value)}</div>{note_html}</div>')
+            f'<div class="value{size}">{escape(value)}</div>{note_html}</div>')
 
 
 def _kpi_section(ctx: _Context) -> str:
@@ -323,29 +326,37 @@ def _supply_chart(ctx: _Context, year: int, axis: str) -> BarChart:
     labels = tuple(ctx.zone_label(keys[i]) if axis == "zone" else keys[i] for i in keep)
     series = [Series(s.label, tuple(s.values[i] for i in keep), s.color, s.stack) for s in series]
     title = f"Demand and places by {'district' if axis == 'zone' else 'need'}, {year}"
-    return BarChart(labels, tuple(series), "pupils / places", title, y_max=_axis_cap(series))
+    cap = _axis_cap(series, f"{prefix}: {_KIND_NAMES['independent']}")
+    return BarChart(labels, tuple(series), "pupils / places", title, y_max=cap)
 
 
-def _axis_cap(series: Sequence[Series]) -> float | None:
+def _axis_cap(series: Sequence[Series], independent: str) -> float | None:
     """An axis cap when independent places dwarf everything else (else None: no cap).
 
-    Places of the independent sector are often entered as "unlimited" (a huge capacity); the cap
-    is then 1.2 × the tallest bar without them, so demand and maintained places stay readable.
+    Places of the independent sector are often entered as "unlimited" (a huge capacity). When
+    the tallest bar is over 5 × the tallest bar without them, the axis stops at 1.2 × the latter,
+    so demand and maintained places stay readable.
     """
     n = len(series[0].values) if series else 0
     slots = sorted({s.stack for s in series})
-    rest = [sum(s.values[i] for s in series if s.stack == k and not s.label.endswith("independent"))
-            for k in slots for i in range(n)]
-    full = [sum(s.values[i] for s in series if s.stack == k) for k in slots for i in range(n)]
-    robust = max(rest, default=0.0)
-    return 1.2 * robust if robust > 0 and max(full, default=0.0) > 2.0 * robust else None
+
+    def tallest(keep: Sequence[Series]) -> float:
+        return max((sum(s.values[i] for s in keep if s.stack == k) for k in slots for i in range(n)),
+                   default=0.0)
+
+    robust = tallest([s for s in series if s.label != independent])
+    return 1.2 * robust if robust > 0 and tallest(series) > 5.0 * robust else None
+
+
+#: Kinds bottom to top in a places bar: the independent sector last, as it is often "unlimited".
+_STACK_ORDER = ("special", "srp", "mainstream", "independent")
 
 
 def _places_by_kind(data: ModelData, t: int, axis: str) -> dict[str, np.ndarray]:
-    """Places per zone or need in year index ``t``, split by provision kind (in KINDS order)."""
+    """Places per zone or need in year index ``t``, split by provision kind."""
     out: dict[str, np.ndarray] = {}
-    for code, kind in enumerate(KINDS):
-        mask = data.kind == code
+    for kind in _STACK_ORDER:
+        mask = data.kind == KINDS.index(kind)
         if axis == "zone":
             out[kind] = _places_by_zone(data, t, mask)
         else:
@@ -432,7 +443,7 @@ def _unmet_section(ctx: _Context) -> str:
     if unmet.empty or float(unmet["unmet"].sum()) <= 0:
         return head + '<p class="all-met">No unmet demand: every pupil is placed.</p></section>'
     table = unmet.pivot_table(index=["zone", "need"], columns="year", values="unmet", aggfunc="sum",
-                              fill_value=0.0)
+                              fill_value=0.0).reindex(columns=list(ctx.years), fill_value=0.0)
     order = {h: i for i, h in enumerate(ctx.data.phases)}
     phases = unmet.groupby(["zone", "need"])["phase"].agg(
         lambda s: ", ".join(sorted(set(s), key=lambda h: (order.get(h, len(order)), h))))
@@ -471,8 +482,8 @@ def _map_section(ctx: _Context) -> str:
     note = (f"Equirectangular projection (longitude scaled by cos latitude). Circles: district "
             f"centroids, area proportional to {label} demand. Lines: pupils placed from a district "
             f"to a provision in {label} (first year of the horizon), width proportional to pupils. "
-            "Provision labels are ids, left out where they would overlap; hover a marker, line or "
-            "circle for details.")
+            "Provisions at (nearly) the same spot are fanned out around it. Provision labels are "
+            "ids, left out where they would overlap; hover a marker, line or circle for details.")
     if not ctx.solved:
         note += " No solution: no flows to draw."
     return (f'<section id="map"><h2>Map: districts, provisions and placements ({escape(label)})</h2>'
@@ -615,11 +626,12 @@ a { color: #0969da; text-decoration: none; }
 .badge { padding: 1px 8px; border-radius: 10px; color: #ffffff; font-size: 13px; }
 .badge.good { background: var(--good); } .badge.warn { background: var(--warn); }
 .badge.bad { background: var(--bad); }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 10px; }
 .card { border: 1px solid var(--line); border-left: 4px solid #8c959f; border-radius: 6px;
   padding: 8px 12px; background: var(--bg); }
 .card .label { font-size: 12px; color: var(--muted); }
 .card .value { font-size: 21px; font-weight: 650; font-variant-numeric: tabular-nums; }
+.card .value.long { font-size: 17px; line-height: 1.9; }
 .card .note { font-size: 11.5px; color: var(--muted); }
 .card.good { border-left-color: var(--good); } .card.bad { border-left-color: var(--bad); }
 .card.kind-special { border-left-color: #0072B2; } .card.kind-srp { border-left-color: #009E73; }
