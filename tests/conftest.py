@@ -18,7 +18,7 @@ SETTINGS_KEY = "settings"
 WriteCsvInstance = Callable[..., Path]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def demo_path() -> Path:
     """The bundled demo instance (a CSV folder with ``instance.toml``)."""
     return DEMO_PATH

@@ -29,6 +29,8 @@ T = TypeVar("T")
 Draw = Callable[[st.SearchStrategy[T]], T]
 
 TOL = 1e-6
+#: The default relative MIP gap of SolveOptions.
+MIP_GAP = 1e-4
 EARTH_RADIUS_KM = 6371.0088
 NEEDS = ("ASD", "SEMH", "SLD")
 PHASES = {"primary": (4, 11), "secondary": (11, 16)}
@@ -409,6 +411,15 @@ def _check_independent(ref: Reference, alloc: pd.DataFrame) -> None:
         assert pupils <= ref.independent_cap(year) + TOL, (year, pupils)
 
 
+def _check_optimum(inst: Instance, result: Result) -> None:
+    """The objective is scipy's optimum of the dense model (to the MIP gap for a MIP)."""
+    status, optimum = oracle(dense_lp(inst))
+    assert status == 0 and optimum is not None and result.objective is not None
+    rel = MIP_GAP if inst.policy.integer_pupils else TOL
+    assert abs(result.objective - optimum) <= rel * max(1.0, abs(optimum)) + TOL, (
+        result.objective, optimum)
+
+
 def _has_local_rule(ref: Reference) -> bool:
     return any(ref.local_share(z) > 0 for z in ref.inst.zones["zone"])
 
@@ -432,6 +443,7 @@ def check_result(inst: Instance, result: Result) -> None:
     _check_objective(ref, result)
     _check_local_share(ref, alloc)
     _check_independent(ref, alloc)
+    _check_optimum(inst, result)
 
 
 @PROPERTY_SETTINGS

@@ -82,6 +82,35 @@ def the_issue(issues: list[Issue], message: str, column: str | None = None) -> I
     return found[0]
 
 
+@pytest.fixture(scope="module")
+def demo(demo_path: Path) -> Instance:
+    return Instance.from_path(demo_path)
+
+
+@pytest.fixture(scope="module")
+def demo_written(demo: Instance, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The demo as the bytes of an .xlsx and a .json file (written once per module)."""
+    folder = tmp_path_factory.mktemp("demo_written")
+    return {suffix: demo.to_path(folder / f"demo{suffix}").read_bytes()
+            for suffix in (".xlsx", ".json")}
+
+
+@pytest.fixture
+def demo_xlsx(demo_written: dict[str, bytes], tmp_path: Path) -> Path:
+    """A fresh copy of the demo as ``kent.xlsx`` in this test's folder."""
+    path = tmp_path / "kent.xlsx"
+    path.write_bytes(demo_written[".xlsx"])
+    return path
+
+
+@pytest.fixture
+def demo_json(demo_written: dict[str, bytes], tmp_path: Path) -> Path:
+    """A fresh copy of the demo as ``kent.json`` in this test's folder."""
+    path = tmp_path / "kent.json"
+    path.write_bytes(demo_written[".json"])
+    return path
+
+
 # --- one case per rule -------------------------------------------------------------------------
 
 
@@ -365,11 +394,9 @@ def test_corrupt_xlsx(tmp_path: Path, content: bytes) -> None:
     assert issue.message.startswith("cannot open as a workbook")
 
 
-def test_xlsx_with_a_damaged_sheet(tmp_path: Path, demo_path: Path) -> None:
-    good = tmp_path / "good.xlsx"
-    Instance.from_path(demo_path).to_path(good)
-    bad = tmp_path / "bad.xlsx"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+def test_xlsx_with_a_damaged_sheet(demo_xlsx: Path) -> None:
+    bad = demo_xlsx.with_name("bad.xlsx")
+    with zipfile.ZipFile(demo_xlsx) as src, zipfile.ZipFile(bad, "w") as dst:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet7.xml":  # the demand sheet
@@ -437,22 +464,21 @@ def test_folder_without_instance_files(tmp_path: Path) -> None:
 # --- in-memory tables, workbooks and JSON locate their errors ----------------------------------
 
 
-def test_from_tables_errors_name_the_in_memory_table(demo_path: Path) -> None:
-    inst = Instance.from_path(demo_path)
-    tables = inst.tables()
+def test_from_tables_errors_name_the_in_memory_table(demo: Instance) -> None:
+    tables = demo.tables()
     demand = tables["demand"].copy()
     demand.loc[3, "pupils"] = -1.0
     tables["demand"] = demand
     with pytest.raises(InstanceError) as info:
-        Instance.from_tables(tables, inst.settings, source="kent")
+        Instance.from_tables(tables, demo.settings, source="kent")
     [issue] = info.value.issues
     assert issue.source == "kent: table demand"
     assert (issue.row, issue.column, issue.value, issue.message) == (
         5, "pupils", "-1.0", "out of range")
 
 
-def test_from_tables_missing_table_and_bad_setting(demo_path: Path) -> None:
-    tables = Instance.from_path(demo_path).tables()
+def test_from_tables_missing_table_and_bad_setting(demo: Instance) -> None:
+    tables = demo.tables()
     del tables["zones"]
     with pytest.raises(InstanceError) as info:
         Instance.from_tables(tables, {"policy": {"speed_kmh": 0}})
@@ -463,9 +489,8 @@ def test_from_tables_missing_table_and_bad_setting(demo_path: Path) -> None:
         "(in memory): table zones", "the zones table is missing")
 
 
-def test_workbook_errors_name_file_sheet_and_row(tmp_path: Path, demo_path: Path) -> None:
-    path = tmp_path / "kent.xlsx"
-    Instance.from_path(demo_path).to_path(path)
+def test_workbook_errors_name_file_sheet_and_row(demo_xlsx: Path) -> None:
+    path = demo_xlsx
     book = load_workbook(path)
     sheet = book["demand"]
     assert sheet["E1"].value == "pupils"
@@ -481,10 +506,8 @@ def test_workbook_errors_name_file_sheet_and_row(tmp_path: Path, demo_path: Path
     }
 
 
-def test_workbook_rows_count_blank_rows_above_the_header(tmp_path: Path,
-                                                         demo_path: Path) -> None:
-    path = tmp_path / "kent.xlsx"
-    Instance.from_path(demo_path).to_path(path)
+def test_workbook_rows_count_blank_rows_above_the_header(demo_xlsx: Path) -> None:
+    path = demo_xlsx
     book = load_workbook(path)
     sheet = book["demand"]
     sheet.insert_rows(1, amount=2)  # header now on row 3, first data row on row 4
@@ -494,9 +517,8 @@ def test_workbook_rows_count_blank_rows_above_the_header(tmp_path: Path,
     assert (issue.source, issue.row, issue.column) == (f"{path} (sheet demand)", 6, "pupils")
 
 
-def test_workbook_setting_key_without_section(tmp_path: Path, demo_path: Path) -> None:
-    path = tmp_path / "kent.xlsx"
-    Instance.from_path(demo_path).to_path(path)
+def test_workbook_setting_key_without_section(demo_xlsx: Path) -> None:
+    path = demo_xlsx
     book = load_workbook(path)
     book["settings"].append(["unmet_penalty", 5])
     row = book["settings"].max_row
@@ -506,9 +528,8 @@ def test_workbook_setting_key_without_section(tmp_path: Path, demo_path: Path) -
         f"{path} (sheet settings)", row, "key", "unmet_penalty")
 
 
-def test_json_errors_name_the_record(tmp_path: Path, demo_path: Path) -> None:
-    path = tmp_path / "kent.json"
-    Instance.from_path(demo_path).to_path(path)
+def test_json_errors_name_the_record(demo_json: Path) -> None:
+    path = demo_json
     data = json.loads(path.read_text(encoding="utf-8"))
     data["tables"]["demand"][2]["pupils"] = "lots"
     data["tables"]["demand"][6]["need"] = None
@@ -522,9 +543,8 @@ def test_json_errors_name_the_record(tmp_path: Path, demo_path: Path) -> None:
     }
 
 
-def test_json_missing_column_has_no_row(tmp_path: Path, demo_path: Path) -> None:
-    path = tmp_path / "kent.json"
-    Instance.from_path(demo_path).to_path(path)
+def test_json_missing_column_has_no_row(demo_json: Path) -> None:
+    path = demo_json
     data = json.loads(path.read_text(encoding="utf-8"))
     for record in data["tables"]["demand"]:
         del record["pupils"]
@@ -534,9 +554,8 @@ def test_json_missing_column_has_no_row(tmp_path: Path, demo_path: Path) -> None
         None, "pupils", "required column is missing")
 
 
-def test_json_empty_demand_table(tmp_path: Path, demo_path: Path) -> None:
-    path = tmp_path / "kent.json"
-    Instance.from_path(demo_path).to_path(path)
+def test_json_empty_demand_table(demo_json: Path) -> None:
+    path = demo_json
     data = json.loads(path.read_text(encoding="utf-8"))
     data["tables"]["demand"] = []
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -570,9 +589,8 @@ def test_csv_row_with_more_cells_than_the_header(
     assert (other.row, other.column, other.value) == (10, "pupils", "x")  # reported together
 
 
-def test_workbook_value_in_a_column_without_header(tmp_path: Path, demo_path: Path) -> None:
-    path = tmp_path / "kent.xlsx"
-    Instance.from_path(demo_path).to_path(path)
+def test_workbook_value_in_a_column_without_header(demo_xlsx: Path) -> None:
+    path = demo_xlsx
     book = load_workbook(path)
     book["zones"]["I3"] = "stray note"
     book.save(path)
@@ -598,14 +616,13 @@ def test_csv_thousands_separator_is_a_number(
 
 
 def test_hand_written_workbook_settings_sheet_without_header(tmp_path: Path,
-                                                             demo_path: Path) -> None:
-    inst = Instance.from_path(demo_path)
+                                                             demo: Instance) -> None:
     book = Workbook()
     book.active.title = "settings"
     book.active.append(["policy.unmet_penalty", 5000])
     for name in ("zones", "provisions", "demand"):
         sheet = book.create_sheet(name)
-        frame = inst.tables()[name].astype("object")
+        frame = demo.tables()[name].astype("object")
         sheet.append(list(frame.columns))
         for row in frame.where(frame.notna(), None).to_numpy().tolist():
             sheet.append(row)

@@ -14,7 +14,6 @@ from openpyxl import Workbook
 from placement_opt.errors import OutputError
 from placement_opt.io.atomic import FORMULA_PREFIXES, write_text_atomic, write_with
 from placement_opt.io.workbook import write_frame
-
 from placement_opt.run import INSTANCE_DIR
 
 if TYPE_CHECKING:

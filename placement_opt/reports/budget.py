@@ -90,8 +90,8 @@ def budget_export(run: RunData) -> pd.DataFrame:
 def _lines(alloc: pd.DataFrame, line: str, amount: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({
         "year": alloc["year"], "funding_line": line, "district": alloc["zone"],
-        "provision_kind": alloc["kind"], "pupils": alloc["pupils"] if line != "transport"
-        else alloc["pupils"], "amount_gbp": amount, "in_objective": True,
+        "provision_kind": alloc["kind"], "pupils": alloc["pupils"], "amount_gbp": amount,
+        "in_objective": True,
     })
 
 

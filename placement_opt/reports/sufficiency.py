@@ -66,8 +66,8 @@ def place_apportionment(run: RunData) -> pd.DataFrame:
     util = run.utilisation[["provision", "kind", "zone", "year", "capacity", "placed"]].rename(
         columns={"zone": "district", "placed": "placed_total"})
     frame = groups.merge(util, on="provision", how="inner")
-    alloc = run.allocations.groupby(["provision", "need", "phase", "year"], as_index=False)[
-        "pupils"].sum().rename(columns={"pupils": "placed"})
+    alloc = run.allocations.groupby(["provision", "need", "phase", "year"], as_index=False).agg(
+        placed=("pupils", "sum"))
     frame = frame.merge(alloc, on=["provision", "need", "phase", "year"], how="left")
     frame["placed"] = frame["placed"].fillna(0.0)
     local_demand = inst.demand.rename(columns={"zone": "district"}).groupby(

@@ -39,7 +39,7 @@ def cost_scale(costs: npt.NDArray[np.float64], total_flow: float) -> int | None:
     biggest = float(np.max(np.abs(costs))) if costs.size else 0.0
     for d in range(6, -1, -1):
         if biggest * 10**d * (total_flow + 1) < 2.0**53:
-            return 10**d
+            return int(10**d)
     return None
 
 
@@ -102,7 +102,7 @@ def solve_flow(model: MatrixModel, options: SolveOptions) -> RawSolution:
 
     smcf = min_cost_flow.SimpleMinCostFlow()
     ids = smcf.add_arcs_with_capacity_and_unit_cost(tail, head, arc_cap, unit_cost)
-    if n_c:
+    if cap_block is not None:
         caps = np.round(model.row_upper[cap_block.start:cap_block.stop]).astype(np.int64)
         smcf.add_arcs_with_capacity_and_unit_cost(
             np.arange(n_d, n_d + n_c), np.full(n_c, sink), caps, np.zeros(n_c, dtype=np.int64))
@@ -125,9 +125,9 @@ def _version() -> str | None:
         from ortools.graph.python import min_cost_flow  # noqa: F401
     except ImportError:  # pragma: no cover - ortools is a dependency
         return None
-    import ortools
+    from placement_opt.solvers.ortools_mb import ortools_version
 
-    return str(ortools.__version__)
+    return ortools_version()
 
 
 BACKEND = Backend(

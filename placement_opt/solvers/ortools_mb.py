@@ -4,6 +4,7 @@ for LPs (or PDLP with ``lp_method="pdlp"``)."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ def ortools_version() -> str | None:
         import ortools
     except ImportError:  # pragma: no cover - ortools is a dependency
         return None
-    return str(ortools.__version__)
+    return str(getattr(ortools, "__version__", "unknown"))
 
 
 def solve_ortools(model: MatrixModel, options: SolveOptions) -> RawSolution:
@@ -31,17 +32,14 @@ def solve_ortools(model: MatrixModel, options: SolveOptions) -> RawSolution:
     from ortools.linear_solver.python import model_builder_helper as mbh
 
     builder = mbh.ModelBuilderHelper()
-    builder.fill_model_from_sparse_data(
-        model.col_lower.astype(float), model.col_upper.astype(float), model.c.astype(float),
-        model.row_lower.astype(float), model.row_upper.astype(float), model.A.tocsr(),
-    )
+    fill: Any = builder.fill_model_from_sparse_data
+    fill(*(np.asarray(a, dtype=np.float64) for a in (
+        model.col_lower, model.col_upper, model.c, model.row_lower, model.row_upper)),
+        model.A.tocsr())
     for j in np.flatnonzero(model.integrality):
         builder.set_var_integrality(int(j), True)
     builder.set_objective_offset(float(model.offset))
-    if model.is_mip:
-        name = "SCIP"
-    else:
-        name = "PDLP" if options.lp_method == "pdlp" else "GLOP"
+    name = "SCIP" if model.is_mip else ("PDLP" if options.lp_method == "pdlp" else "GLOP")
     solver = mbh.ModelSolverHelper(name)
     if options.time_limit is not None:
         solver.set_time_limit_in_seconds(float(options.time_limit))
