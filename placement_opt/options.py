@@ -22,5 +22,6 @@ class SolveOptions(BaseModel):
     seed: int = Field(0, ge=0, description="Solver random seed.")
     log_file: Path | None = Field(None, description="Write the solver log here.")
     verbose: bool = Field(False, description="Echo the solver log to the console.")
+    diagnose: bool = Field(True, description="When infeasible, find which rules must give.")
     lp_method: Literal["auto", "simplex", "ipm", "pdlp"] = Field(
         "auto", description="LP algorithm (HiGHS: simplex, ipm, pdlp; OR-Tools: pdlp, else GLOP).")

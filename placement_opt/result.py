@@ -34,7 +34,8 @@ class Result:
     Tables (pandas, one row per key): ``allocations`` (year × zone × need × phase ×
     provision with pupils > 0), ``utilisation`` (provision × year), ``unmet`` (zone × need ×
     phase × year with unmet > 0), ``kpis`` (kpi × year, year ``"all"`` for the horizon).
-    ``duals`` (LP only; empty for a MIP) has one row per constraint: family, keys, bounds and
+    ``diagnosis`` (infeasible runs only) lists the planning rules that would have to give,
+    and by how much. ``duals`` (LP only; empty for a MIP) has one row per constraint: family, keys, bounds and
     ``dual`` = d(objective)/d(right-hand side). ``warnings`` holds the instance's and the
     pre-solve checks' findings.
     """
@@ -51,6 +52,7 @@ class Result:
     unmet: pd.DataFrame
     kpis: pd.DataFrame
     duals: pd.DataFrame
+    diagnosis: pd.DataFrame
     warnings: tuple[Issue, ...]
     instance_name: str
     instance_fingerprint: str
@@ -67,11 +69,13 @@ class Result:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result tables by name (the files ``solve`` writes)."""
         return {"allocations": self.allocations, "utilisation": self.utilisation,
-                "unmet": self.unmet, "kpis": self.kpis, "duals": self.duals}
+                "unmet": self.unmet, "kpis": self.kpis, "duals": self.duals,
+                "diagnosis": self.diagnosis}
 
 
 def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSolution,
-                warnings: list[Issue], build_seconds: float) -> Result:
+                warnings: list[Issue], build_seconds: float,
+                diagnosis: pd.DataFrame | None = None) -> Result:
     """Turn a backend's arrays into tidy tables and KPIs."""
     size = {"columns": model.n_cols, "rows": model.n_rows, "nonzeros": int(model.A.nnz),
             "arcs": int(model.meta["n_arcs"])}  # type: ignore[call-overload]
@@ -80,6 +84,7 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
         "backend": raw.backend, "solve_seconds": raw.seconds, "build_seconds": build_seconds,
         "warnings": tuple(inst.warnings) + tuple(warnings), "instance_name": inst.name,
         "instance_fingerprint": inst.fingerprint(), "model_size": size, "message": raw.message,
+        "diagnosis": diagnosis if diagnosis is not None else pd.DataFrame(columns=["family"]),
     }
     if raw.x is None:
         empty = pd.DataFrame()

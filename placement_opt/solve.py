@@ -7,7 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from placement_opt.checks import presolve_checks
-from placement_opt.errors import PlacementOptError
+from placement_opt.diagnose import diagnose_infeasibility
+from placement_opt.errors import Issue, PlacementOptError, Severity
 from placement_opt.instance import Instance
 from placement_opt.model.arcs import eligible_arcs
 from placement_opt.model.build import build_from_data
@@ -16,6 +17,7 @@ from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.result import Result, make_result
 from placement_opt.solvers.registry import Backend, get_backend
+from placement_opt.status import Status
 
 __all__ = ["choose_backend", "solve"]
 
@@ -39,7 +41,12 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
     raw = backend.run(model, opts)
     if opts.backend == "auto":
         raw = replace(raw, message=f"auto chose {backend.name}: {raw.message}")
-    return make_result(instance, data, model, raw, warnings, build_seconds)
+    diagnosis = None
+    if raw.status is Status.INFEASIBLE and opts.diagnose:
+        diagnosis = diagnose_infeasibility(model, opts)
+        warnings += [Issue("infeasibility diagnosis", text, severity=Severity.ERROR)
+                     for text in diagnosis["explanation"]]
+    return make_result(instance, data, model, raw, warnings, build_seconds, diagnosis)
 
 
 def choose_backend(model: MatrixModel, name: str) -> Backend:

@@ -38,7 +38,7 @@ def test_solve_writes_every_output(tmp_path: Path) -> None:
     assert "optimal" in res.output
     names = {p.name for p in out_dir.iterdir()}
     assert names == {"allocations.csv", "utilisation.csv", "unmet.csv", "kpis.csv",
-                     "warnings.csv", "duals.csv", "summary.json", "result.xlsx", "instance",
+                     "warnings.csv", "duals.csv", "diagnosis.csv", "summary.json", "result.xlsx", "instance",
                      "sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv",
                      "budget_export.xlsx", "budget_export.csv", "report.html"}
     summary = json.loads((out_dir / "summary.json").read_text())
@@ -127,3 +127,18 @@ def test_filled_template_loads(tmp_path: Path) -> None:
     inst = Instance.from_path(target)
     assert inst.years == [2026]
     assert inst.policy.unmet_penalty == 1_000_000
+
+
+def test_infeasible_solve_explains_itself(tmp_path: Path) -> None:
+    """A local-share rule no district can meet: exit 1, the diagnosis file and report exist."""
+    inst = Instance.from_path(DEMO)
+    zones = inst.zones.assign(min_local_share=[float("nan"), 1.0, float("nan")])
+    src = tmp_path / "strict"
+    inst.replace(zones=zones).to_path(src)
+    res = runner.invoke(app, ["solve", str(src), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1
+    assert "infeasible" in res.output
+    assert "minimum local share for Thanet" in res.output
+    diag = pd.read_csv(tmp_path / "o" / "diagnosis.csv")
+    assert diag["family"].unique().tolist() == ["local_share"]
+    assert (tmp_path / "o" / "report.html").exists()

@@ -155,6 +155,25 @@ def test_impossible_local_share_is_infeasible_and_warned() -> None:
     assert r.status is Status.INFEASIBLE
     assert r.objective is None
     assert any("local share rule for A 2026 needs 10" in w.message for w in r.warnings)
+    # The diagnosis names the rule, the district, the year and by how much it must give.
+    diag = r.diagnosis
+    assert diag[["family", "zone", "year"]].values.tolist() == [["local_share", "A", 2026]]
+    assert diag["shortfall"].tolist() == pytest.approx([5.0])
+    assert diag["required"].tolist() == pytest.approx([10.0])
+    assert any(w.source == "infeasibility diagnosis" for w in r.warnings)
+
+
+def test_diagnosis_finds_the_least_relaxation_over_several_rules() -> None:
+    """A needs 10 local (5 places), B needs 2 of 4 local (50 places): only A's rule gives.
+    Without diagnosis the table is empty."""
+    provs = [{"provision": "L", "kind": "special", "zone": "A", "capacity": 5,
+              "cost_per_place": 1},
+             {"provision": "R", "kind": "special", "zone": "B", "capacity": 50,
+              "cost_per_place": 1}]
+    inst = tiny(provs, [("A", 10), ("B", 4)], zone_share={"A": 1.0, "B": 0.5})
+    r = solve(inst)
+    assert r.diagnosis["zone"].tolist() == ["A"]
+    assert solve(inst, diagnose=False).diagnosis.empty
 
 
 def test_local_share_dual_is_the_cost_of_one_more_local_pupil() -> None:

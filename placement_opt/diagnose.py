@@ -1,0 +1,98 @@
+"""Why a scenario is infeasible, in planner terms.
+
+The hard planning rules (minimum local share, independent cap, and later budgets and pathway
+rules) are the only rows that can make the allocation model infeasible: unmet-demand columns
+keep demand rows satisfiable. Each hard row gets an elastic slack column; minimising the total
+slack finds the least total relaxation that makes the model feasible, and every row whose slack
+is positive is a rule that would have to give, by that much.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from placement_opt.model.matrix import MatrixModel
+from placement_opt.options import SolveOptions
+from placement_opt.status import Status
+
+__all__ = ["HARD_FAMILIES", "diagnose_infeasibility", "elastic_model"]
+
+#: Constraint families that are planning rules (may be relaxed in a diagnosis).
+HARD_FAMILIES = ("local_share", "independent_cap", "budget", "pathway_local")
+_TOL = 1e-7
+DIAGNOSIS_COLUMNS = ["family", "zone", "need", "phase", "provision", "year", "required", "limit",
+                     "shortfall", "explanation"]
+
+
+def elastic_model(model: MatrixModel) -> tuple[MatrixModel, np.ndarray, np.ndarray]:
+    """``model`` with a slack column on each hard row; objective = total slack.
+
+    Returns the elastic model, the row of each slack column and its sign (+1 helps a lower
+    bound, -1 helps an upper bound).
+    """
+    rows: list[np.ndarray] = []
+    signs: list[np.ndarray] = []
+    for block in model.blocks:
+        if block.family not in HARD_FAMILIES:
+            continue
+        idx = np.arange(block.start, block.stop)
+        lower = idx[np.isfinite(model.row_lower[idx])]
+        upper = idx[np.isfinite(model.row_upper[idx])]
+        rows += [lower, upper]
+        signs += [np.ones(lower.size), -np.ones(upper.size)]
+    slack_row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    slack_sign = np.concatenate(signs) if signs else np.zeros(0)
+    n = slack_row.size
+    extra = sp.csr_matrix((slack_sign, (slack_row, np.arange(n))), shape=(model.n_rows, n))
+    elastic = MatrixModel(
+        formulation=model.formulation + " (elastic)",
+        c=np.concatenate([np.zeros(model.n_cols), np.ones(n)]),
+        A=sp.hstack([model.A, extra], format="csr"),
+        row_lower=model.row_lower, row_upper=model.row_upper,
+        col_lower=np.concatenate([model.col_lower, np.zeros(n)]),
+        col_upper=np.concatenate([model.col_upper, np.full(n, np.inf)]),
+        integrality=np.concatenate([np.zeros(model.n_cols, dtype=bool), np.zeros(n, dtype=bool)]),
+        blocks=model.blocks, column_keys={}, labels=model.labels,
+    )
+    return elastic, slack_row.astype(np.int64), slack_sign
+
+
+def diagnose_infeasibility(model: MatrixModel, options: SolveOptions) -> pd.DataFrame:
+    """Rules that must give to make ``model`` feasible, and by how much (empty if none can)."""
+    from placement_opt.solvers.highs import solve_highs
+
+    elastic, slack_row, slack_sign = elastic_model(model)
+    raw = solve_highs(elastic, options.model_copy(update={"backend": "highs"}))
+    if raw.status is not Status.OPTIMAL or raw.x is None:
+        return pd.DataFrame(columns=DIAGNOSIS_COLUMNS)
+    slack = raw.x[model.n_cols:]
+    used = np.flatnonzero(slack > _TOL)
+    if used.size == 0:
+        return pd.DataFrame(columns=DIAGNOSIS_COLUMNS)
+    table = model.row_table()
+    out = table.iloc[slack_row[used]].copy()
+    out["required"] = np.where(slack_sign[used] > 0, out["lower"], np.nan)
+    out["limit"] = np.where(slack_sign[used] < 0, out["upper"], np.nan)
+    out["shortfall"] = slack[used]
+    for key in ("zone", "need", "phase", "provision", "year"):
+        if key not in out:
+            out[key] = None
+    out["explanation"] = [_explain(r) for r in out.to_dict("records")]
+    return out[DIAGNOSIS_COLUMNS].reset_index(drop=True)
+
+
+def _explain(row: dict[str, object]) -> str:
+    shortfall = float(row["shortfall"])  # type: ignore[arg-type]
+    if row["family"] == "local_share":
+        required = float(row["required"])  # type: ignore[arg-type]
+        return (f"minimum local share for {row['zone']} {row['year']}: {required:,.1f} pupils must "
+                f"be placed in the district but at most {required - shortfall:,.1f} can be; the "
+                f"rule would have to fall {shortfall:,.1f} pupils short")
+    if row["family"] == "independent_cap":
+        return (f"cap on independent placements in {row['year']} would have to rise by "
+                f"{shortfall:,.1f} pupils")
+    keys = ", ".join(f"{k} {row[k]}" for k in ("zone", "need", "phase", "provision", "year")
+                     if row.get(k) is not None and not pd.isna(row.get(k)))  # type: ignore[call-overload]
+    return f"{row['family']} rule ({keys}) would have to give by {shortfall:,.1f}"
