@@ -79,7 +79,8 @@ def diagnose_infeasibility(model: MatrixModel, options: SolveOptions) -> pd.Data
     for key in ("zone", "need", "phase", "provision", "year"):
         if key not in out:
             out[key] = None
-    out["explanation"] = [_explain(r) for r in out.to_dict("records")]
+    out["explanation"] = [_explain({str(k): v for k, v in r.items()})
+                          for r in out.to_dict("records")]
     return out[DIAGNOSIS_COLUMNS].reset_index(drop=True)
 
 
