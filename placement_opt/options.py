@@ -23,5 +23,7 @@ class SolveOptions(BaseModel):
     log_file: Path | None = Field(None, description="Write the solver log here.")
     verbose: bool = Field(False, description="Echo the solver log to the console.")
     diagnose: bool = Field(True, description="When infeasible, find which rules must give.")
+    mip_duals: bool = Field(True, description="For a MIP, report duals of the LP with the opening "
+                            "decisions fixed (marginal values at the optimum).")
     lp_method: Literal["auto", "simplex", "ipm", "pdlp"] = Field(
         "auto", description="LP algorithm (HiGHS: simplex, ipm, pdlp; OR-Tools: pdlp, else GLOP).")

@@ -52,6 +52,7 @@ class Result:
     unmet: pd.DataFrame
     kpis: pd.DataFrame
     duals: pd.DataFrame
+    openings: pd.DataFrame
     diagnosis: pd.DataFrame
     warnings: tuple[Issue, ...]
     instance_name: str
@@ -70,7 +71,7 @@ class Result:
         """The result tables by name (the files ``solve`` writes)."""
         return {"allocations": self.allocations, "utilisation": self.utilisation,
                 "unmet": self.unmet, "kpis": self.kpis, "duals": self.duals,
-                "diagnosis": self.diagnosis}
+                "openings": self.openings, "diagnosis": self.diagnosis}
 
 
 def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSolution,
@@ -90,13 +91,14 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
         empty = pd.DataFrame()
         return Result(allocations=pd.DataFrame(columns=ALLOCATION_COLUMNS), utilisation=empty,
                       unmet=empty, kpis=pd.DataFrame(columns=["kpi", "year", "value", "unit"]),
-                      duals=empty, **common)
+                      duals=empty, openings=empty, **common)
     alloc = _allocations(inst, data, model, raw.x)
     util = _utilisation(inst, data, model, raw, alloc)
     unmet = _unmet(data, model, raw.x)
-    kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty)
+    openings = _openings(inst, data, model, raw.x)
+    kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty, openings)
     return Result(allocations=alloc, utilisation=util, unmet=unmet, kpis=kpis,
-                  duals=_duals(model, raw), **common)
+                  duals=_duals(model, raw), openings=openings, **common)
 
 
 def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
@@ -147,7 +149,9 @@ def _utilisation(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSo
         shadow[:] = 0.0
         if block is not None:
             shadow[block.keys["provision"], block.keys["year"]] = raw.row_dual[block.start:block.stop]
-    cap = data.cap_total[pp, tt]
+    opened, size = _open_state(data, model, raw.x)
+    effective = np.where(opened, np.minimum(data.cap_total, size[:, None]), 0.0)
+    cap = np.where(data.candidate[:, None], effective, data.cap_total)[pp, tt]
     names = inst.provisions["name"].fillna(inst.provisions["provision"]).to_numpy(object)
     used = placed[pp, tt]
     return pd.DataFrame({
@@ -162,6 +166,46 @@ def _utilisation(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSo
     })
 
 
+def _open_state(data: ModelData, model: MatrixModel,
+                x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P × T open flags (True for every year of a non-candidate) and P sizes (NaN if none)."""
+    n_p, n_t = len(data.provisions), len(data.years)
+    opened = np.ones((n_p, n_t), dtype=bool)
+    size = np.full(n_p, np.nan)
+    n_c = int(model.meta.get("n_candidates", 0))  # type: ignore[call-overload]
+    if n_c:
+        cand = np.flatnonzero(data.candidate)
+        off_y = int(model.meta["open_offset"])  # type: ignore[call-overload]
+        off_s = int(model.meta["size_offset"])  # type: ignore[call-overload]
+        opened[cand] = x[off_y:off_s].reshape(n_c, n_t) > 0.5
+        size[cand] = np.where(opened[cand, -1], x[off_s:off_s + n_c], 0.0)
+    return opened, size
+
+
+def _openings(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
+    """One row per candidate site: opened or not, from which year, size and capital."""
+    cand = np.flatnonzero(data.candidate)
+    opened, size = _open_state(data, model, x)
+    years = np.asarray(data.years, dtype=np.int64)
+    first = np.argmax(opened[cand], axis=1)
+    is_open = opened[cand, -1] if len(years) else np.zeros(cand.size, dtype=bool)
+    names = inst.provisions["name"].fillna(inst.provisions["provision"]).to_numpy(object)
+    capital = np.where(is_open, data.opening_cost[cand] + data.capital_per_place[cand] * size[cand],
+                       0.0)
+    return pd.DataFrame({
+        "provision": np.asarray(data.provisions, dtype=object)[cand],
+        "provision_name": names[cand],
+        "kind": np.asarray(KINDS, dtype=object)[data.kind[cand]],
+        "zone": np.asarray(data.zones, dtype=object)[data.prov_zone[cand]],
+        "opened": is_open,
+        "open_year": pd.Series(np.where(is_open, years[first], 0), dtype="Int64").where(
+            pd.Series(is_open)),
+        "places": np.where(is_open, size[cand], 0.0),
+        "opening_cost": np.where(is_open, data.opening_cost[cand], 0.0),
+        "capital_cost": capital,
+    })
+
+
 def _duals(model: MatrixModel, raw: RawSolution) -> pd.DataFrame:
     """Every constraint's dual, keyed by family and decoded keys (empty without duals)."""
     if raw.row_dual is None:
@@ -173,7 +217,7 @@ def _duals(model: MatrixModel, raw: RawSolution) -> pd.DataFrame:
 
 def _unmet(data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
     n_a = int(model.meta["n_arcs"])  # type: ignore[call-overload]
-    u = x[n_a:]
+    u = x[n_a:n_a + data.d_pupils.size]
     sel = np.flatnonzero(u > _TOL)
     return pd.DataFrame({
         "zone": np.asarray(data.zones, dtype=object)[data.d_zone[sel]],
@@ -187,7 +231,7 @@ def _unmet(data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
 
 
 def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame,
-          penalty: float) -> pd.DataFrame:
+          penalty: float, openings: pd.DataFrame) -> pd.DataFrame:
     demand = pd.DataFrame({"year": np.asarray(data.years)[data.d_year], "pupils": data.d_pupils})
     rows: list[tuple[str, object, float, str]] = []
     years: list[object] = [*data.years, "all"]
@@ -198,14 +242,19 @@ def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame,
         placed = float(a["pupils"].sum())
         total_demand = float(d["pupils"].sum())
         unmet_pupils = float(u["unmet"].sum())
+        o = openings[openings["opened"]] if year == "all" else openings[
+            openings["opened"] & (openings["open_year"] == year)]
+        capital = float(o["capital_cost"].sum())
         weights = a["pupils"].to_numpy()
         rows += [
             ("place_cost", year, float(a["place_cost"].sum()), "GBP"),
             ("transport_cost", year, float(a["transport_cost"].sum()), "GBP"),
             ("journey_cost", year, float(a["journey_cost"].sum()), "GBP"),
             ("total_cost", year, float(a["cost"].sum()), "GBP"),
+            ("capital_cost", year, capital, "GBP"),
             ("unmet_penalty", year, penalty * unmet_pupils, "GBP"),
-            ("objective", year, float(a["cost"].sum()) + penalty * unmet_pupils, "GBP"),
+            ("objective", year, float(a["cost"].sum()) + capital + penalty * unmet_pupils, "GBP"),
+            ("openings", year, float(len(o)), "sites"),
             ("demand", year, total_demand, "pupils"),
             ("placed", year, placed, "pupils"),
             ("unmet", year, unmet_pupils, "pupils"),

@@ -30,6 +30,7 @@ class RunData:
     unmet: pd.DataFrame
     kpis: pd.DataFrame
     summary: dict[str, Any]
+    openings: pd.DataFrame
 
     @classmethod
     def from_result(cls, result: Any, instance: Instance) -> RunData:
@@ -37,7 +38,7 @@ class RunData:
         from placement_opt.io.results import result_summary
 
         return cls(instance, result.allocations, result.utilisation, result.unmet, result.kpis,
-                   result_summary(result))
+                   result_summary(result), result.openings)
 
 
 def load_run(folder: Path) -> RunData:
@@ -74,8 +75,11 @@ def load_run(folder: Path) -> RunData:
     if problems:
         raise InstanceError(problems)
     instance = Instance.from_path(folder / INSTANCE_DIR)
+    openings_file = folder / "openings.csv"
+    openings = (pd.read_csv(openings_file, float_precision="round_trip")
+                if openings_file.exists() and openings_file.stat().st_size > 1 else pd.DataFrame())
     for name in ("allocations", "unmet"):
         frames[name] = frames[name].astype({c: str for c in ("zone", "need", "phase")
                                             if c in frames[name]})
     return RunData(instance, frames["allocations"], frames["utilisation"], frames["unmet"],
-                   frames["kpis"], summary)
+                   frames["kpis"], summary, openings)

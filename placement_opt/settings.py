@@ -52,6 +52,10 @@ class Policy(BaseModel):
     )
     speed_kmh: float = Field(30.0, gt=0, description="Average door-to-door speed, when computed.")
     integer_pupils: bool = Field(False, description="Whole pupils only (a MIP); otherwise an LP.")
+    min_openings: int | None = Field(
+        None, ge=0, description="Fewest candidate sites to open over the horizon.")
+    max_openings: int | None = Field(
+        None, ge=0, description="Most candidate sites to open over the horizon.")
     place_funding_per_place: float = Field(
         10_000.0, ge=0,
         description="GBP place funding per place in special schools and SRPs (budget export only; "
@@ -60,6 +64,9 @@ class Policy(BaseModel):
 
     @model_validator(mode="after")
     def _limits_positive(self) -> Policy:
+        if (self.min_openings is not None and self.max_openings is not None
+                and self.min_openings > self.max_openings):
+            raise ValueError("min_openings must not exceed max_openings")
         for phase, minutes in self.max_journey_min.items():
             if not (minutes > 0) or math.isnan(minutes):
                 raise ValueError(f"max_journey_min.{phase} must be > 0, got {minutes}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+
+import numpy as np
 from typing import Any
 
 from placement_opt.checks import presolve_checks
@@ -41,12 +43,29 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
     raw = backend.run(model, opts)
     if opts.backend == "auto":
         raw = replace(raw, message=f"auto chose {backend.name}: {raw.message}")
+    if model.is_mip and raw.x is not None and opts.mip_duals:
+        raw = replace(raw, row_dual=fixed_decision_duals(model, raw.x, opts))
     diagnosis = None
     if raw.status is Status.INFEASIBLE and opts.diagnose:
         diagnosis = diagnose_infeasibility(model, opts)
         warnings += [Issue("infeasibility diagnosis", text, severity=Severity.ERROR)
                      for text in diagnosis["explanation"]]
     return make_result(instance, data, model, raw, warnings, build_seconds, diagnosis)
+
+
+def fixed_decision_duals(model: MatrixModel, x: np.ndarray, options: SolveOptions) -> np.ndarray | None:
+    """Duals of the LP left when every integer decision (openings; pupils too when whole pupils
+    are asked for) is fixed at its MIP value: marginal values at the MIP optimum
+    (``models/openings.md``)."""
+    from placement_opt.solvers.highs import solve_highs
+
+    decisions = model.integrality
+    lower = np.where(decisions, np.round(x), model.col_lower)
+    upper = np.where(decisions, np.round(x), model.col_upper)
+    fixed = replace(model, col_lower=lower, col_upper=upper,
+                    integrality=np.zeros(model.n_cols, dtype=bool))
+    raw = solve_highs(fixed, options.model_copy(update={"backend": "highs"}))
+    return raw.row_dual if raw.status is Status.OPTIMAL else None
 
 
 def choose_backend(model: MatrixModel, name: str) -> Backend:

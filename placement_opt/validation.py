@@ -76,6 +76,7 @@ def validate_raw(
     issues += _check_references(typed, sources)
     issues += _check_phases(typed, sources)
     issues += _check_provisions(typed, sources)
+    issues += _check_candidates(typed, sources)
     issues += _check_capacity(typed, sources, locate)
     if settings is not None:
         issues += _check_policy(settings, typed, settings_source)
@@ -228,3 +229,21 @@ def _check_policy(settings: Settings, typed: dict[str, pd.DataFrame], source: st
         for p in settings.policy.max_journey_min
         if p not in phases
     ]
+
+
+def _check_candidates(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
+    """Candidate-site columns: only meaningful on candidates; a minimum size within capacity."""
+    raw = sources.get("provisions")
+    if raw is None:
+        return []
+    prov = typed["provisions"]
+    candidate = prov["candidate"].fillna(False).to_numpy(dtype=bool)
+    issues: list[Issue] = []
+    for col in ("opening_cost", "capital_per_place", "min_places", "earliest_year"):
+        stray = ~candidate & prov[col].notna().to_numpy()
+        issues += _flag_rows(raw, stray, col, "ignored: the provision is not a candidate",
+                             "blank, or candidate = true", Severity.WARNING)
+    too_big = (candidate & (prov["min_places"] > prov["capacity"]).fillna(False).to_numpy(dtype=bool))
+    issues += _flag_rows(raw, too_big, "min_places", "min_places above the capacity",
+                         "min_places <= capacity")
+    return issues

@@ -142,7 +142,10 @@ def test_integer_pupils_rounds_the_local_share() -> None:
     mip = solve(tiny(provs, [("A", 3)], zone_share={"A": 0.5}, policy={"integer_pupils": True}))
     assert mip.status is Status.OPTIMAL
     assert mip.objective == pytest.approx(70_000)
-    assert mip.utilisation["shadow_price"].isna().all()
+    # Duals come from the LP with the integer decisions fixed (models/openings.md).
+    assert mip.utilisation["shadow_price"].notna().all()
+    assert not solve(tiny(provs, [("A", 3)], zone_share={"A": 0.5},
+                          policy={"integer_pupils": True}), mip_duals=False).duals.size
 
 
 def test_impossible_local_share_is_infeasible_and_warned() -> None:

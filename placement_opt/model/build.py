@@ -10,13 +10,15 @@ from placement_opt.instance import Instance
 from placement_opt.model.arcs import Arcs, eligible_arcs
 from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel, RowBlock
+from placement_opt.settings import Policy
 from placement_opt.tables import KINDS
 
 __all__ = ["FORMULATION", "ROLES", "build_allocation_model", "build_from_data"]
 
 FORMULATION = "models/allocation.md"
-#: Column roles: placements on arcs, then one unmet-demand column per demand row.
-ROLES: tuple[str, ...] = ("arc", "unmet")
+#: Column roles: placements on arcs, one unmet-demand column per demand row, then for
+#: candidate sites one "open" column per year and one "size" column.
+ROLES: tuple[str, ...] = ("arc", "unmet", "open", "size")
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -25,9 +27,11 @@ FloatArray = npt.NDArray[np.float64]
 def build_allocation_model(instance: Instance) -> MatrixModel:
     """The allocation LP/MIP of ``models/allocation.md`` for every year of ``instance``.
 
-    Columns: one per eligible arc, then one unmet column per demand row with pupils > 0.
+    Columns: one per eligible arc, then one unmet column per demand row with pupils > 0, then
+    for candidate sites (``models/openings.md``) an open column per year and a size column.
     Row blocks, in order: ``demand`` (1), ``capacity`` (2), ``need_capacity`` (3),
-    ``local_share`` (4), ``independent_cap`` (5).
+    ``local_share`` (4), ``independent_cap`` (5), then the candidate blocks
+    ``candidate_size``, ``size_max``, ``size_min``, ``opening_order`` and ``openings``.
     """
     data = ModelData.from_instance(instance)
     return build_from_data(data, eligible_arcs(data), instance)
@@ -89,12 +93,24 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         np.concatenate([a_d, d_idx]), np.concatenate([arc_idx, n_a + d_idx]),
         np.ones(n_a + n_d), data.d_pupils, data.d_pupils.copy(),
     )
-    # (2) shared capacity per provision-year that has arcs.
+    cand = np.flatnonzero(data.candidate)
+    n_c = int(cand.size)
+    off_y = n_a + n_d
+    off_s = off_y + n_c * n_t
+    slot = np.full(len(data.provisions), -1, dtype=np.int64)
+    slot[cand] = np.arange(n_c)
+    # (2) shared capacity per provision-year that has arcs; a candidate's places exist only
+    # in the years it is open: sum x - Cap * y <= 0.
     keys, inv = _group(a_p * n_t + a_t)
+    kp, kt = keys // n_t, keys % n_t
+    cap = data.cap_total[kp, kt]
+    is_c = np.flatnonzero(data.candidate[kp])
     rows.add(
-        "capacity", {"provision": keys // n_t, "year": keys % n_t},
-        inv, arc_idx, np.ones(n_a), np.full(keys.size, -np.inf),
-        data.cap_total[keys // n_t, keys % n_t],
+        "capacity", {"provision": kp, "year": kt},
+        np.concatenate([inv, is_c]),
+        np.concatenate([arc_idx, off_y + slot[kp[is_c]] * n_t + kt[is_c]]),
+        np.concatenate([np.ones(n_a), -cap[is_c]]),
+        np.full(keys.size, -np.inf), np.where(data.candidate[kp], 0.0, cap),
     )
     # (3) per-need capacity where the instance gives one.
     capped = ~np.isnan(data.cap_need[a_p, a_k, a_t])
@@ -130,22 +146,34 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
             a_t[ind], ind, np.ones(ind.size), np.full(n_t, -np.inf), cap_ind,
         )
 
-    n_cols = n_a + n_d
+    if n_c:
+        _add_candidate_rows(rows, data, pol, a_p, a_t, arc_idx, cand, off_y, off_s)
+    n_cols = off_s + n_c
     matrix = sp.csr_matrix(
         (np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
         shape=(rows.n, n_cols),
     )
     integrality = np.zeros(n_cols, dtype=bool)
     integrality[:n_a] = pol.integer_pupils
+    integrality[off_y:off_s] = True
+    col_upper = np.full(n_cols, np.inf)
+    y_prov = np.repeat(cand, n_t)
+    y_year = np.tile(np.arange(n_t, dtype=np.int64), n_c)
+    col_upper[off_y:off_s] = np.where(y_year < data.first_open[y_prov], 0.0, 1.0)
+    y_cost = np.where(y_year == n_t - 1, data.opening_cost[y_prov], 0.0)
+    cost = np.concatenate([cost, y_cost, data.capital_per_place[cand]])
     minus = np.full(n_d, -1, dtype=np.int64)
+    no_y = np.full(n_c * n_t, -1, dtype=np.int64)
+    no_s = np.full(n_c, -1, dtype=np.int64)
     column_keys = {
-        "role": np.concatenate([np.zeros(n_a, np.int64), np.ones(n_d, np.int64)]),
-        "year": np.concatenate([a_t, data.d_year]),
-        "zone": np.concatenate([a_z, data.d_zone]),
-        "need": np.concatenate([a_k, data.d_need]),
-        "phase": np.concatenate([data.d_phase[a_d], data.d_phase]),
-        "provision": np.concatenate([a_p, minus]),
-        "demand_row": np.concatenate([a_d, d_idx]),
+        "role": np.concatenate([np.zeros(n_a, np.int64), np.ones(n_d, np.int64),
+                                np.full(n_c * n_t, 2, np.int64), np.full(n_c, 3, np.int64)]),
+        "year": np.concatenate([a_t, data.d_year, y_year, no_s]),
+        "zone": np.concatenate([a_z, data.d_zone, data.prov_zone[y_prov], data.prov_zone[cand]]),
+        "need": np.concatenate([a_k, data.d_need, no_y, no_s]),
+        "phase": np.concatenate([data.d_phase[a_d], data.d_phase, no_y, no_s]),
+        "provision": np.concatenate([a_p, minus, y_prov, cand]),
+        "demand_row": np.concatenate([a_d, d_idx, no_y, no_s]),
     }
     labels: dict[str, tuple[object, ...]] = {
         "role": ROLES, "year": data.years, "zone": data.zones, "need": data.needs,
@@ -154,11 +182,58 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     return MatrixModel(
         formulation=FORMULATION, c=cost, A=matrix,
         row_lower=np.concatenate(rows.lo), row_upper=np.concatenate(rows.hi),
-        col_lower=np.zeros(n_cols), col_upper=np.full(n_cols, np.inf),
+        col_lower=np.zeros(n_cols), col_upper=col_upper,
         integrality=integrality, blocks=tuple(rows.blocks), column_keys=column_keys,
         labels=labels,
-        meta={"n_arcs": n_a, "n_demand_rows": n_d, "minutes": minutes, "km": km},
+        meta={"n_arcs": n_a, "n_demand_rows": n_d, "minutes": minutes, "km": km,
+              "n_candidates": n_c, "open_offset": off_y, "size_offset": off_s},
     )
+
+
+def _add_candidate_rows(rows: _Rows, data: ModelData, pol: Policy, a_p: IntArray, a_t: IntArray,
+                        arc_idx: IntArray, cand: IntArray, off_y: int, off_s: int) -> None:
+    """Rows of ``models/openings.md``: size links, size bounds, opening order and count."""
+    n_t = len(data.years)
+    n_c = int(cand.size)
+    slot = np.full(len(data.provisions), -1, dtype=np.int64)
+    slot[cand] = np.arange(n_c)
+    last = off_y + np.arange(n_c) * n_t + (n_t - 1)
+    size = off_s + np.arange(n_c)
+    # sum of placements at p in t <= size of p.
+    on_c = np.flatnonzero(data.candidate[a_p])
+    keys, inv = _group(a_p[on_c] * n_t + a_t[on_c])
+    kp, kt = keys // n_t, keys % n_t
+    rows.add(
+        "candidate_size", {"provision": kp, "year": kt},
+        np.concatenate([inv, np.arange(keys.size)]),
+        np.concatenate([arc_idx[on_c], off_s + slot[kp]]),
+        np.concatenate([np.ones(on_c.size), -np.ones(keys.size)]),
+        np.full(keys.size, -np.inf), np.zeros(keys.size),
+    )
+    # min_places * open <= size <= most places * open (open = open in the last year).
+    most = data.cap_total[cand].max(axis=1) if n_t else np.zeros(n_c)
+    r = np.arange(n_c, dtype=np.int64)
+    rows.add("size_max", {"provision": cand}, np.concatenate([r, r]),
+             np.concatenate([size, last]), np.concatenate([np.ones(n_c), -most]),
+             np.full(n_c, -np.inf), np.zeros(n_c))
+    rows.add("size_min", {"provision": cand}, np.concatenate([r, r]),
+             np.concatenate([size, last]), np.concatenate([np.ones(n_c), -data.min_places[cand]]),
+             np.zeros(n_c), np.full(n_c, np.inf))
+    # Once open, open in every later year: y[t] - y[t+1] <= 0.
+    if n_t > 1:
+        c_idx = np.repeat(np.arange(n_c), n_t - 1)
+        t_idx = np.tile(np.arange(n_t - 1), n_c)
+        r = np.arange(c_idx.size, dtype=np.int64)
+        first = off_y + c_idx * n_t + t_idx
+        rows.add("opening_order", {"provision": cand[c_idx], "year": t_idx},
+                 np.concatenate([r, r]), np.concatenate([first, first + 1]),
+                 np.concatenate([np.ones(r.size), -np.ones(r.size)]),
+                 np.full(r.size, -np.inf), np.zeros(r.size))
+    if pol.min_openings is not None or pol.max_openings is not None:
+        lo = float(pol.min_openings or 0)
+        hi = float(pol.max_openings) if pol.max_openings is not None else np.inf
+        rows.add("openings", {"year": np.array([n_t - 1], dtype=np.int64)},
+                 np.zeros(n_c, dtype=np.int64), last, np.ones(n_c), np.array([lo]), np.array([hi]))
 
 
 def _independent_cap(data: ModelData, pupils: float | None, share: float | None) -> FloatArray | None:

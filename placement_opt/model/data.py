@@ -44,6 +44,11 @@ class ModelData:
     cap_need: FloatArray  # P × K × T, NaN where no per-need cap
     limit: FloatArray  # H, max journey minutes
     local_share: FloatArray  # Z
+    candidate: BoolArray  # P, sites the model may open
+    opening_cost: FloatArray  # P
+    capital_per_place: FloatArray  # P
+    min_places: FloatArray  # P
+    first_open: IntArray  # P, index of the first year a candidate may open
     d_zone: IntArray
     d_need: IntArray
     d_phase: IntArray
@@ -101,12 +106,20 @@ class ModelData:
         limit = np.array([pol.journey_limit(h) for h in phases], dtype=float)
 
         dem = inst.demand[inst.demand["pupils"] > 0]
+        earliest = prov["earliest_year"].astype("float").to_numpy()
+        first_open = np.searchsorted(np.asarray(years, dtype=float),
+                                     np.where(np.isnan(earliest), -np.inf, earliest))
         return cls(
             zones=zones, needs=needs, phases=phases, provisions=provisions, years=years,
             kind=_codes(prov["kind"], {k: i for i, k in enumerate(KINDS)}),
             prov_zone=prov_zone, cost=prov["cost_per_place"].to_numpy(float),
             designated=designated, phase_ok=phase_ok, minutes=minutes, km=km,
             cap_total=cap_total, cap_need=cap_need, limit=limit, local_share=local_share,
+            candidate=prov["candidate"].fillna(False).to_numpy(dtype=bool),
+            opening_cost=prov["opening_cost"].fillna(0.0).to_numpy(float),
+            capital_per_place=prov["capital_per_place"].fillna(0.0).to_numpy(float),
+            min_places=prov["min_places"].fillna(0.0).to_numpy(float),
+            first_open=np.asarray(first_open, dtype=np.int64),
             d_zone=_codes(dem["zone"], zi),
             d_need=_codes(dem["need"], ki),
             d_phase=_codes(dem["phase"], hi),

@@ -11,7 +11,8 @@ Funding lines (``in_objective`` says whether the optimiser's objective includes 
 * ``vacant_place_funding`` — places left empty in special schools and SRPs ×
   ``place_funding_per_place``: paid on commissioned places, but not part of the objective.
 * ``unmet_demand`` — pupils without a place; amount 0 (no funding line pays for them yet).
-* ``capital`` — capital spend, when the model decides expansions (none in this model).
+* ``capital`` — opening and building costs of the candidate sites opened, in their opening
+  year (``pupils`` holds the places built).
 
 Rows with pupils and amount both 0 are left out. ``district`` is where the pupil lives, except
 for ``vacant_place_funding``, which is the provision's district.
@@ -37,7 +38,7 @@ BUDGET_SCHEMA: dict[str, tuple[str, str]] = {
     "funding_line": ("str", "One of: " + ", ".join(FUNDING_LINES) + "."),
     "district": ("str", "District (zone) of the pupil; the provision's for vacant places."),
     "provision_kind": ("str", "special, srp, independent, mainstream, or blank for unmet demand."),
-    "pupils": ("float", "Pupils (or places, for vacant_place_funding) in the year."),
+    "pupils": ("float", "Pupils (places, for vacant_place_funding and capital) in the year."),
     "amount_gbp": ("float", "Cost in GBP for the year."),
     "in_objective": ("bool", "True when the optimiser's objective includes this cost."),
 }
@@ -69,6 +70,13 @@ def budget_export(run: RunData) -> pd.DataFrame:
         "provision_kind": util["kind"], "pupils": vacant, "amount_gbp": vacant * funding,
         "in_objective": False,
     }))
+    if len(run.openings) and "opened" in run.openings:
+        opened = run.openings[run.openings["opened"].astype(bool)]
+        parts.append(pd.DataFrame({
+            "year": opened["open_year"].astype("int64"), "funding_line": "capital",
+            "district": opened["zone"], "provision_kind": opened["kind"], "pupils": opened["places"],
+            "amount_gbp": opened["capital_cost"], "in_objective": True,
+        }))
     unmet = run.unmet
     parts.append(pd.DataFrame({
         "year": unmet["year"], "funding_line": "unmet_demand", "district": unmet["zone"],
