@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
-from typing import Any
 
 from placement_opt.checks import presolve_checks
 from placement_opt.diagnose import diagnose_infeasibility
