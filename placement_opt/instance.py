@@ -36,6 +36,7 @@ class Instance(BaseModel):
     capacity: pd.DataFrame
     demand: pd.DataFrame
     journeys: pd.DataFrame
+    benchmarks: pd.DataFrame
     source: str = "(in memory)"
     warnings: tuple[Issue, ...] = ()
 

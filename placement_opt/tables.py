@@ -226,6 +226,21 @@ TABLES: dict[str, TableSpec] = {
             key=("zone", "provision"),
             required=False,
         ),
+        TableSpec(
+            "benchmarks",
+            "Published comparators for the sufficiency report (county, region, England).",
+            (
+                Column("indicator", "str", "Indicator, e.g. share_special_of_all_plans.",
+                       example="share_special_of_all_plans"),
+                Column("geography", "str", "Where the figure is for.", example="England"),
+                Column("year", "int", "Year (January census of).", **_YEAR, example="2025"),
+                Column("value", "float", "The figure (shares as fractions).", example="0.30"),
+                Column("unit", "str", "share, pupils, GBP ...", required=False, example="share"),
+                Column("source", "str", "Where it was published.", required=False),
+            ),
+            key=("indicator", "geography", "year"),
+            required=False,
+        ),
     )
 }
 

@@ -150,3 +150,21 @@ def test_report_on_a_missing_or_partial_run(tmp_path: Path) -> None:
     partial = runner.invoke(app, ["report", str(tmp_path / "partial")])
     assert partial.exit_code == 2
     assert "missing result file" in partial.output
+
+
+def test_county_against_published_benchmarks() -> None:
+    """Kent's baseline reproduces the published 39.0% of all plans in special schools (DfE,
+    Jan 2025) within 0.3 points; England's 30% is set beside it."""
+    inst = Instance.from_path(DEMO.parent / "kent")
+    run = RunData.from_result(solve(inst), inst)
+    table = sufficiency_report(run)["county_vs_benchmarks"]
+    row = table[(table["year"] == 2025) & (table["indicator"] == "share_special_of_all_plans")]
+    by_geo = row.set_index("geography")
+    assert by_geo.loc["Kent", "model_value"] == pytest.approx(0.390, abs=0.003)
+    assert by_geo.loc["England", "benchmark_value"] == pytest.approx(0.30)
+    assert by_geo.loc["England", "difference"] == pytest.approx(
+        by_geo.loc["England", "model_value"] - 0.30)
+
+
+def test_no_benchmarks_gives_an_empty_comparison(demo_run: RunData) -> None:
+    assert sufficiency_report(demo_run)["county_vs_benchmarks"].empty

@@ -1109,6 +1109,31 @@ def summary(total: int, growth: Growth, caps: Capacities, info: dict[str, object
     }
 
 
+def benchmarks_table(pack: Pack, in_scope: int) -> pd.DataFrame:
+    """Published comparators for the sufficiency report: Kent's setting shares (DfE SEN2,
+    Jan 2025) on two bases, Kent's total plans, and the national shares KCC quotes."""
+    total = pack.figure("ehcp_total_kent")
+    special = pack.figure("ehcp_special_school_total")
+    independent = (pack.figure("ehcp_special_independent")
+                   + pack.figure("ehcp_special_non_maintained"))
+    mainstream = pack.figure("ehcp_mainstream_total")
+    dfe = f"{F_FIG} (DfE SEN2 2025 release, S1)"
+    kcc = (f"{F_FIG} ehcp_share_of_pupils_kent (KCC committee minutes, Commissioning Plan "
+           "2026-30): 39% special and 36% mainstream in Kent; 30% and 44% nationally")
+    rows = [
+        ("ehc_plans_total", "Kent", 2025, total, "plans", dfe),
+        ("share_special_of_all_plans", "Kent", 2025, round(special / total, 6), "share", dfe),
+        ("share_mainstream_of_all_plans", "Kent", 2025, round(mainstream / total, 6), "share", dfe),
+        ("share_special_of_all_plans", "England", 2025, 0.30, "share", kcc),
+        ("share_mainstream_of_all_plans", "England", 2025, 0.44, "share", kcc),
+        ("share_special_of_school_placements", "Kent", 2025, round(special / in_scope, 6), "share",
+         dfe + "; school placements = mainstream + special"),
+        ("share_independent_of_school_placements", "Kent", 2025, round(independent / in_scope, 6),
+         "share", dfe + "; independent + non-maintained special"),
+    ]
+    return pd.DataFrame(rows, columns=["indicator", "geography", "year", "value", "unit", "source"])
+
+
 def build(data: Path, out: Path) -> dict[str, object]:
     """Build every file into ``out``; return the summary."""
     pack = Pack.read(data)
@@ -1132,6 +1157,7 @@ def build(data: Path, out: Path) -> dict[str, object]:
     write_csv(provisions_frame(provisions), out / "provisions.csv")
     write_csv(capacity, out / "capacity.csv")
     write_csv(demand, out / "demand.csv")
+    write_csv(benchmarks_table(pack, total), out / "benchmarks.csv")
     write_csv(designation_map_table(), out / "designation_map.csv")
     write_csv(town_district_table(), out / "town_district_map.csv")
     prov = out / "provenance"

@@ -23,6 +23,7 @@ from placement_opt.run import RunData
 __all__ = [
     "ROLLUPS",
     "SUFFICIENCY_COLUMNS",
+    "county_vs_benchmarks",
     "district_benchmarks",
     "place_apportionment",
     "rollup",
@@ -164,6 +165,50 @@ def district_benchmarks(by_district: pd.DataFrame, county: pd.DataFrame) -> pd.D
     return out
 
 
+BENCHMARK_COLUMNS = ["year", "indicator", "model_value", "model_basis", "geography",
+                     "benchmark_year", "benchmark_value", "difference", "source"]
+
+
+def county_vs_benchmarks(county: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataFrame:
+    """The county's shares by year beside every published comparator for the same indicator.
+
+    Shares "of school placements" use the model's demand as the base. Shares "of all plans"
+    need all EHC plans, most of which (FE, educated elsewhere) are outside the model: they use
+    the ``ehc_plans_total`` benchmark for its year and, for other years, that total scaled by
+    the model's demand (which assumes the in-scope share of all plans stays as in that year).
+    """
+    if benchmarks.empty:
+        return pd.DataFrame(columns=BENCHMARK_COLUMNS)
+    c = county.set_index("year")
+    demand = c["demand"].where(c["demand"] > 0)
+    special = c["placed_special"] + c["placed_independent"]
+    mainstream = c["placed_srp"] + c["placed_mainstream"]
+    model: dict[str, tuple[pd.Series, str]] = {
+        "share_special_of_school_placements": (special / demand, "pupils in the model"),
+        "share_independent_of_school_placements": (c["placed_independent"] / demand,
+                                                   "pupils in the model"),
+        "share_mainstream_of_school_placements": (mainstream / demand, "pupils in the model"),
+    }
+    totals = benchmarks[benchmarks["indicator"] == "ehc_plans_total"]
+    if len(totals):
+        base = totals.iloc[0]
+        base_year = int(base["year"])
+        if base_year in demand.index and demand[base_year] > 0:
+            plans = float(base["value"]) * demand / demand[base_year]
+            basis = (f"all EHC plans ({int(base['value']):,} in {base_year}; other years scaled "
+                     "with the model's demand)")
+            model["share_special_of_all_plans"] = (special / plans, basis)
+            model["share_mainstream_of_all_plans"] = (mainstream / plans, basis)
+    rows = []
+    for indicator, (series, basis) in model.items():
+        published = benchmarks[benchmarks["indicator"] == indicator]
+        for year, value in series.items():
+            for _, b in published.iterrows():
+                rows.append((year, indicator, float(value), basis, b["geography"], int(b["year"]),
+                             float(b["value"]), float(value) - float(b["value"]), b["source"]))
+    return pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
+
+
 def sufficiency_report(run: RunData) -> dict[str, pd.DataFrame]:
     """All sufficiency tables by sheet name: detail, roll-ups, district benchmarks and places."""
     detail = sufficiency_table(run)
@@ -171,5 +216,7 @@ def sufficiency_report(run: RunData) -> dict[str, pd.DataFrame]:
     for name, keys in ROLLUPS.items():
         tables[name] = rollup(detail, keys)
     tables["district_benchmarks"] = district_benchmarks(tables["by_district"], tables["county"])
+    tables["county_vs_benchmarks"] = county_vs_benchmarks(tables["county"],
+                                                          run.instance.benchmarks)
     tables["place_apportionment"] = place_apportionment(run)
     return tables
