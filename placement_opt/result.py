@@ -35,7 +35,8 @@ class Result:
     provision with pupils > 0), ``utilisation`` (provision × year), ``unmet`` (zone × need ×
     phase × year with unmet > 0), ``kpis`` (kpi × year, year ``"all"`` for the horizon).
     ``diagnosis`` (infeasible runs only) lists the planning rules that would have to give,
-    and by how much. ``duals`` (LP only; empty for a MIP) has one row per constraint: family, keys, bounds and
+    and by how much. ``duals`` (for a MIP, from the LP with the integer decisions fixed) has
+    one row per constraint: family, keys, bounds and
     ``dual`` = d(objective)/d(right-hand side). ``warnings`` holds the instance's and the
     pre-solve checks' findings.
     """
@@ -144,11 +145,14 @@ def _utilisation(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSo
     np.add.at(placed, (model.column_keys["provision"][:n_a], model.column_keys["year"][:n_a]),
               raw.x[:n_a])
     shadow = np.full((n_p, n_t), np.nan)
-    block = model.block("capacity")
     if raw.row_dual is not None:
         shadow[:] = 0.0
-        if block is not None:
-            shadow[block.keys["provision"], block.keys["year"]] = raw.row_dual[block.start:block.stop]
+        # One more place relaxes the capacity row and, at an open candidate, its size link too.
+        for family in ("capacity", "candidate_size"):
+            block = model.block(family)
+            if block is not None:
+                np.add.at(shadow, (block.keys["provision"], block.keys["year"]),
+                          raw.row_dual[block.start:block.stop])
     opened, size = _open_state(data, model, raw.x)
     effective = np.where(opened, np.minimum(data.cap_total, size[:, None]), 0.0)
     cap = np.where(data.candidate[:, None], effective, data.cap_total)[pp, tt]

@@ -78,6 +78,8 @@ def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
     if options.time_limit is not None:
         h.setOptionValue("time_limit", float(options.time_limit))
     h.setOptionValue("mip_rel_gap", float(options.gap))
+    if options.node_limit is not None:
+        h.setOptionValue("mip_max_nodes", int(options.node_limit))
     h.setOptionValue("threads", int(options.threads))
     h.setOptionValue("random_seed", int(options.seed))
     if options.lp_method != "auto":

@@ -46,6 +46,8 @@ def solve_ortools(model: MatrixModel, options: SolveOptions) -> RawSolution:
     if name == "SCIP":
         params = [f"limits/gap = {options.gap}", f"randomization/randomseedshift = {options.seed}",
                   f"parallel/maxnthreads = {options.threads}"]
+        if options.node_limit is not None:
+            params.append(f"limits/nodes = {max(1, options.node_limit)}")
         solver.set_solver_specific_parameters("\n".join(params))
     solver.enable_output(options.verbose)
     start = time.perf_counter()

@@ -96,7 +96,9 @@ def solve_pulp(model: MatrixModel, options: SolveOptions) -> RawSolution:
         warnings.simplefilter("ignore", DeprecationWarning)
         solver = pulp.PULP_CBC_CMD(msg=options.verbose, timeLimit=options.time_limit,
                                    gapRel=options.gap, threads=options.threads,
-                                   options=[f"randomSeed {options.seed + 1}"])
+                                   options=[f"randomSeed {options.seed + 1}"] + (
+                                       [f"maxNodes {options.node_limit}"]
+                                       if options.node_limit is not None else []))
         prob.solve(solver)
     seconds = time.perf_counter() - start
     status = _status(prob.status, prob.sol_status)
