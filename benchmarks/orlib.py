@@ -35,8 +35,16 @@ Journeys are given explicitly for every (zone, provision) pair: minutes 0 and th
 The schema requires coordinates, so every zone and provision gets the same placeholder point
 inside the UK (``PLACEHOLDER_LAT``, ``PLACEHOLDER_LON``); they are never used. The phase's
 journey limit is 1 minute: pairs with no path (a disconnected p-median graph) get 2 minutes
-so they have no arc. The unmet penalty is ``UNMET_PENALTY`` per pupil, far above any cost,
-and the unmet pupils are reported (0 on every published instance).
+so they have no arc.
+
+Unmet pupils cost a penalty just large enough to rule them out, not a huge number: a solver
+accepts a slightly negative unmet column within its feasibility tolerance (~1e-6), which a
+penalty like 1e9 turns into a large objective error (OR-Tools/SCIP reported 5818.32 < 5819 on
+pmed1 that way). ``pmed``: twice the longest finite distance, plus 1 (an open site, of capacity
+n, is always cheaper). ``cap``: twice (the largest c_ij / d_j plus the sum of all f_i), plus 1
+— more than opening every warehouse to serve one more pupil, which suffices when capacities and
+demands are whole numbers (as in OR-Library). The unmet pupils are reported (0 on every
+published instance) and ``unmet_penalty`` overrides the penalty.
 """
 
 from __future__ import annotations
@@ -72,7 +80,9 @@ __all__ = [
     "main",
     "parse_cap",
     "parse_pmed",
+    "cap_penalty",
     "pmed_instance",
+    "pmed_penalty",
     "published_optimum",
     "run",
     "to_instance",
@@ -88,8 +98,6 @@ YEAR = 2026
 #: every journey is given explicitly.
 PLACEHOLDER_LAT = 52.5
 PLACEHOLDER_LON = -1.5
-#: GBP per unmet pupil: far above any per-pupil cost, so all demand is met when it can be.
-UNMET_PENALTY = 1e9
 #: Journey limit (minutes) of the single phase; reachable pairs take 0 minutes, others 2.
 JOURNEY_LIMIT_MIN = 1.0
 UNREACHABLE_MIN = 2.0
@@ -260,11 +268,12 @@ def parse_pmed(path: str | Path) -> PmedData:
 
 
 # --------------------------------------------------------------------------- conversion
-def _settings(name: str, description: str, **policy: Any) -> dict[str, Any]:
+def _settings(name: str, description: str, unmet_penalty: float,
+              **policy: Any) -> dict[str, Any]:
     return {
         "instance": {"name": name, "description": description},
         "policy": {"transport_cost_per_km": 1.0, "journey_cost_per_min": 0.0,
-                   "unmet_penalty": UNMET_PENALTY,
+                   "unmet_penalty": unmet_penalty,
                    "max_journey_min": {PHASE: JOURNEY_LIMIT_MIN}, **policy},
     }
 
@@ -301,7 +310,20 @@ def _candidates(ids: list[str], zones: list[str], capacity: FloatArray,
     })
 
 
-def cap_instance(data: CapData) -> Instance:
+def cap_penalty(data: CapData) -> float:
+    """Default unmet penalty of a ``cap`` problem: 2 × (max c_ij / d_j + sum f_i) + 1."""
+    positive = data.demand > 0
+    worst = float((data.cost[positive] / data.demand[positive, None]).max(initial=0.0))
+    return 2.0 * (worst + float(data.fixed.sum())) + 1.0
+
+
+def pmed_penalty(data: PmedData) -> float:
+    """Default unmet penalty of a p-median problem: 2 × the longest finite distance + 1."""
+    finite = data.distance[np.isfinite(data.distance)]
+    return 2.0 * float(finite.max(initial=0.0)) + 1.0
+
+
+def cap_instance(data: CapData, unmet_penalty: float | None = None) -> Instance:
     """The placement_opt Instance of a ``cap`` problem (see the module docstring)."""
     customers = [f"C{j + 1}" for j in range(data.n)]
     warehouses = [f"W{i + 1}" for i in range(data.m)]
@@ -315,11 +337,13 @@ def cap_instance(data: CapData) -> Instance:
         [tables["zones"], pd.DataFrame({"zone": ["depot"], "lat": [PLACEHOLDER_LAT],
                                         "lon": [PLACEHOLDER_LON]})], ignore_index=True)
     return Instance.from_tables(
-        tables, _settings(data.name, f"OR-Library cap {data.m}x{data.n} (multi-source)"),
+        tables, _settings(data.name, f"OR-Library cap {data.m}x{data.n} (multi-source)",
+                          cap_penalty(data) if unmet_penalty is None else unmet_penalty),
         source=f"orlib {data.name}")
 
 
-def pmed_instance(data: PmedData, p: int | None = None) -> Instance:
+def pmed_instance(data: PmedData, p: int | None = None,
+                  unmet_penalty: float | None = None) -> Instance:
     """The placement_opt Instance of a p-median problem with ``p`` medians (default: the
     file's)."""
     p = data.p if p is None else p
@@ -331,12 +355,14 @@ def pmed_instance(data: PmedData, p: int | None = None) -> Instance:
     tables = _common_tables(zones, provisions, np.ones(data.n), data.distance)
     return Instance.from_tables(
         tables, _settings(data.name, f"OR-Library p-median n={data.n} p={p}",
+                          pmed_penalty(data) if unmet_penalty is None else unmet_penalty,
                           min_openings=p, max_openings=p),
         source=f"orlib {data.name}")
 
 
 def to_instance(path: str | Path, family: str, capacity: float | None = None,
-                p: int | None = None) -> tuple[Instance, dict[str, Any]]:
+                p: int | None = None,
+                unmet_penalty: float | None = None) -> tuple[Instance, dict[str, Any]]:
     """Parse ``path`` as ``family`` and convert it; also return facts for the report."""
     if family == "cap":
         if p is not None:
@@ -352,7 +378,9 @@ def to_instance(path: str | Path, family: str, capacity: float | None = None,
                 notes.append("some zero-demand customers have c_ij > 0: the multi-source "
                              "objective would add min over open i of c_ij for them; not modelled")
         facts["notes"] = notes
-        return cap_instance(cap), facts
+        instance = cap_instance(cap, unmet_penalty)
+        facts["unmet_penalty"] = instance.policy.unmet_penalty
+        return instance, facts
     if family == "pmed":
         if capacity is not None:
             raise OrlibFormatError("--capacity applies to --family cap only")
@@ -360,7 +388,9 @@ def to_instance(path: str | Path, family: str, capacity: float | None = None,
         unreachable = int((~np.isfinite(med.distance)).sum())
         facts = {"n": med.n, "p": med.p if p is None else p, "p_file": med.p,
                  "notes": [f"{unreachable} vertex pairs have no path"] if unreachable else []}
-        return pmed_instance(med, p), facts
+        instance = pmed_instance(med, p, unmet_penalty)
+        facts["unmet_penalty"] = instance.policy.unmet_penalty
+        return instance, facts
     raise OrlibFormatError(f"unknown family {family!r}; expected one of {', '.join(FAMILIES)}")
 
 
@@ -392,7 +422,7 @@ def _unmet(result: Result) -> float:
 
 def run(path: str | Path, family: str, capacity: float | None = None, p: int | None = None,
         backend: str = "highs", time_limit: float | None = None, threads: int = 1,
-        gap: float = 1e-9) -> dict[str, Any]:
+        gap: float = 1e-9, unmet_penalty: float | None = None) -> dict[str, Any]:
     """Convert and solve one file; return the report as a JSON-ready dict.
 
     ``seconds`` is the wall time of ``placement_opt.solve`` (model build, solver and result
@@ -402,7 +432,7 @@ def run(path: str | Path, family: str, capacity: float | None = None, p: int | N
     """
     path = Path(path)
     start = time.perf_counter()
-    instance, facts = to_instance(path, family, capacity, p)
+    instance, facts = to_instance(path, family, capacity, p, unmet_penalty)
     convert_seconds = time.perf_counter() - start
     start = time.perf_counter()
     result = solve(instance, backend=backend, time_limit=time_limit, threads=threads, gap=gap,
@@ -459,6 +489,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=None, help="seconds")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--gap", type=float, default=1e-9, help="relative MIP gap (default 1e-9)")
+    parser.add_argument("--unmet-penalty", type=float, default=None,
+                        help="cost per unmet pupil (default: just above any solution's cost)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not args.file.is_file():
@@ -466,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         report = run(args.file, args.family, capacity=args.capacity, p=args.p,
                      backend=args.backend, time_limit=args.time_limit, threads=args.threads,
-                     gap=args.gap)
+                     gap=args.gap, unmet_penalty=args.unmet_penalty)
     except OrlibFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

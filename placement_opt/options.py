@@ -19,6 +19,8 @@ class SolveOptions(BaseModel):
     time_limit: float | None = Field(None, gt=0, description="Seconds; None = no limit.")
     node_limit: int | None = Field(
         None, ge=0, description="MIP branch-and-bound nodes (a deterministic limit).")
+    solution_limit: int | None = Field(
+        None, ge=1, description="Stop after this many improving MIP solutions (deterministic).")
     gap: float = Field(1e-4, ge=0, le=1, description="Relative MIP gap at which to stop.")
     threads: int = Field(1, ge=1, description="Solver threads (1 keeps results reproducible).")
     seed: int = Field(0, ge=0, description="Solver random seed.")

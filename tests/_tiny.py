@@ -56,3 +56,28 @@ def tiny(
         tables["capacity"] = pd.DataFrame(capacity)
     pol = {"max_journey_min": {"primary": 45.0}, "unmet_penalty": 100_000.0, **(policy or {})}
     return Instance.from_tables(tables, {"instance": {"name": "tiny"}, "policy": pol})
+
+
+def facility_instance(n_zones: int = 60, n_sites: int = 25, seed: int = 3) -> Instance:
+    """A seeded capacitated facility-location MIP (every site a candidate SRP) that the
+    solvers do not close at their first incumbent."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    zones = pd.DataFrame({"zone": [f"Z{i}" for i in range(n_zones)],
+                          "lat": 51.0 + rng.random(n_zones) * 0.5,
+                          "lon": 0.2 + rng.random(n_zones) * 1.2})
+    provisions = pd.DataFrame({
+        "provision": [f"P{j}" for j in range(n_sites)], "kind": "srp",
+        "zone": [f"Z{j}" for j in range(n_sites)],
+        "lat": 51.0 + rng.random(n_sites) * 0.5, "lon": 0.2 + rng.random(n_sites) * 1.2,
+        "phases": "primary", "needs": "ASD",
+        "capacity": rng.integers(20, 60, n_sites).astype(float), "cost_per_place": 16_000.0,
+        "candidate": True, "opening_cost": rng.integers(100_000, 400_000, n_sites).astype(float),
+    })
+    demand = pd.DataFrame({"zone": zones["zone"], "need": "ASD", "phase": "primary",
+                           "year": 2026, "pupils": rng.integers(5, 25, n_zones).astype(float)})
+    return Instance.from_tables(
+        {"zones": zones, "provisions": provisions, "demand": demand},
+        {"policy": {"transport_cost_per_km": 2000.0, "max_journey_min": {"primary": 240.0},
+                    "unmet_penalty": 1e7}})

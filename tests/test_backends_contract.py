@@ -10,7 +10,7 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pytest
-from _tiny import tiny
+from _tiny import facility_instance, tiny
 
 from placement_opt import Instance, PlacementOptError, Status, build_allocation_model, solve
 from placement_opt.solvers import all_backends, available_backends, get_backend
@@ -26,7 +26,7 @@ INSTALLED = [b.name for b in available_backends()]
 DEVIATIONS: dict[str, set[str]] = {
     "highs": set(),
     "ortools": set(),
-    "pulp": {"exact_duals"},  # CBC reports duals rounded to 3 decimals
+    "pulp": {"exact_duals", "bound_at_limit"},  # CBC: duals to 3 decimals; no bound at a limit
     "flow": {"duals", "side_constraints", "fractional_data"},
 }
 
@@ -160,3 +160,48 @@ def test_exported_model_solves_to_the_same_optimum(tmp_path: Path, suffix: str) 
     assert h.getInfo().objective_function_value == pytest.approx(1_313_200, rel=1e-9)
     with pytest.raises(PlacementOptError):
         write_model(build_allocation_model(inst), path)
+
+
+@pytest.mark.parametrize("backend", INSTALLED)
+def test_stopped_at_a_limit_with_an_incumbent(backend: str) -> None:
+    """A solution limit (deterministic, unlike a time limit) stops the MIP at its first
+    incumbent: status feasible_at_limit, placements reported, gap where the solver gives one."""
+    inst = facility_instance()
+    if "side_constraints" in DEVIATIONS[backend]:
+        with pytest.raises(PlacementOptError):
+            solve(inst, backend=backend)
+        return
+    best = solve(inst, backend="highs").objective
+    r = solve(inst, backend=backend, solution_limit=1)
+    assert r.status is Status.FEASIBLE_AT_LIMIT
+    assert r.objective is not None and r.objective >= best * (1 - 1e-9)
+    assert r.kpi("placed") + r.kpi("unmet") == pytest.approx(r.kpi("demand"))
+    if "bound_at_limit" not in DEVIATIONS[backend]:
+        assert r.gap is not None and r.gap > 0
+
+
+def test_limit_without_incumbent_is_a_clear_status() -> None:
+    r = solve(facility_instance(), backend="highs", node_limit=0)
+    assert r.status is Status.NO_SOLUTION_AT_LIMIT
+    assert r.objective is None
+    assert r.allocations.empty
+
+
+@pytest.mark.parametrize("backend", [b for b in INSTALLED if b != "flow"])
+def test_same_seed_same_files(backend: str, tmp_path: Path) -> None:
+    """Same input, backend, seed and threads: byte-identical result files."""
+    from placement_opt.io.results import write_result
+
+    inst = Instance.from_path(WORKED)
+    for name in ("a", "b"):
+        write_result(solve(inst, backend=backend, seed=3, threads=1), tmp_path / name)
+    for file in sorted((tmp_path / "a").glob("*.csv")):
+        assert file.read_bytes() == (tmp_path / "b" / file.name).read_bytes(), file.name
+
+
+@pytest.mark.parametrize("backend", [b for b in INSTALLED if b not in ("flow",)])
+def test_kent_agrees_across_backends(backend: str) -> None:
+    """Cross-backend agreement on the bundled Kent instance (37k variables)."""
+    inst = Instance.from_path(ROOT / "instances" / "kent")
+    reference = solve(inst, backend="highs").objective
+    assert solve(inst, backend=backend).objective == pytest.approx(reference, rel=1e-7)

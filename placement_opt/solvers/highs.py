@@ -80,6 +80,8 @@ def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
     h.setOptionValue("mip_rel_gap", float(options.gap))
     if options.node_limit is not None:
         h.setOptionValue("mip_max_nodes", int(options.node_limit))
+    if options.solution_limit is not None:
+        h.setOptionValue("mip_max_improving_sols", int(options.solution_limit))
     h.setOptionValue("threads", int(options.threads))
     h.setOptionValue("random_seed", int(options.seed))
     if options.lp_method != "auto":

@@ -48,6 +48,8 @@ def solve_ortools(model: MatrixModel, options: SolveOptions) -> RawSolution:
                   f"parallel/maxnthreads = {options.threads}"]
         if options.node_limit is not None:
             params.append(f"limits/nodes = {max(1, options.node_limit)}")
+        if options.solution_limit is not None:
+            params.append(f"limits/bestsol = {options.solution_limit}")
         solver.set_solver_specific_parameters("\n".join(params))
     solver.enable_output(options.verbose)
     start = time.perf_counter()

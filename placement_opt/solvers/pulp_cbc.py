@@ -98,7 +98,9 @@ def solve_pulp(model: MatrixModel, options: SolveOptions) -> RawSolution:
                                    gapRel=options.gap, threads=options.threads,
                                    options=[f"randomSeed {options.seed + 1}"] + (
                                        [f"maxNodes {options.node_limit}"]
-                                       if options.node_limit is not None else []))
+                                       if options.node_limit is not None else []) + (
+                                       [f"maxSolutions {options.solution_limit}"]
+                                       if options.solution_limit is not None else []))
         prob.solve(solver)
     seconds = time.perf_counter() - start
     status = _status(prob.status, prob.sol_status)
