@@ -8,7 +8,7 @@ instance (``models/allocation.md``, ``models/openings.md``), not a separate form
 Usage (from the repository root)::
 
     python benchmarks/orlib.py FILE --family cap|pmed [--capacity C] [--p P]
-        [--backend NAME] [--time-limit S] [--threads N] [--gap G] [--json]
+        [--backend NAME] [--time-limit S] [--threads N] [--gap G] [--unmet-penalty U] [--json]
 
 With ``--json`` one JSON object is printed (``instance``, ``family``, ``objective``, ``status``,
 ``seconds`` and more); without it, one readable line. When ``optima.csv`` stands next to the
@@ -77,10 +77,10 @@ __all__ = [
     "OrlibFormatError",
     "PmedData",
     "cap_instance",
+    "cap_penalty",
     "main",
     "parse_cap",
     "parse_pmed",
-    "cap_penalty",
     "pmed_instance",
     "pmed_penalty",
     "published_optimum",
