@@ -37,7 +37,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
     data = ModelData.from_instance(instance)
     arcs = eligible_arcs(data)
     model = build_from_data(data, arcs, instance)
-    warnings = presolve_checks(data, arcs)
+    warnings = presolve_checks(data, arcs) + penalty_scale_check(model, len(arcs))
     build_seconds = time.perf_counter() - start
     backend = choose_backend(model, opts.backend)
     raw = backend.run(model, opts)
@@ -51,6 +51,26 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
         warnings += [Issue("infeasibility diagnosis", text, severity=Severity.ERROR)
                      for text in diagnosis["explanation"]]
     return make_result(instance, data, model, raw, warnings, build_seconds, diagnosis)
+
+
+#: Above this ratio of unmet penalty to dearest placement, solver tolerances (about 1e-6 on a
+#: variable) times the penalty become visible in the objective.
+PENALTY_RATIO_WARN = 1e4
+
+
+def penalty_scale_check(model: MatrixModel, n_arcs: int) -> list[Issue]:
+    """Numeric policy: warn when the unmet penalty dwarfs every placement cost."""
+    if n_arcs == 0 or model.n_cols == n_arcs:
+        return []
+    dearest = float(np.max(np.abs(model.c[:n_arcs])))
+    penalty = float(model.c[n_arcs])
+    if dearest > 0 and penalty / dearest > PENALTY_RATIO_WARN:
+        return [Issue("pre-solve check", (
+            f"unmet_penalty ({penalty:,.0f}) is {penalty / dearest:,.0f} times the dearest "
+            f"placement ({dearest:,.0f}): a solver's feasibility tolerance times the penalty can "
+            "distort the objective; 10 to 100 times the dearest placement is enough"),
+            severity=Severity.WARNING)]
+    return []
 
 
 def fixed_decision_duals(model: MatrixModel, x: np.ndarray, options: SolveOptions) -> np.ndarray | None:

@@ -63,3 +63,18 @@ def test_thread_count_can_change_between_solves(demo: Instance) -> None:
     """HiGHS sizes one global thread pool per process; changing threads must still solve."""
     statuses = [solve(demo, threads=t).status for t in (1, 2, 1, 2)]
     assert statuses == [Status.OPTIMAL] * 4
+
+
+def test_oversized_penalty_is_warned() -> None:
+    """Numeric policy: a penalty 1e5 times the dearest placement gets a warning."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _tiny import tiny
+
+    inst = tiny([{"provision": "P", "kind": "special", "zone": "A", "capacity": 5,
+                  "cost_per_place": 10.0}], [("A", 3)], policy={"unmet_penalty": 1e7})
+    assert any("times the dearest placement" in w.message for w in solve(inst).warnings)
+    fine = tiny([{"provision": "P", "kind": "special", "zone": "A", "capacity": 5,
+                  "cost_per_place": 10_000.0}], [("A", 3)])
+    assert not any("dearest" in w.message for w in solve(fine).warnings)

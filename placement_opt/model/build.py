@@ -31,7 +31,8 @@ def build_allocation_model(instance: Instance) -> MatrixModel:
     for candidate sites (``models/openings.md``) an open column per year and a size column.
     Row blocks, in order: ``demand`` (1), ``capacity`` (2), ``need_capacity`` (3),
     ``local_share`` (4), ``independent_cap`` (5), then the candidate blocks
-    ``candidate_size``, ``size_max``, ``size_min``, ``opening_order`` and ``openings``.
+    ``candidate_size``, ``arc_open``, ``size_max``, ``size_min``, ``opening_order`` and
+    ``openings``.
     """
     data = ModelData.from_instance(instance)
     return build_from_data(data, eligible_arcs(data), instance)
@@ -147,7 +148,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         )
 
     if n_c:
-        _add_candidate_rows(rows, data, pol, a_p, a_t, arc_idx, cand, off_y, off_s)
+        _add_candidate_rows(rows, data, pol, a_d, a_p, a_t, arc_idx, cand, off_y, off_s)
     n_cols = off_s + n_c
     matrix = sp.csr_matrix(
         (np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
@@ -190,8 +191,9 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     )
 
 
-def _add_candidate_rows(rows: _Rows, data: ModelData, pol: Policy, a_p: IntArray, a_t: IntArray,
-                        arc_idx: IntArray, cand: IntArray, off_y: int, off_s: int) -> None:
+def _add_candidate_rows(rows: _Rows, data: ModelData, pol: Policy, arcs_demand: IntArray,
+                        a_p: IntArray, a_t: IntArray, arc_idx: IntArray, cand: IntArray, off_y: int,
+                        off_s: int) -> None:
     """Rows of ``models/openings.md``: size links, size bounds, opening order and count."""
     n_t = len(data.years)
     n_c = int(cand.size)
@@ -209,6 +211,17 @@ def _add_candidate_rows(rows: _Rows, data: ModelData, pol: Policy, a_p: IntArray
         np.concatenate([arc_idx[on_c], off_s + slot[kp]]),
         np.concatenate([np.ones(on_c.size), -np.ones(keys.size)]),
         np.full(keys.size, -np.inf), np.zeros(keys.size),
+    )
+    # Strong linking: a pupil goes to a candidate only in a year it is open,
+    # x_a - D_a * y[p, t] <= 0 (redundant for integer y, but it makes the LP bound tight).
+    d_of_arc = data.d_pupils[arcs_demand]
+    r = np.arange(on_c.size, dtype=np.int64)
+    rows.add(
+        "arc_open", {"provision": a_p[on_c], "year": a_t[on_c]},
+        np.concatenate([r, r]),
+        np.concatenate([arc_idx[on_c], off_y + slot[a_p[on_c]] * n_t + a_t[on_c]]),
+        np.concatenate([np.ones(on_c.size), -d_of_arc[on_c]]),
+        np.full(on_c.size, -np.inf), np.zeros(on_c.size),
     )
     # min_places * open <= size <= most places * open (open = open in the last year).
     most = data.cap_total[cand].max(axis=1) if n_t else np.zeros(n_c)
