@@ -1,10 +1,15 @@
 """Why a scenario is infeasible, in planner terms.
 
-The hard planning rules (minimum local share, independent cap, and later budgets and pathway
-rules) are the only rows that can make the allocation model infeasible: unmet-demand columns
-keep demand rows satisfiable. Each hard row gets an elastic slack column; minimising the total
-slack finds the least total relaxation that makes the model feasible, and every row whose slack
-is positive is a rule that would have to give, by that much.
+The hard planning rules (minimum local share, independent cap, capital budgets, the number of
+sites to open) are the only rows that can make the model infeasible: unmet-demand columns keep
+demand rows satisfiable. Each hard row gets an elastic slack column; minimising the total slack
+finds the least relaxation that makes the model feasible, and every row whose slack is positive
+is a rule that would have to give, by that much.
+
+Rules are in different units (pupils, pounds, sites), so one family at a time is relaxed
+first: each family that could make the model feasible on its own is reported as an option
+(column ``option``). Only when no single family suffices are all relaxed together
+(``option = "combined"``).
 """
 
 from __future__ import annotations
@@ -20,14 +25,16 @@ from placement_opt.status import Status
 __all__ = ["HARD_FAMILIES", "diagnose_infeasibility", "elastic_model"]
 
 #: Constraint families that are planning rules (may be relaxed in a diagnosis).
-HARD_FAMILIES = ("local_share", "independent_cap", "budget", "pathway_local")
+HARD_FAMILIES = ("local_share", "independent_cap", "capital_budget", "capital_total",
+                 "openings", "pathway_local")
 _TOL = 1e-7
 DIAGNOSIS_COLUMNS = ["family", "zone", "need", "phase", "provision", "year", "required", "limit",
                      "shortfall", "explanation"]
 
 
-def elastic_model(model: MatrixModel) -> tuple[MatrixModel, np.ndarray, np.ndarray]:
-    """``model`` with a slack column on each hard row; objective = total slack.
+def elastic_model(model: MatrixModel, families: tuple[str, ...] = HARD_FAMILIES,
+                  ) -> tuple[MatrixModel, np.ndarray, np.ndarray]:
+    """``model`` with a slack column on each row of ``families``; objective = total slack.
 
     Returns the elastic model, the row of each slack column and its sign (+1 helps a lower
     bound, -1 helps an upper bound).
@@ -35,7 +42,7 @@ def elastic_model(model: MatrixModel) -> tuple[MatrixModel, np.ndarray, np.ndarr
     rows: list[np.ndarray] = []
     signs: list[np.ndarray] = []
     for block in model.blocks:
-        if block.family not in HARD_FAMILIES:
+        if block.family not in families:
             continue
         idx = np.arange(block.start, block.stop)
         lower = idx[np.isfinite(model.row_lower[idx])]
@@ -61,16 +68,30 @@ def elastic_model(model: MatrixModel) -> tuple[MatrixModel, np.ndarray, np.ndarr
 
 def diagnose_infeasibility(model: MatrixModel, options: SolveOptions) -> pd.DataFrame:
     """Rules that must give to make ``model`` feasible, and by how much (empty if none can)."""
+    present = tuple(f for f in HARD_FAMILIES if model.block(f) is not None)
+    found = [_relax(model, (family,), family, options) for family in present]
+    options_found = [f for f in found if f is not None and len(f)]
+    if not options_found:
+        combined = _relax(model, present, "combined", options)
+        options_found = [combined] if combined is not None and len(combined) else []
+    if not options_found:
+        return pd.DataFrame(columns=["option", *DIAGNOSIS_COLUMNS])
+    return pd.concat(options_found, ignore_index=True)
+
+
+def _relax(model: MatrixModel, families: tuple[str, ...], option: str,
+           options: SolveOptions) -> pd.DataFrame | None:
+    """Rows of ``families`` that must give, with the least total slack (None: still infeasible)."""
     from placement_opt.solvers.highs import solve_highs
 
-    elastic, slack_row, slack_sign = elastic_model(model)
+    elastic, slack_row, slack_sign = elastic_model(model, families)
+    if slack_row.size == 0:
+        return None
     raw = solve_highs(elastic, options.model_copy(update={"backend": "highs"}))
     if raw.status is not Status.OPTIMAL or raw.x is None:
-        return pd.DataFrame(columns=DIAGNOSIS_COLUMNS)
+        return None
     slack = raw.x[model.n_cols:]
     used = np.flatnonzero(slack > _TOL)
-    if used.size == 0:
-        return pd.DataFrame(columns=DIAGNOSIS_COLUMNS)
     table = model.row_table()
     out = table.iloc[slack_row[used]].copy()
     out["required"] = np.where(slack_sign[used] > 0, out["lower"], np.nan)
@@ -81,7 +102,8 @@ def diagnose_infeasibility(model: MatrixModel, options: SolveOptions) -> pd.Data
             out[key] = None
     out["explanation"] = [_explain({str(k): v for k, v in r.items()})
                           for r in out.to_dict("records")]
-    return out[DIAGNOSIS_COLUMNS].reset_index(drop=True)
+    out.insert(0, "option", option)
+    return out[["option", *DIAGNOSIS_COLUMNS]].reset_index(drop=True)
 
 
 def _explain(row: dict[str, object]) -> str:
@@ -91,6 +113,15 @@ def _explain(row: dict[str, object]) -> str:
         return (f"minimum local share for {row['zone']} {row['year']}: {required:,.1f} pupils must "
                 f"be placed in the district but at most {required - shortfall:,.1f} can be; the "
                 f"rule would have to fall {shortfall:,.1f} pupils short")
+    if row["family"] in ("capital_budget", "capital_total"):
+        when = f"in {row['year']}" if row["family"] == "capital_budget" else "over the horizon"
+        return f"capital budget {when} would have to rise by £{shortfall:,.0f}"
+    if row["family"] == "openings":
+        if not pd.isna(row["required"]):  # type: ignore[call-overload]
+            return (f"the rule to open at least {float(row['required']):,.0f} candidate sites "  # type: ignore[arg-type]
+                    f"would have to drop by {shortfall:,.0f}")
+        return (f"the rule to open at most {float(row['limit']):,.0f} candidate sites would "  # type: ignore[arg-type]
+                f"have to rise by {shortfall:,.0f}")
     if row["family"] == "independent_cap":
         return (f"cap on independent placements in {row['year']} would have to rise by "
                 f"{shortfall:,.1f} pupils")

@@ -36,6 +36,8 @@ class Instance(BaseModel):
     capacity: pd.DataFrame
     demand: pd.DataFrame
     journeys: pd.DataFrame
+    expansions: pd.DataFrame
+    budgets: pd.DataFrame
     benchmarks: pd.DataFrame
     source: str = "(in memory)"
     warnings: tuple[Issue, ...] = ()

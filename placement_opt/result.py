@@ -54,6 +54,9 @@ class Result:
     kpis: pd.DataFrame
     duals: pd.DataFrame
     openings: pd.DataFrame
+    expansions: pd.DataFrame
+    capital: pd.DataFrame
+    budget_use: pd.DataFrame
     diagnosis: pd.DataFrame
     warnings: tuple[Issue, ...]
     instance_name: str
@@ -72,7 +75,9 @@ class Result:
         """The result tables by name (the files ``solve`` writes)."""
         return {"allocations": self.allocations, "utilisation": self.utilisation,
                 "unmet": self.unmet, "kpis": self.kpis, "duals": self.duals,
-                "openings": self.openings, "diagnosis": self.diagnosis}
+                "openings": self.openings, "expansions": self.expansions,
+                "capital": self.capital, "budget_use": self.budget_use,
+                "diagnosis": self.diagnosis}
 
 
 def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSolution,
@@ -92,14 +97,20 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
         empty = pd.DataFrame()
         return Result(allocations=pd.DataFrame(columns=ALLOCATION_COLUMNS), utilisation=empty,
                       unmet=empty, kpis=pd.DataFrame(columns=["kpi", "year", "value", "unit"]),
-                      duals=empty, openings=empty, **common)
+                      duals=empty, openings=empty, expansions=empty, capital=empty,
+                      budget_use=empty, **common)
     alloc = _allocations(inst, data, model, raw.x)
     util = _utilisation(inst, data, model, raw, alloc)
     unmet = _unmet(data, model, raw.x)
     openings = _openings(inst, data, model, raw.x)
-    kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty, openings)
+    expansions = _expansions(inst, data, model, raw.x)
+    capital = _capital_by_year(openings, expansions)
+    budget_use = _budget_use(data, model, raw.x, alloc, capital)
+    kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty, capital, budget_use,
+                 inst.policy.overspend_penalty)
     return Result(allocations=alloc, utilisation=util, unmet=unmet, kpis=kpis,
-                  duals=_duals(model, raw), openings=openings, **common)
+                  duals=_duals(model, raw), openings=openings, expansions=expansions,
+                  capital=capital, budget_use=budget_use, **common)
 
 
 def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
@@ -155,7 +166,8 @@ def _utilisation(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSo
                           raw.row_dual[block.start:block.stop])
     opened, size = _open_state(data, model, raw.x)
     effective = np.where(opened, np.minimum(data.cap_total, size[:, None]), 0.0)
-    cap = np.where(data.candidate[:, None], effective, data.cap_total)[pp, tt]
+    cap = (np.where(data.candidate[:, None], effective, data.cap_total)
+           + _added_places(data, model, raw.x))[pp, tt]
     names = inst.provisions["name"].fillna(inst.provisions["provision"]).to_numpy(object)
     used = placed[pp, tt]
     return pd.DataFrame({
@@ -184,6 +196,84 @@ def _open_state(data: ModelData, model: MatrixModel,
         opened[cand] = x[off_y:off_s].reshape(n_c, n_t) > 0.5
         size[cand] = np.where(opened[cand, -1], x[off_s:off_s + n_c], 0.0)
     return opened, size
+
+
+def _increments(data: ModelData, model: MatrixModel, x: np.ndarray) -> np.ndarray:
+    """E × T increments of each expansion option first in use in each year (rounded)."""
+    n_e, n_t = int(data.exp_prov.size), len(data.years)
+    if n_e == 0:
+        return np.zeros((0, n_t))
+    off_w = int(model.meta["expand_offset"])  # type: ignore[call-overload]
+    return np.round(x[off_w:off_w + n_e * n_t].reshape(n_e, n_t))
+
+
+def _added_places(data: ModelData, model: MatrixModel, x: np.ndarray) -> np.ndarray:
+    """P × T places added by expansions and in use in each year."""
+    added = np.zeros((len(data.provisions), len(data.years)))
+    inc = _increments(data, model, x)
+    if inc.size:
+        np.add.at(added, data.exp_prov, np.cumsum(inc, axis=1) * data.exp_increment[:, None])
+    return added
+
+
+def _expansions(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
+    """The expansion plan: one row per option and year in which increments come into use."""
+    inc = _increments(data, model, x)
+    e, t = np.nonzero(inc > 0.5)
+    years = np.asarray(data.years, dtype=np.int64)
+    p = data.exp_prov[e]
+    names = inst.provisions["name"].fillna(inst.provisions["provision"]).to_numpy(object)
+    return pd.DataFrame({
+        "provision": np.asarray(data.provisions, dtype=object)[p],
+        "provision_name": names[p],
+        "kind": np.asarray(KINDS, dtype=object)[data.kind[p]],
+        "zone": np.asarray(data.zones, dtype=object)[data.prov_zone[p]],
+        "year_in_use": years[t],
+        "start_year": years[t] - data.exp_lead[e],
+        "increments": inc[e, t],
+        "places_added": inc[e, t] * data.exp_increment[e],
+        "capital_cost": inc[e, t] * data.exp_cost[e],
+    })
+
+
+def _budget_use(data: ModelData, model: MatrixModel, x: np.ndarray, alloc: pd.DataFrame,
+                capital: pd.DataFrame) -> pd.DataFrame:
+    """Per year: revenue budget, revenue spent, overspend, capital budget, capital spent."""
+    years = list(data.years)
+    spent = alloc.groupby("year")[["place_cost", "transport_cost"]].sum().sum(axis=1)
+    cap_spent = capital.groupby("year")["amount"].sum() if len(capital) else pd.Series(dtype=float)
+    over = np.zeros(len(years))
+    budget_years = np.asarray(model.meta.get("budget_years", np.zeros(0, dtype=np.int64)))
+    if budget_years.size:
+        off_o = int(model.meta["overspend_offset"])  # type: ignore[call-overload]
+        over[budget_years] = x[off_o:off_o + budget_years.size]
+    return pd.DataFrame({
+        "year": np.asarray(years, dtype=np.int64),
+        "revenue_budget": data.revenue_budget,
+        "revenue_spent": [float(spent.get(y, 0.0)) for y in years],
+        "overspend": over,
+        "capital_budget": data.capital_budget,
+        "capital_spent": [float(cap_spent.get(y, 0.0)) for y in years],
+    })
+
+
+def _capital_by_year(openings: pd.DataFrame, expansions: pd.DataFrame) -> pd.DataFrame:
+    """Capital spent: year, provision, kind, zone, places, amount (openings and expansions)."""
+    opened = openings[openings["opened"]] if len(openings) else openings
+    parts = [pd.DataFrame({
+        "year": opened["open_year"].astype("int64"), "provision": opened["provision"],
+        "kind": opened["kind"], "zone": opened["zone"], "places": opened["places"],
+        "amount": opened["capital_cost"], "what": "opening"})] if len(opened) else []
+    if len(expansions):
+        parts.append(pd.DataFrame({
+            "year": expansions["start_year"].astype("int64"), "provision": expansions["provision"],
+            "kind": expansions["kind"], "zone": expansions["zone"],
+            "places": expansions["places_added"], "amount": expansions["capital_cost"],
+            "what": "expansion"}))
+    if not parts:
+        return pd.DataFrame(columns=["year", "provision", "kind", "zone", "places", "amount",
+                                     "what"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _openings(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
@@ -234,8 +324,9 @@ def _unmet(data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
     })
 
 
-def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame,
-          penalty: float, openings: pd.DataFrame) -> pd.DataFrame:
+def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame, penalty: float,
+          capital_spend: pd.DataFrame, budget_use: pd.DataFrame,
+          overspend_penalty: float) -> pd.DataFrame:
     demand = pd.DataFrame({"year": np.asarray(data.years)[data.d_year], "pupils": data.d_pupils})
     rows: list[tuple[str, object, float, str]] = []
     years: list[object] = [*data.years, "all"]
@@ -246,9 +337,10 @@ def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame,
         placed = float(a["pupils"].sum())
         total_demand = float(d["pupils"].sum())
         unmet_pupils = float(u["unmet"].sum())
-        o = openings[openings["opened"]] if year == "all" else openings[
-            openings["opened"] & (openings["open_year"] == year)]
-        capital = float(o["capital_cost"].sum())
+        cs = capital_spend if year == "all" else capital_spend[capital_spend["year"] == year]
+        capital = float(cs["amount"].sum())
+        b = budget_use if year == "all" else budget_use[budget_use["year"] == year]
+        overspend = float(b["overspend"].sum())
         weights = a["pupils"].to_numpy()
         rows += [
             ("place_cost", year, float(a["place_cost"].sum()), "GBP"),
@@ -257,8 +349,11 @@ def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame,
             ("total_cost", year, float(a["cost"].sum()), "GBP"),
             ("capital_cost", year, capital, "GBP"),
             ("unmet_penalty", year, penalty * unmet_pupils, "GBP"),
-            ("objective", year, float(a["cost"].sum()) + capital + penalty * unmet_pupils, "GBP"),
-            ("openings", year, float(len(o)), "sites"),
+            ("overspend", year, overspend, "GBP"),
+            ("objective", year, float(a["cost"].sum()) + capital + penalty * unmet_pupils
+             + overspend_penalty * overspend, "GBP"),
+            ("openings", year, float((cs["what"] == "opening").sum()), "sites"),
+            ("places_added", year, float(cs["places"].sum()), "places"),
             ("demand", year, total_demand, "pupils"),
             ("placed", year, placed, "pupils"),
             ("unmet", year, unmet_pupils, "pupils"),

@@ -30,7 +30,7 @@ class RunData:
     unmet: pd.DataFrame
     kpis: pd.DataFrame
     summary: dict[str, Any]
-    openings: pd.DataFrame
+    capital: pd.DataFrame
 
     @classmethod
     def from_result(cls, result: Any, instance: Instance) -> RunData:
@@ -38,7 +38,7 @@ class RunData:
         from placement_opt.io.results import result_summary
 
         return cls(instance, result.allocations, result.utilisation, result.unmet, result.kpis,
-                   result_summary(result), result.openings)
+                   result_summary(result), result.capital)
 
 
 def load_run(folder: Path) -> RunData:
@@ -75,11 +75,13 @@ def load_run(folder: Path) -> RunData:
     if problems:
         raise InstanceError(problems)
     instance = Instance.from_path(folder / INSTANCE_DIR)
-    openings_file = folder / "openings.csv"
-    openings = (pd.read_csv(openings_file, float_precision="round_trip")
-                if openings_file.exists() and openings_file.stat().st_size > 1 else pd.DataFrame())
+    capital_file = folder / "capital.csv"
+    try:
+        capital = pd.read_csv(capital_file, float_precision="round_trip")
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        capital = pd.DataFrame()
     for name in ("allocations", "unmet"):
         frames[name] = frames[name].astype({c: str for c in ("zone", "need", "phase")
                                             if c in frames[name]})
     return RunData(instance, frames["allocations"], frames["utilisation"], frames["unmet"],
-                   frames["kpis"], summary, openings)
+                   frames["kpis"], summary, capital)

@@ -56,6 +56,10 @@ class Policy(BaseModel):
         None, ge=0, description="Fewest candidate sites to open over the horizon.")
     max_openings: int | None = Field(
         None, ge=0, description="Most candidate sites to open over the horizon.")
+    overspend_penalty: float = Field(
+        1.0, ge=0, description="Objective GBP per GBP spent above a year's revenue budget.")
+    capital_budget_total: float | None = Field(
+        None, ge=0, description="GBP of capital over the whole horizon.")
     place_funding_per_place: float = Field(
         10_000.0, ge=0,
         description="GBP place funding per place in special schools and SRPs (budget export only; "

@@ -227,6 +227,38 @@ TABLES: dict[str, TableSpec] = {
             required=False,
         ),
         TableSpec(
+            "expansions",
+            "Places that can be added to an existing provision in modular increments.",
+            (
+                Column("provision", "str", "Provision to expand.", ref="provisions", example="P1"),
+                Column("increment", "float", "Places per increment.", low=0, low_open=True,
+                       example="8"),
+                Column("capital_cost", "float", "One-off GBP per increment.", low=0,
+                       example="400000"),
+                Column("max_increments", "int", "Most increments over the horizon (default 1).",
+                       required=False, low=0, high=1000, example="2"),
+                Column("earliest_year", "int", "First year building can start.", required=False,
+                       **_YEAR, example="2026"),
+                Column("lead_time", "int", "Years from start of building to places in use "
+                       "(default 0).", required=False, low=0, high=20, example="1"),
+            ),
+            key=("provision",),
+            required=False,
+        ),
+        TableSpec(
+            "budgets",
+            "High-needs revenue budget and capital budget by year (either may be blank).",
+            (
+                Column("year", "int", "Academic year.", **_YEAR, example="2026"),
+                Column("revenue", "float", "GBP for placements and transport that year.",
+                       required=False, low=0, example="342700000"),
+                Column("capital", "float", "GBP of capital that can start that year.",
+                       required=False, low=0, example="20000000"),
+            ),
+            key=("year",),
+            required=False,
+        ),
+        TableSpec(
             "benchmarks",
             "Published comparators for the sufficiency report (county, region, England).",
             (

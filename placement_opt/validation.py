@@ -77,6 +77,7 @@ def validate_raw(
     issues += _check_phases(typed, sources)
     issues += _check_provisions(typed, sources)
     issues += _check_candidates(typed, sources)
+    issues += _check_expansions(typed, sources)
     issues += _check_capacity(typed, sources, locate)
     if settings is not None:
         issues += _check_policy(settings, typed, settings_source)
@@ -247,3 +248,15 @@ def _check_candidates(typed: dict[str, pd.DataFrame], sources: dict[str, RawTabl
     issues += _flag_rows(raw, too_big, "min_places", "min_places above the capacity",
                          "min_places <= capacity")
     return issues
+
+
+def _check_expansions(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
+    """An expansion needs an existing provision: a candidate's size is decided by its own columns."""
+    raw = sources.get("expansions")
+    if raw is None:
+        return []
+    prov = typed["provisions"]
+    candidates = set(prov.loc[prov["candidate"].fillna(False).astype(bool), "provision"])
+    bad = typed["expansions"]["provision"].isin(candidates).to_numpy()
+    return _flag_rows(raw, bad, "provision", "a candidate site cannot also have an expansion",
+                      "an existing provision (size a candidate with min_places and capacity)")

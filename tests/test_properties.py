@@ -63,7 +63,8 @@ def _maybe(draw: Draw[Any], strategy: st.SearchStrategy[T], chance_none: int = 2
     """``None`` with probability about ``(chance_none - 1) / chance_none``, else a drawn value."""
     if draw(st.integers(1, chance_none)) != chance_none:
         return None
-    return draw(strategy)
+    value: T = draw(strategy)
+    return value
 
 
 def _shape(draw: Draw[Any], zones: tuple[int, int], provisions: tuple[int, int],
@@ -245,6 +246,12 @@ def tiny_instances(draw: Draw[Any]) -> Instance:
 
 
 # ============================================================================ reference data
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts (column → value)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = (math.sin((p2 - p1) / 2) ** 2
@@ -260,59 +267,62 @@ class Reference:
 
     @cached_property
     def _zones(self) -> dict[str, Any]:
-        return {row.zone: row for row in self.inst.zones.itertuples()}
+        return {str(row["zone"]): row for row in _records(self.inst.zones)}
 
     @cached_property
     def _provisions(self) -> dict[str, Any]:
-        return {row.provision: row for row in self.inst.provisions.itertuples()}
+        return {str(row["provision"]): row for row in _records(self.inst.provisions)}
 
     @cached_property
     def _phases(self) -> dict[str, Any]:
-        return {row.phase: row for row in self.inst.phases.itertuples()}
+        return {str(row["phase"]): row for row in _records(self.inst.phases)}
 
     @cached_property
     def _journeys(self) -> dict[tuple[str, str], tuple[float, float]]:
-        return {(j.zone, j.provision): (float(j.minutes), float(j.km))
-                for j in self.inst.journeys.itertuples()}
+        return {(str(j["zone"]), str(j["provision"])): (float(j["minutes"]), float(j["km"]))
+                for j in _records(self.inst.journeys)}
 
     @cached_property
     def _places(self) -> dict[tuple[str, int], float]:
         totals = self.inst.capacity[self.inst.capacity["need"].isna()]
-        return {(c.provision, int(c.year)): float(c.places) for c in totals.itertuples()}
+        return {(str(c["provision"]), int(c["year"])): float(c["places"])
+                for c in _records(totals)}
 
     def journey(self, zone: str, provision: str) -> tuple[float, float]:
         """(minutes, km): the listed journey, else road km from coordinates at the speed."""
         if (zone, provision) in self._journeys:
             return self._journeys[zone, provision]
         z, p = self._zones[zone], self._provisions[provision]
-        home = self._zones[p.zone]
-        lat = home.lat if pd.isna(p.lat) else p.lat
-        lon = home.lon if pd.isna(p.lon) else p.lon
+        home = self._zones[str(p["zone"])]
+        lat = home["lat"] if pd.isna(p["lat"]) else p["lat"]
+        lon = home["lon"] if pd.isna(p["lon"]) else p["lon"]
         pol = self.inst.policy
-        km = _haversine_km(z.lat, z.lon, lat, lon) * pol.road_factor
+        km = _haversine_km(float(z["lat"]), float(z["lon"]), float(lat), float(lon))
+        km *= pol.road_factor
         return km / pol.speed_kmh * 60.0, km
 
     def places(self, provision: str, year: int) -> float:
         """Shared places: the capacity row with a blank need, else the provision's default."""
-        default = float(self._provisions[provision].capacity)
+        default = float(self._provisions[provision]["capacity"])
         return self._places.get((provision, year), default)
 
     def need_caps(self) -> list[tuple[str, str, int, float]]:
         """(provision, need, year, places) of every per-need capacity row."""
         caps = self.inst.capacity[self.inst.capacity["need"].notna()]
-        return [(c.provision, c.need, int(c.year), float(c.places)) for c in caps.itertuples()]
+        return [(str(c["provision"]), str(c["need"]), int(c["year"]), float(c["places"]))
+                for c in _records(caps)]
 
     def phase_ok(self, phase: str, provision: str) -> bool:
         """The phase is listed, or the provision's ages [min, max) overlap the phase's."""
         p, ph = self._provisions[provision], self._phases[phase]
-        if isinstance(p.phases, str):
-            return phase in p.phases.split(";")
-        return bool(p.min_age < ph.max_age and ph.min_age < p.max_age)
+        if isinstance(p["phases"], str):
+            return phase in p["phases"].split(";")
+        return bool(p["min_age"] < ph["max_age"] and ph["min_age"] < p["max_age"])
 
     def eligible(self, zone: str, need: str, phase: str, provision: str, year: int) -> bool:
         """Designated need, compatible phase, journey within the limit, places that year."""
         limit = self.inst.policy.max_journey_min.get(phase, math.inf)
-        return (need in str(self._provisions[provision].needs).split(";")
+        return (need in str(self._provisions[provision]["needs"]).split(";")
                 and self.phase_ok(phase, provision)
                 and self.journey(zone, provision)[0] <= limit + 1e-9
                 and self.places(provision, year) > 0)
@@ -321,20 +331,20 @@ class Reference:
         """Place cost plus transport and journey-time cost per pupil-year."""
         minutes, km = self.journey(zone, provision)
         pol = self.inst.policy
-        cost = float(self._provisions[provision].cost_per_place)
+        cost = float(self._provisions[provision]["cost_per_place"])
         return cost + pol.transport_cost_per_km * km + pol.journey_cost_per_min * minutes
 
     def kind(self, provision: str) -> str:
         """The provision's kind."""
-        return str(self._provisions[provision].kind)
+        return str(self._provisions[provision]["kind"])
 
     def home(self, provision: str) -> str:
         """The zone the provision stands in."""
-        return str(self._provisions[provision].zone)
+        return str(self._provisions[provision]["zone"])
 
     def local_share(self, zone: str) -> float:
         """The zone's own share, else the policy's."""
-        own = self._zones[zone].min_local_share
+        own = self._zones[zone]["min_local_share"]
         return float(self.inst.policy.min_local_share if pd.isna(own) else own)
 
     def independent_cap(self, year: int) -> float:
@@ -353,8 +363,9 @@ class Reference:
 # ============================================================================ checks
 def _check_capacity(ref: Reference, alloc: pd.DataFrame) -> None:
     used = alloc.groupby(["provision", "year"])["pupils"].sum()
-    for (provision, year), pupils in used.items():
-        assert pupils <= ref.places(str(provision), int(year)) + TOL, (provision, year, pupils)
+    for row in _records(used.reset_index()):
+        provision, year, pupils = str(row["provision"]), int(row["year"]), float(row["pupils"])
+        assert pupils <= ref.places(provision, year) + TOL, (provision, year, pupils)
 
 
 def _check_need_capacity(ref: Reference, alloc: pd.DataFrame) -> None:
@@ -376,15 +387,15 @@ def _check_demand(ref: Reference, alloc: pd.DataFrame, unmet: pd.DataFrame) -> N
 
 
 def _check_eligible(ref: Reference, alloc: pd.DataFrame) -> None:
-    for row in alloc.itertuples():
-        assert ref.eligible(str(row.zone), str(row.need), str(row.phase), str(row.provision),
-                            int(row.year)), row
+    for row in _records(alloc):
+        assert ref.eligible(str(row["zone"]), str(row["need"]), str(row["phase"]),
+                            str(row["provision"]), int(row["year"])), row
 
 
 def _check_objective(ref: Reference, result: Result) -> None:
     alloc, unmet = result.allocations, result.unmet
-    cost = sum(row.pupils * ref.arc_cost(str(row.zone), str(row.provision))
-               for row in alloc.itertuples())
+    cost = sum(float(row["pupils"]) * ref.arc_cost(str(row["zone"]), str(row["provision"]))
+               for row in _records(alloc))
     expected = cost + ref.inst.policy.unmet_penalty * float(unmet["unmet"].sum())
     assert result.objective is not None
     assert abs(result.objective - expected) <= TOL * max(1.0, abs(expected)), (
@@ -514,10 +525,11 @@ def dense_lp(inst: Instance) -> DenseLp:
     n_d, n_p = len(dem), len(provs)
     c = np.full(n_d * n_p + n_d, inst.policy.unmet_penalty)
     upper = np.full(n_d * n_p + n_d, np.inf)
-    for d, r in enumerate(dem.itertuples()):
+    for d, r in enumerate(_records(dem)):
+        zone, need, phase, year = str(r["zone"]), str(r["need"]), str(r["phase"]), int(r["year"])
         for j, p in enumerate(provs):
-            c[d * n_p + j] = ref.arc_cost(r.zone, p)
-            if not (r.pupils > 0 and ref.eligible(r.zone, r.need, r.phase, p, int(r.year))):
+            c[d * n_p + j] = ref.arc_cost(zone, p)
+            if not (r["pupils"] > 0 and ref.eligible(zone, need, phase, p, year)):
                 upper[d * n_p + j] = 0.0
     a_eq = np.hstack([np.kron(np.eye(n_d), np.ones((1, n_p))), np.eye(n_d)])
     rows = _dense_rows(ref, dem, provs)

@@ -9,16 +9,20 @@ import scipy.sparse as sp
 from placement_opt.instance import Instance
 from placement_opt.model.arcs import Arcs, eligible_arcs
 from placement_opt.model.data import ModelData
-from placement_opt.model.matrix import MatrixModel, RowBlock
+from placement_opt.model.investment import add_investment_rows
+from placement_opt.model.matrix import MatrixModel
+from placement_opt.model.rows import RowAccumulator, group_keys
 from placement_opt.settings import Policy
 from placement_opt.tables import KINDS
 
 __all__ = ["FORMULATION", "ROLES", "build_allocation_model", "build_from_data"]
 
 FORMULATION = "models/allocation.md"
-#: Column roles: placements on arcs, one unmet-demand column per demand row, then for
-#: candidate sites one "open" column per year and one "size" column.
-ROLES: tuple[str, ...] = ("arc", "unmet", "open", "size")
+#: Column roles: placements on arcs, one unmet-demand column per demand row, for candidate
+#: sites one "open" column per year and one "size" column, for expansion options one "expand"
+#: column per year (increments in use from that year), and one "overspend" column per year
+#: with a revenue budget.
+ROLES: tuple[str, ...] = ("arc", "unmet", "open", "size", "expand", "overspend")
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -38,38 +42,6 @@ def build_allocation_model(instance: Instance) -> MatrixModel:
     return build_from_data(data, eligible_arcs(data), instance)
 
 
-class _Rows:
-    """Accumulates COO triplets and row bounds block by block."""
-
-    def __init__(self) -> None:
-        self.r: list[IntArray] = []
-        self.c: list[IntArray] = []
-        self.v: list[FloatArray] = []
-        self.lo: list[FloatArray] = []
-        self.hi: list[FloatArray] = []
-        self.blocks: list[RowBlock] = []
-        self.n = 0
-
-    def add(self, family: str, keys: dict[str, IntArray], row: IntArray, col: IntArray,
-            val: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
-        """Rows numbered ``0..len(lo)-1`` within the block; entries (row, col, val)."""
-        if lo.size == 0:
-            return
-        self.blocks.append(RowBlock(family, self.n, keys))
-        self.r.append(row + self.n)
-        self.c.append(col)
-        self.v.append(val)
-        self.lo.append(lo)
-        self.hi.append(hi)
-        self.n += int(lo.size)
-
-
-def _group(key: IntArray) -> tuple[IntArray, IntArray]:
-    """Unique keys (sorted) and, for each element, the index of its key."""
-    uniq, inverse = np.unique(key, return_inverse=True)
-    return uniq.astype(np.int64), inverse.astype(np.int64)
-
-
 def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixModel:
     """Assemble the sparse model from coded data and an arc table (all vectorised)."""
     pol = instance.policy
@@ -85,7 +57,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         data.cost[a_p] + pol.transport_cost_per_km * km + pol.journey_cost_per_min * minutes,
         np.full(n_d, pol.unmet_penalty),
     ])
-    rows = _Rows()
+    rows = RowAccumulator()
     # (1) demand conservation: sum of arcs + unmet = D.
     d_idx = np.arange(n_d, dtype=np.int64)
     rows.add(
@@ -100,23 +72,37 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     off_s = off_y + n_c * n_t
     slot = np.full(len(data.provisions), -1, dtype=np.int64)
     slot[cand] = np.arange(n_c)
+    n_e = int(data.exp_prov.size)
+    off_w = off_s + n_c
+    budget_years = np.flatnonzero(~np.isnan(data.revenue_budget)).astype(np.int64)
+    off_o = off_w + n_e * n_t
     # (2) shared capacity per provision-year that has arcs; a candidate's places exist only
-    # in the years it is open: sum x - Cap * y <= 0.
-    keys, inv = _group(a_p * n_t + a_t)
+    # in the years it is open: sum x - Cap * y <= 0; increments in use add places:
+    # sum x - increment * sum_{t' <= t} w[t'] <= Cap (models/planning.md).
+    keys, inv = group_keys(a_p * n_t + a_t)
     kp, kt = keys // n_t, keys % n_t
     cap = data.cap_total[kp, kt]
     is_c = np.flatnonzero(data.candidate[kp])
+    option = np.full(len(data.provisions), -1, dtype=np.int64)
+    option[data.exp_prov] = np.arange(n_e)
+    with_opt = np.flatnonzero(option[kp] >= 0)
+    counts = kt[with_opt] + 1
+    exp_rows = np.repeat(with_opt, counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    exp_t = np.arange(exp_rows.size, dtype=np.int64) - starts
+    exp_e = option[kp[exp_rows]]
     rows.add(
         "capacity", {"provision": kp, "year": kt},
-        np.concatenate([inv, is_c]),
-        np.concatenate([arc_idx, off_y + slot[kp[is_c]] * n_t + kt[is_c]]),
-        np.concatenate([np.ones(n_a), -cap[is_c]]),
+        np.concatenate([inv, is_c, exp_rows]),
+        np.concatenate([arc_idx, off_y + slot[kp[is_c]] * n_t + kt[is_c],
+                        off_w + exp_e * n_t + exp_t]),
+        np.concatenate([np.ones(n_a), -cap[is_c], -data.exp_increment[exp_e]]),
         np.full(keys.size, -np.inf), np.where(data.candidate[kp], 0.0, cap),
     )
     # (3) per-need capacity where the instance gives one.
     capped = ~np.isnan(data.cap_need[a_p, a_k, a_t])
     sel = np.flatnonzero(capped)
-    keys, inv = _group((a_p[sel] * n_k + a_k[sel]) * n_t + a_t[sel])
+    keys, inv = group_keys((a_p[sel] * n_k + a_k[sel]) * n_t + a_t[sel])
     p3, rest = np.divmod(keys, n_k * n_t)
     k3, t3 = np.divmod(rest, n_t)
     rows.add(
@@ -149,7 +135,10 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
 
     if n_c:
         _add_candidate_rows(rows, data, pol, a_d, a_p, a_t, arc_idx, cand, off_y, off_s)
-    n_cols = off_s + n_c
+    revenue_cost = data.cost[a_p] + pol.transport_cost_per_km * km
+    add_investment_rows(rows, data, pol, a_t, revenue_cost, cand, off_y, off_s, off_w, off_o,
+                        budget_years)
+    n_cols = off_o + budget_years.size
     matrix = sp.csr_matrix(
         (np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
         shape=(rows.n, n_cols),
@@ -162,19 +151,30 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     y_year = np.tile(np.arange(n_t, dtype=np.int64), n_c)
     col_upper[off_y:off_s] = np.where(y_year < data.first_open[y_prov], 0.0, 1.0)
     y_cost = np.where(y_year == n_t - 1, data.opening_cost[y_prov], 0.0)
-    cost = np.concatenate([cost, y_cost, data.capital_per_place[cand]])
+    w_opt = np.repeat(np.arange(n_e, dtype=np.int64), n_t)
+    w_year = np.tile(np.arange(n_t, dtype=np.int64), n_e)
+    integrality[off_w:off_o] = True
+    col_upper[off_w:off_o] = np.where(w_year >= data.exp_first[w_opt], data.exp_max[w_opt], 0.0)
+    w_prov = data.exp_prov[w_opt]
+    n_o = budget_years.size
+    cost = np.concatenate([cost, y_cost, data.capital_per_place[cand], data.exp_cost[w_opt],
+                           np.full(n_o, pol.overspend_penalty)])
     minus = np.full(n_d, -1, dtype=np.int64)
     no_y = np.full(n_c * n_t, -1, dtype=np.int64)
     no_s = np.full(n_c, -1, dtype=np.int64)
+    no_w = np.full(n_e * n_t, -1, dtype=np.int64)
+    no_o = np.full(n_o, -1, dtype=np.int64)
     column_keys = {
         "role": np.concatenate([np.zeros(n_a, np.int64), np.ones(n_d, np.int64),
-                                np.full(n_c * n_t, 2, np.int64), np.full(n_c, 3, np.int64)]),
-        "year": np.concatenate([a_t, data.d_year, y_year, no_s]),
-        "zone": np.concatenate([a_z, data.d_zone, data.prov_zone[y_prov], data.prov_zone[cand]]),
-        "need": np.concatenate([a_k, data.d_need, no_y, no_s]),
-        "phase": np.concatenate([data.d_phase[a_d], data.d_phase, no_y, no_s]),
-        "provision": np.concatenate([a_p, minus, y_prov, cand]),
-        "demand_row": np.concatenate([a_d, d_idx, no_y, no_s]),
+                                np.full(n_c * n_t, 2, np.int64), np.full(n_c, 3, np.int64),
+                                np.full(n_e * n_t, 4, np.int64), np.full(n_o, 5, np.int64)]),
+        "year": np.concatenate([a_t, data.d_year, y_year, no_s, w_year, budget_years]),
+        "zone": np.concatenate([a_z, data.d_zone, data.prov_zone[y_prov], data.prov_zone[cand],
+                                data.prov_zone[w_prov], no_o]),
+        "need": np.concatenate([a_k, data.d_need, no_y, no_s, no_w, no_o]),
+        "phase": np.concatenate([data.d_phase[a_d], data.d_phase, no_y, no_s, no_w, no_o]),
+        "provision": np.concatenate([a_p, minus, y_prov, cand, w_prov, no_o]),
+        "demand_row": np.concatenate([a_d, d_idx, no_y, no_s, no_w, no_o]),
     }
     labels: dict[str, tuple[object, ...]] = {
         "role": ROLES, "year": data.years, "zone": data.zones, "need": data.needs,
@@ -187,11 +187,13 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         integrality=integrality, blocks=tuple(rows.blocks), column_keys=column_keys,
         labels=labels,
         meta={"n_arcs": n_a, "n_demand_rows": n_d, "minutes": minutes, "km": km,
-              "n_candidates": n_c, "open_offset": off_y, "size_offset": off_s},
+              "n_candidates": n_c, "open_offset": off_y, "size_offset": off_s,
+              "n_expansions": n_e, "expand_offset": off_w, "overspend_offset": off_o,
+              "budget_years": budget_years, "revenue_cost": revenue_cost},
     )
 
 
-def _add_candidate_rows(rows: _Rows, data: ModelData, pol: Policy, arcs_demand: IntArray,
+def _add_candidate_rows(rows: RowAccumulator, data: ModelData, pol: Policy, arcs_demand: IntArray,
                         a_p: IntArray, a_t: IntArray, arc_idx: IntArray, cand: IntArray, off_y: int,
                         off_s: int) -> None:
     """Rows of ``models/openings.md``: size links, size bounds, opening order and count."""
@@ -203,7 +205,7 @@ def _add_candidate_rows(rows: _Rows, data: ModelData, pol: Policy, arcs_demand: 
     size = off_s + np.arange(n_c)
     # sum of placements at p in t <= size of p.
     on_c = np.flatnonzero(data.candidate[a_p])
-    keys, inv = _group(a_p[on_c] * n_t + a_t[on_c])
+    keys, inv = group_keys(a_p[on_c] * n_t + a_t[on_c])
     kp, kt = keys // n_t, keys % n_t
     rows.add(
         "candidate_size", {"provision": kp, "year": kt},

@@ -49,6 +49,14 @@ class ModelData:
     capital_per_place: FloatArray  # P
     min_places: FloatArray  # P
     first_open: IntArray  # P, index of the first year a candidate may open
+    exp_prov: IntArray  # E expansion options: provision
+    exp_increment: FloatArray  # E, places per increment
+    exp_cost: FloatArray  # E, capital per increment
+    exp_max: FloatArray  # E, most increments
+    exp_lead: IntArray  # E, years from start to use
+    exp_first: IntArray  # E, index of the first year its places can be in use
+    revenue_budget: FloatArray  # T, NaN where none
+    capital_budget: FloatArray  # T, NaN where none
     d_zone: IntArray
     d_need: IntArray
     d_phase: IntArray
@@ -109,7 +117,25 @@ class ModelData:
         earliest = prov["earliest_year"].astype("float").to_numpy()
         first_open = np.searchsorted(np.asarray(years, dtype=float),
                                      np.where(np.isnan(earliest), -np.inf, earliest))
+        exp = inst.expansions
+        exp_lead = exp["lead_time"].fillna(0).astype("int64").to_numpy()
+        exp_start = np.searchsorted(np.asarray(years, dtype=float), np.where(
+            exp["earliest_year"].isna(), -np.inf, exp["earliest_year"].astype("float")))
+        revenue = np.full(n_t, np.nan)
+        capital = np.full(n_t, np.nan)
+        for year, rev, cap_ in zip(inst.budgets["year"], inst.budgets["revenue"].astype(float),
+                                   inst.budgets["capital"].astype(float), strict=True):
+            if int(year) in ti:
+                revenue[ti[int(year)]] = rev
+                capital[ti[int(year)]] = cap_
         return cls(
+            exp_prov=_codes(exp["provision"], pi),
+            exp_increment=exp["increment"].to_numpy(float),
+            exp_cost=exp["capital_cost"].to_numpy(float),
+            exp_max=np.asarray(exp["max_increments"].fillna(1).astype("float"), dtype=np.float64),
+            exp_lead=np.asarray(exp_lead, dtype=np.int64),
+            exp_first=np.asarray(exp_start + exp_lead, dtype=np.int64),
+            revenue_budget=revenue, capital_budget=capital,
             zones=zones, needs=needs, phases=phases, provisions=provisions, years=years,
             kind=_codes(prov["kind"], {k: i for i, k in enumerate(KINDS)}),
             prov_zone=prov_zone, cost=prov["cost_per_place"].to_numpy(float),

@@ -11,8 +11,8 @@ Funding lines (``in_objective`` says whether the optimiser's objective includes 
 * ``vacant_place_funding`` — places left empty in special schools and SRPs ×
   ``place_funding_per_place``: paid on commissioned places, but not part of the objective.
 * ``unmet_demand`` — pupils without a place; amount 0 (no funding line pays for them yet).
-* ``capital`` — opening and building costs of the candidate sites opened, in their opening
-  year (``pupils`` holds the places built).
+* ``capital`` — opening and building costs of the candidate sites opened (in their opening
+  year) and of expansions (in the year building starts); ``pupils`` holds the places built.
 
 Rows with pupils and amount both 0 are left out. ``district`` is where the pupil lives, except
 for ``vacant_place_funding``, which is the provision's district.
@@ -70,12 +70,12 @@ def budget_export(run: RunData) -> pd.DataFrame:
         "provision_kind": util["kind"], "pupils": vacant, "amount_gbp": vacant * funding,
         "in_objective": False,
     }))
-    if len(run.openings) and "opened" in run.openings:
-        opened = run.openings[run.openings["opened"].astype(bool)]
+    if len(run.capital):
+        cap = run.capital
         parts.append(pd.DataFrame({
-            "year": opened["open_year"].astype("int64"), "funding_line": "capital",
-            "district": opened["zone"], "provision_kind": opened["kind"], "pupils": opened["places"],
-            "amount_gbp": opened["capital_cost"], "in_objective": True,
+            "year": cap["year"].astype("int64"), "funding_line": "capital",
+            "district": cap["zone"], "provision_kind": cap["kind"], "pupils": cap["places"],
+            "amount_gbp": cap["amount"], "in_objective": True,
         }))
     unmet = run.unmet
     parts.append(pd.DataFrame({

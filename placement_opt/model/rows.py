@@ -1,0 +1,45 @@
+"""Accumulating constraint rows block by block as COO triplets (used by the model builders)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from placement_opt.model.matrix import RowBlock
+
+__all__ = ["RowAccumulator", "group_keys"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+class RowAccumulator:
+    """Accumulates COO triplets and row bounds block by block."""
+
+    def __init__(self) -> None:
+        self.r: list[IntArray] = []
+        self.c: list[IntArray] = []
+        self.v: list[FloatArray] = []
+        self.lo: list[FloatArray] = []
+        self.hi: list[FloatArray] = []
+        self.blocks: list[RowBlock] = []
+        self.n = 0
+
+    def add(self, family: str, keys: dict[str, IntArray], row: IntArray, col: IntArray,
+            val: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
+        """Rows numbered ``0..len(lo)-1`` within the block; entries (row, col, val)."""
+        if lo.size == 0:
+            return
+        self.blocks.append(RowBlock(family, self.n, keys))
+        self.r.append(row + self.n)
+        self.c.append(col)
+        self.v.append(val)
+        self.lo.append(lo)
+        self.hi.append(hi)
+        self.n += int(lo.size)
+
+
+def group_keys(key: IntArray) -> tuple[IntArray, IntArray]:
+    """Unique keys (sorted) and, for each element, the index of its key."""
+    uniq, inverse = np.unique(key, return_inverse=True)
+    return uniq.astype(np.int64), inverse.astype(np.int64)
