@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from placement_opt.defaults import default_needs
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kent"
 
@@ -42,20 +44,9 @@ F_FIG = "kent_figures.csv"
 F_DIST = "districts.csv"
 F_PROV = "provisions.csv"
 
-NEEDS: tuple[tuple[str, str], ...] = (
-    ("ASD", "Autistic spectrum disorder"),
-    ("SEMH", "Social, emotional and mental health"),
-    ("SLCN", "Speech, language and communication needs"),
-    ("MLD", "Moderate learning difficulty"),
-    ("SLD", "Severe learning difficulty"),
-    ("PMLD", "Profound and multiple learning difficulty"),
-    ("SpLD", "Specific learning difficulty"),
-    ("HI", "Hearing impairment"),
-    ("VI", "Visual impairment"),
-    ("MSI", "Multi-sensory impairment"),
-    ("PD", "Physical disability"),
-    ("OTH", "Other difficulty or disability"),
-)
+#: The DfE primary-need codes, as the package defines them.
+NEEDS: tuple[tuple[str, str], ...] = tuple(
+    (str(code), str(name)) for code, name in default_needs().itertuples(index=False))
 NEED_CODES = tuple(code for code, _ in NEEDS)
 #: Data-pack primary_need -> instance need code ("Unknown" is spread pro rata, see below).
 PACK_NEED = {**{c: c for c in NEED_CODES if c != "OTH"}, "Other": "OTH"}
