@@ -101,7 +101,7 @@ def solve(
     threads: Annotated[int, typer.Option(help="Solver threads.")] = 1,
     seed: Annotated[int, typer.Option(help="Solver seed.")] = 0,
     log_file: Annotated[Path | None, typer.Option(help="Write the solver log here.")] = None,
-    backend: Annotated[str, typer.Option(help="highs, ortools, pulp, flow or auto.")] = "highs",
+    backend: Annotated[str, typer.Option(help="highs, ortools, pulp, flow, cpsat or auto.")] = "highs",
 ) -> None:
     """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
     from placement_opt.io.results import new_run_dir, write_result

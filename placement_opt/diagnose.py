@@ -60,7 +60,7 @@ def elastic_model(model: MatrixModel, families: tuple[str, ...] = HARD_FAMILIES,
         row_lower=model.row_lower, row_upper=model.row_upper,
         col_lower=np.concatenate([model.col_lower, np.zeros(n)]),
         col_upper=np.concatenate([model.col_upper, np.full(n, np.inf)]),
-        integrality=np.concatenate([np.zeros(model.n_cols, dtype=bool), np.zeros(n, dtype=bool)]),
+        integrality=np.concatenate([model.integrality, np.zeros(n, dtype=bool)]),
         blocks=model.blocks, column_keys={}, labels=model.labels,
     )
     return elastic, slack_row.astype(np.int64), slack_sign

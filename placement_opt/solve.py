@@ -101,6 +101,10 @@ def choose_backend(model: MatrixModel, name: str) -> Backend:
         from placement_opt.solvers.flow import flow_applicable
 
         reason = flow_applicable(model)
+    if reason is None and name == "cpsat":
+        from placement_opt.solvers.cpsat import cpsat_applicable
+
+        reason = cpsat_applicable(model)
     if reason is not None:
         raise PlacementOptError(f"backend {name!r} cannot solve this model: {reason}")
     return backend

@@ -64,9 +64,9 @@ def register(backend: Backend) -> Backend:
 def _load() -> None:
     if _REGISTRY:
         return
-    from placement_opt.solvers import flow, highs, ortools_mb, pulp_cbc
+    from placement_opt.solvers import cpsat, flow, highs, ortools_mb, pulp_cbc
 
-    for module in (highs, ortools_mb, pulp_cbc, flow):
+    for module in (highs, ortools_mb, pulp_cbc, flow, cpsat):
         register(module.BACKEND)
 
 
