@@ -10,7 +10,8 @@ numbers at an optimum too).
 [0, 6] that makes all its coefficients and finite bounds integral (to 1e-9); a row that needs
 more declines the model. The objective uses :func:`placement_opt.solvers.flow.cost_scale`
 (the same rule as the min-cost flow backend: the largest ``d`` in [0, 6] keeping
-``max|c| * 10**d * (sum of the costed columns' upper bounds)`` below 2**53) and is recomputed from the solution with the original float costs, so it is within
+``max|c| * 10**d * (sum of the costed columns' upper bounds)`` below 2**53) and is
+recomputed from the solution with the original float costs, so it is within
 ``sum(x) / 10**d`` of the true optimum. Columns without a finite upper bound get one from the
 demand rows they appear in, else ``UNBOUNDED_CAP``.
 """
@@ -110,10 +111,10 @@ def solve_cpsat(model: MatrixModel, options: SolveOptions) -> RawSolution:
     for i in range(model.n_rows):
         f = 10.0 ** int(scales[i])
         a, b = csr.indptr[i], csr.indptr[i + 1]
-        coefs = [int(round(v * f)) for v in csr.data[a:b]]
+        coefs = np.rint(csr.data[a:b] * f).astype(np.int64).tolist()
         expr = cp_model.LinearExpr.weighted_sum([xs[j] for j in csr.indices[a:b]], coefs)
-        lo = int(round(model.row_lower[i] * f)) if np.isfinite(model.row_lower[i]) else None
-        hi = int(round(model.row_upper[i] * f)) if np.isfinite(model.row_upper[i]) else None
+        lo = int(np.rint(model.row_lower[i] * f)) if np.isfinite(model.row_lower[i]) else None
+        hi = int(np.rint(model.row_upper[i] * f)) if np.isfinite(model.row_upper[i]) else None
         if lo is not None and lo == hi:
             cp.add(expr == lo)
         else:
