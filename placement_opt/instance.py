@@ -80,6 +80,11 @@ class Instance(BaseModel):
         source: str = "(in memory)",
     ) -> Instance:
         """Validate in-memory frames (one per table name) and settings as a new Instance."""
+        not_frames = [Issue(f"{source}: table {name}", "not a table",
+                            value=type(frame).__name__, expected="a pandas DataFrame")
+                      for name, frame in tables.items() if not isinstance(frame, pd.DataFrame)]
+        if not_frames:
+            raise InstanceError(not_frames)
         raw = {
             name: RawTable.from_frame(name, f"{source}: table {name}", frame.astype("object"))
             for name, frame in tables.items()

@@ -629,3 +629,13 @@ def test_hand_written_workbook_settings_sheet_without_header(tmp_path: Path,
     path = tmp_path / "hand.xlsx"
     book.save(path)
     assert Instance.from_path(path).policy.unmet_penalty == 5000.0
+
+
+def test_from_tables_refuses_a_table_that_is_not_a_frame() -> None:
+    from placement_opt import Instance, InstanceError
+
+    with pytest.raises(InstanceError) as info:
+        Instance.from_tables({"zones": [{"zone": "A"}]})  # type: ignore[dict-item]
+    issue = info.value.issues[0]
+    assert issue.source.endswith("table zones")
+    assert issue.value == "list"
