@@ -249,6 +249,22 @@ def machine() -> dict[str, Any]:
     }
 
 
+def code_version() -> dict[str, Any]:
+    """The repository's HEAD and whether ``placement_opt`` has uncommitted edits (read-only
+    git commands; empty when git is unavailable)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "--no-optional-locks", *args], cwd=ROOT, check=True,
+                              capture_output=True, text=True)
+        return done.stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        edited = git("status", "--porcelain", "--untracked-files=no", "--", "placement_opt")
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    return {"git_head": head, "placement_opt_edited": bool(edited)}
+
+
 def _highs_version() -> str:
     h = _new_highs()
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
@@ -314,7 +330,7 @@ def main(argv: Sequence[str] | None = None,
     payload = {
         "command": " ".join(["python benchmarks/build_speed.py", *(argv or sys.argv[1:])]),
         "repeats": args.repeats, "unit": "seconds (median of repeats)",
-        "machine": machine(), "results": results,
+        "machine": machine(), "code": code_version(), "results": results,
     }
     echo(format_table(results))
     for r in results:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -210,6 +211,48 @@ def report(
             f"{row[c]:.1%}" if c == "share_met_locally" else f"{row[c]:,.0f}" for c in cols[1:]))
     console.print(table)
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{target}[/]")
+
+
+@app.command()
+def pathways(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
+    kinds: Annotated[str, typer.Option(help="Kinds that make a pathway, ';'-separated.")] = (
+        "special;srp"),
+    exclude: Annotated[str, typer.Option(help="Provision ids to leave out, ';'-separated.")] = "",
+    overwrite: Annotated[bool, typer.Option(help="Replace files already there.")] = False,
+) -> None:
+    """Primary -> secondary pathway network and gaps: GraphML, JSON and a gap table."""
+    from placement_opt.pathways import pathway_gaps, write_pathways
+    from placement_opt.run import load_run
+
+    try:
+        run = load_run(run_dir)
+    except InstanceError as exc:
+        err_console.print(issues_table(exc.issues, f"Cannot read {run_dir}"))
+        raise typer.Exit(2) from exc
+    kind_list = tuple(k for k in kinds.split(";") if k)
+    excluded = tuple(p for p in exclude.split(";") if p)
+    try:
+        written = write_pathways(run, run_dir, overwrite, kind_list, excluded)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    gaps = pathway_gaps(run, kinds=kind_list, exclude=excluded)
+    open_gaps = gaps[gaps["gap_in_district"]]
+    table = Table(title=f"Pathway gaps ({len(open_gaps)} of {len(gaps)} district-needs with a "
+                        "primary provision have no secondary continuation in the district)",
+                  header_style="bold")
+    for col in ("district", "need", "primary provisions", "in reach", "nearest secondary",
+                "minutes", "leavers/yr without local"):
+        table.add_column(col)
+    for r in open_gaps.to_dict("records"):
+        minutes = r["nearest_secondary_min"]
+        table.add_row(str(r["district"]), str(r["need"]), str(r["primary_provisions"]),
+                      str(r["secondary_in_reach"]), str(r["nearest_secondary"] or "-"),
+                      "-" if pd.isna(minutes) else f"{float(minutes):.0f}",
+                      f"{float(r['transfers_without_local_continuation']):.1f}")
+    console.print(table)
+    console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
 
 
 @app.command()
