@@ -14,6 +14,8 @@ SOURCE = "pre-solve check"
 
 
 def _fmt(x: float) -> str:
+    if not np.isfinite(x):
+        return "unlimited"
     return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
 
 
@@ -40,7 +42,9 @@ def _unreachable(data: ModelData, arcs: Arcs) -> list[Issue]:
             text = f"no provision is designated for {need} {phase}: {where} will be unmet"
         else:
             nearest = cand[np.argmin(data.minutes[z, cand])]
-            text = (f"no eligible provision within {_fmt(data.limit[h])} min for {where} "
+            reach = (f"within {_fmt(data.limit[h])} min" if np.isfinite(data.limit[h])
+                     else "with places that year")
+            text = (f"no eligible provision {reach} for {where} "
                     f"(nearest designated: {data.provisions[nearest]} at "
                     f"{_fmt(data.minutes[z, nearest])} min)")
         out.append(Issue(SOURCE, text, severity=Severity.WARNING))

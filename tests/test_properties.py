@@ -469,8 +469,6 @@ def test_local_share_rule_holds_or_model_is_infeasible(inst: Instance) -> None:
     check_result(inst, solve(inst))
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="bug: build_from_data concatenates no row blocks when no demand is > 0")
 def test_all_zero_demand_solves() -> None:
     """A valid instance whose demand rows are all zero has nothing to place."""
     result = solve(Instance.from_tables(_one_school(places=5.0, pupils=0.0)))
@@ -478,8 +476,6 @@ def test_all_zero_demand_solves() -> None:
     assert result.objective == 0.0
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="bug: presolve_checks formats an infinite journey limit with round()")
 def test_phase_without_journey_limit_solves() -> None:
     """A phase missing from max_journey_min has no limit; unreachable demand there is unmet."""
     inst = Instance.from_tables(_one_school(places=0.0, pupils=3.0),

@@ -7,7 +7,7 @@ import numpy.typing as npt
 
 from placement_opt.model.matrix import RowBlock
 
-__all__ = ["RowAccumulator", "group_keys"]
+__all__ = ["RowAccumulator", "concat", "group_keys"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -37,6 +37,11 @@ class RowAccumulator:
         self.lo.append(lo)
         self.hi.append(hi)
         self.n += int(lo.size)
+
+
+def concat(parts: list[npt.NDArray[np.generic]], dtype: type) -> npt.NDArray[np.generic]:
+    """``np.concatenate`` that also accepts no parts (a model with no rows)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 def group_keys(key: IntArray) -> tuple[IntArray, IntArray]:

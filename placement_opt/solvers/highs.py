@@ -17,7 +17,7 @@ from placement_opt.solvers.base import RawSolution
 from placement_opt.solvers.registry import Backend, Capabilities
 from placement_opt.status import Status
 
-__all__ = ["BACKEND", "highs_lp", "highs_version", "mark_integers", "solve_highs"]
+__all__ = ["BACKEND", "highs_version", "pass_model", "solve_highs"]
 
 _MS = highspy.HighsModelStatus
 _INF = highspy.kHighsInf
@@ -68,30 +68,22 @@ def _match_scheduler(threads: int) -> None:
         _scheduler_threads.append(threads)
 
 
-def highs_lp(model: MatrixModel) -> highspy.HighsLp:
-    """The model as a HiGHS LP object (column-wise matrix, infinities as HiGHS's)."""
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.n_cols
-    lp.num_row_ = model.n_rows
-    lp.col_cost_ = model.c
-    lp.col_lower_ = model.col_lower
-    lp.col_upper_ = np.where(np.isinf(model.col_upper), _INF, model.col_upper)
-    lp.row_lower_ = np.where(np.isinf(model.row_lower), -_INF, model.row_lower)
-    lp.row_upper_ = np.where(np.isinf(model.row_upper), _INF, model.row_upper)
-    lp.offset_ = model.offset
+def pass_model(h: highspy.Highs, model: MatrixModel) -> None:
+    """Hand the arrays to HiGHS in one call (column-wise matrix, integrality as int32): no
+    Python object per variable, and no copy through ``HighsLp`` fields."""
     csc = model.A.tocsc()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-    lp.a_matrix_.value_ = csc.data.astype(np.float64)
-    return lp
-
-
-def mark_integers(h: highspy.Highs, model: MatrixModel) -> None:
-    """Flag the model's integer columns in one vectorised call (no object per variable)."""
-    idx = np.flatnonzero(model.integrality).astype(np.int32)
-    if idx.size:
-        h.changeColsIntegrality(int(idx.size), idx, np.ones(idx.size, dtype=np.uint8))
+    csc.sort_indices()
+    h.passModel(
+        model.n_cols, model.n_rows, int(csc.nnz), int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize), float(model.offset),
+        np.ascontiguousarray(model.c, dtype=np.float64),
+        np.ascontiguousarray(model.col_lower, dtype=np.float64),
+        np.where(np.isinf(model.col_upper), _INF, model.col_upper).astype(np.float64),
+        np.where(np.isinf(model.row_lower), -_INF, model.row_lower).astype(np.float64),
+        np.where(np.isinf(model.row_upper), _INF, model.row_upper).astype(np.float64),
+        csc.indptr.astype(np.int32), csc.indices.astype(np.int32),
+        csc.data.astype(np.float64), model.integrality.astype(np.int32),
+    )
 
 
 def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
@@ -113,10 +105,8 @@ def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
     if options.lp_method != "auto":
         h.setOptionValue("solver", options.lp_method)
 
-    lp = highs_lp(model)
     start = time.perf_counter()
-    h.passModel(lp)
-    mark_integers(h, model)
+    pass_model(h, model)
     _match_scheduler(int(options.threads))
     h.run()
     seconds = time.perf_counter() - start
