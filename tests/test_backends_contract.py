@@ -241,3 +241,10 @@ def test_time_limit_returns_incumbent_or_says_none(backend: str) -> None:
         assert r.kpi("placed") + r.kpi("unmet") == pytest.approx(r.kpi("demand"))
     else:
         assert r.objective is None and r.allocations.empty
+
+
+def test_ortools_pdlp_reaches_the_lp_optimum() -> None:
+    """OR-Tools' first-order LP method (PDLP) on the worked example, to its tolerance."""
+    r = solve(Instance.from_path(WORKED), backend="ortools", lp_method="pdlp")
+    assert r.status is Status.OPTIMAL
+    assert r.objective == pytest.approx(1_313_200, rel=1e-4)
