@@ -15,6 +15,7 @@ from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOpt
 from placement_opt.instance import Instance
 from placement_opt.options import SolveOptions
 from placement_opt.result import Result
+from placement_opt.run import RunData
 
 __all__ = ["app", "main"]
 
@@ -178,6 +179,17 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.0f}"
 
 
+def _load_run(run_dir: Path) -> RunData:
+    """A run folder, or the problems with it as a table and exit code 2."""
+    from placement_opt.run import load_run
+
+    try:
+        return load_run(run_dir)
+    except InstanceError as exc:
+        err_console.print(issues_table(exc.issues, f"Cannot read {run_dir}"))
+        raise typer.Exit(2) from exc
+
+
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
@@ -187,13 +199,8 @@ def report(
     """Sufficiency report and budget-model export for a solved run."""
     from placement_opt.reports.files import write_reports
     from placement_opt.reports.sufficiency import rollup, sufficiency_table
-    from placement_opt.run import load_run
 
-    try:
-        run = load_run(run_dir)
-    except InstanceError as exc:
-        err_console.print(issues_table(exc.issues, f"Cannot read {run_dir}"))
-        raise typer.Exit(2) from exc
+    run = _load_run(run_dir)
     target = out or run_dir
     try:
         written = write_reports(run, target, overwrite=overwrite)
@@ -223,13 +230,8 @@ def pathways(
 ) -> None:
     """Primary -> secondary pathway network and gaps: GraphML, JSON and a gap table."""
     from placement_opt.pathways import pathway_gaps, write_pathways
-    from placement_opt.run import load_run
 
-    try:
-        run = load_run(run_dir)
-    except InstanceError as exc:
-        err_console.print(issues_table(exc.issues, f"Cannot read {run_dir}"))
-        raise typer.Exit(2) from exc
+    run = _load_run(run_dir)
     kind_list = tuple(k for k in kinds.split(";") if k)
     excluded = tuple(p for p in exclude.split(";") if p)
     try:
