@@ -11,7 +11,7 @@ from placement_opt.model.arcs import Arcs, eligible_arcs
 from placement_opt.model.data import ModelData
 from placement_opt.model.investment import add_investment_rows
 from placement_opt.model.matrix import MatrixModel
-from placement_opt.model.rows import RowAccumulator, concat, group_keys
+from placement_opt.model.rows import RowAccumulator, concat_float, concat_int, group_keys
 from placement_opt.settings import Policy
 from placement_opt.tables import KINDS
 
@@ -140,7 +140,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
                         budget_years)
     n_cols = off_o + budget_years.size
     matrix = sp.csr_matrix(
-        (concat(rows.v, np.float64), (concat(rows.r, np.int64), concat(rows.c, np.int64))),
+        (concat_float(rows.v), (concat_int(rows.r), concat_int(rows.c))),
         shape=(rows.n, n_cols),
     )
     integrality = np.zeros(n_cols, dtype=bool)
@@ -182,7 +182,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     }
     return MatrixModel(
         formulation=FORMULATION, c=cost, A=matrix,
-        row_lower=concat(rows.lo, np.float64), row_upper=concat(rows.hi, np.float64),
+        row_lower=concat_float(rows.lo), row_upper=concat_float(rows.hi),
         col_lower=np.zeros(n_cols), col_upper=col_upper,
         integrality=integrality, blocks=tuple(rows.blocks), column_keys=column_keys,
         labels=labels,

@@ -7,7 +7,7 @@ import numpy.typing as npt
 
 from placement_opt.model.matrix import RowBlock
 
-__all__ = ["RowAccumulator", "concat", "group_keys"]
+__all__ = ["RowAccumulator", "concat_float", "concat_int", "group_keys"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -39,9 +39,14 @@ class RowAccumulator:
         self.n += int(lo.size)
 
 
-def concat(parts: list[npt.NDArray[np.generic]], dtype: type) -> npt.NDArray[np.generic]:
+def concat_float(parts: list[FloatArray]) -> FloatArray:
     """``np.concatenate`` that also accepts no parts (a model with no rows)."""
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
+
+
+def concat_int(parts: list[IntArray]) -> IntArray:
+    """``np.concatenate`` of index arrays, also of none."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def group_keys(key: IntArray) -> tuple[IntArray, IntArray]:
