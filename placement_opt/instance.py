@@ -36,6 +36,7 @@ class Instance(BaseModel):
     capacity: pd.DataFrame
     demand: pd.DataFrame
     journeys: pd.DataFrame
+    existing: pd.DataFrame
     expansions: pd.DataFrame
     budgets: pd.DataFrame
     benchmarks: pd.DataFrame

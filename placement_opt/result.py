@@ -13,6 +13,7 @@ from placement_opt.errors import Issue
 from placement_opt.instance import Instance
 from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel
+from placement_opt.model.occupancy import Occupancy, existing_occupancy
 from placement_opt.solvers.base import RawSolution
 from placement_opt.status import Status
 from placement_opt.tables import KINDS
@@ -22,7 +23,8 @@ __all__ = ["ALLOCATION_COLUMNS", "Result", "make_result"]
 #: Columns of :attr:`Result.allocations`, in order.
 ALLOCATION_COLUMNS = [
     "year", "zone", "need", "phase", "provision", "provision_name", "kind", "provision_zone",
-    "local", "pupils", "journey_min", "km", "place_cost", "transport_cost", "journey_cost", "cost",
+    "local", "pupils", "new_pupils", "journey_min", "km", "place_cost", "transport_cost",
+    "journey_cost", "cost",
 ]
 _TOL = 1e-9
 
@@ -113,32 +115,59 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
                   capital=capital, budget_use=budget_use, **common)
 
 
-def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
+def _stock(data: ModelData, model: MatrixModel, x: np.ndarray
+           ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Pupils in place by (zone, need, phase, provision, year): placed that year, still there
+    from earlier years (continuity) or in the existing cohort; and those placed that year."""
     n_a = int(model.meta["n_arcs"])  # type: ignore[call-overload]
     keys = model.column_keys
-    sel = np.flatnonzero(x[:n_a] > _TOL)
-    p = keys["provision"][sel]
-    z = keys["zone"][sel]
+    occ: Occupancy = model.meta["occupancy"]  # type: ignore[assignment]
+    e_row, e_t, e_n = existing_occupancy(data, bool(model.meta["continuity"]))
+    z = np.concatenate([keys["zone"][occ.arc], data.e_zone[e_row], keys["zone"][:n_a]])
+    k = np.concatenate([keys["need"][occ.arc], data.e_need[e_row], keys["need"][:n_a]])
+    h = np.concatenate([keys["phase"][occ.arc], data.e_phase[e_row], keys["phase"][:n_a]])
+    p = np.concatenate([keys["provision"][occ.arc], data.e_prov[e_row], keys["provision"][:n_a]])
+    t = np.concatenate([occ.year, e_t, keys["year"][:n_a]])
+    held = np.concatenate([occ.weight * x[occ.arc], e_n, np.zeros(n_a)])
+    new = np.concatenate([np.zeros(occ.arc.size + e_n.size), x[:n_a]])
+    n_z, n_k, n_h, n_p = len(data.zones), len(data.needs), len(data.phases), len(data.provisions)
+    code = (((z * n_k + k) * n_h + h) * n_p + p) * len(data.years) + t
+    uniq, inv = np.unique(code, return_inverse=True)
+    pupils = np.bincount(inv, weights=held, minlength=uniq.size)
+    placed_now = np.bincount(inv, weights=new, minlength=uniq.size)
+    keep = (pupils > _TOL) | (placed_now > _TOL)
+    uniq, pupils, placed_now = uniq[keep], pupils[keep], placed_now[keep]
+    rest, t_u = np.divmod(uniq, len(data.years))
+    rest, p_u = np.divmod(rest, n_p)
+    rest, h_u = np.divmod(rest, n_h)
+    z_u, k_u = np.divmod(rest, n_k)
+    assert n_z > 0
+    return ({"zone": z_u, "need": k_u, "phase": h_u, "provision": p_u, "year": t_u},
+            pupils, placed_now)
+
+
+def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
+    codes, pupils, placed_now = _stock(data, model, x)
+    p, z = codes["provision"], codes["zone"]
     pol = inst.policy
-    pupils = x[sel]
-    km = np.asarray(model.meta["km"])[sel]
-    minutes = np.asarray(model.meta["minutes"])[sel]
+    km = data.km[z, p]
+    minutes = data.minutes[z, p]
     place = data.cost[p] * pupils
     transport = pol.transport_cost_per_km * km * pupils
     journey = pol.journey_cost_per_min * minutes * pupils
     names = inst.provisions["name"].fillna(inst.provisions["provision"]).to_numpy(object)
     frame = pd.DataFrame({
-        "year": np.asarray(data.years, dtype=np.int64)[keys["year"][sel]],
+        "year": np.asarray(data.years, dtype=np.int64)[codes["year"]],
         "zone": np.asarray(data.zones, dtype=object)[z],
-        "need": np.asarray(data.needs, dtype=object)[keys["need"][sel]],
-        "phase": np.asarray(data.phases, dtype=object)[keys["phase"][sel]],
+        "need": np.asarray(data.needs, dtype=object)[codes["need"]],
+        "phase": np.asarray(data.phases, dtype=object)[codes["phase"]],
         "provision": np.asarray(data.provisions, dtype=object)[p],
         "provision_name": names[p],
         "kind": np.asarray(KINDS, dtype=object)[data.kind[p]],
         "provision_zone": np.asarray(data.zones, dtype=object)[data.prov_zone[p]],
         "local": data.prov_zone[p] == z,
-        "pupils": pupils, "journey_min": minutes, "km": km, "place_cost": place,
-        "transport_cost": transport, "journey_cost": journey,
+        "pupils": pupils, "new_pupils": placed_now, "journey_min": minutes, "km": km,
+        "place_cost": place, "transport_cost": transport, "journey_cost": journey,
         "cost": place + transport + journey,
     })
     return frame.sort_values(["year", "zone", "need", "phase", "provision"],
@@ -151,10 +180,9 @@ def _utilisation(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSo
     pp = np.repeat(np.arange(n_p), n_t)
     tt = np.tile(np.arange(n_t), n_p)
     placed = np.zeros((n_p, n_t))
-    n_a = int(model.meta["n_arcs"])  # type: ignore[call-overload]
     assert raw.x is not None
-    np.add.at(placed, (model.column_keys["provision"][:n_a], model.column_keys["year"][:n_a]),
-              raw.x[:n_a])
+    codes, pupils, _ = _stock(data, model, raw.x)
+    np.add.at(placed, (codes["provision"], codes["year"]), pupils)
     shadow = np.full((n_p, n_t), np.nan)
     if raw.row_dual is not None:
         shadow[:] = 0.0

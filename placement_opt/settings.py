@@ -52,6 +52,9 @@ class Policy(BaseModel):
     )
     speed_kmh: float = Field(30.0, gt=0, description="Average door-to-door speed, when computed.")
     integer_pupils: bool = Field(False, description="Whole pupils only (a MIP); otherwise an LP.")
+    continuity: bool = Field(
+        False, description="Pupils stay where they are placed until they leave their phase "
+        "(uniform year groups); the existing table's pupils are never moved.")
     min_openings: int | None = Field(
         None, ge=0, description="Fewest candidate sites to open over the horizon.")
     max_openings: int | None = Field(

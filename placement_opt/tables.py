@@ -227,6 +227,22 @@ TABLES: dict[str, TableSpec] = {
             required=False,
         ),
         TableSpec(
+            "existing",
+            "Pupils already placed at the start of the horizon (with continuity on, they stay "
+            "until they leave their phase and are never moved).",
+            (
+                Column("provision", "str", "Where they are placed.", ref="provisions",
+                       example="P1"),
+                Column("zone", "str", "Where they live.", ref="zones", example="Thanet"),
+                Column("need", "str", "Primary need.", ref="needs", example="ASD"),
+                Column("phase", "str", "Phase.", ref="phases", example="primary"),
+                Column("pupils", "float", "Pupils in the first year of the horizon.", low=0,
+                       example="40"),
+            ),
+            key=("provision", "zone", "need", "phase"),
+            required=False,
+        ),
+        TableSpec(
             "expansions",
             "Places that can be added to an existing provision in modular increments.",
             (

@@ -11,6 +11,7 @@ from placement_opt.model.arcs import Arcs, eligible_arcs
 from placement_opt.model.data import ModelData
 from placement_opt.model.investment import add_investment_rows
 from placement_opt.model.matrix import MatrixModel
+from placement_opt.model.occupancy import Occupancy, existing_occupancy, occupancy
 from placement_opt.model.rows import RowAccumulator, concat_float, concat_int, group_keys
 from placement_opt.settings import Policy
 from placement_opt.tables import KINDS
@@ -22,7 +23,7 @@ FORMULATION = "models/allocation.md"
 #: sites one "open" column per year and one "size" column, for expansion options one "expand"
 #: column per year (increments in use from that year), and one "overspend" column per year
 #: with a revenue budget.
-ROLES: tuple[str, ...] = ("arc", "unmet", "open", "size", "expand", "overspend")
+ROLES: tuple[str, ...] = ("arc", "unmet", "open", "size", "expand", "overspend", "surplus")
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -53,18 +54,41 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     minutes = data.minutes[a_z, a_p]
     km = data.km[a_z, a_p]
 
-    cost = np.concatenate([
-        data.cost[a_p] + pol.transport_cost_per_km * km + pol.journey_cost_per_min * minutes,
-        np.full(n_d, pol.unmet_penalty),
-    ])
+    # Occupancy: the years in which each arc's placements hold a place (models/planning.md,
+    # continuity); without continuity, only the arc's own year, with weight 1.
+    occ = occupancy(data, arcs, pol.continuity)
+    o_arc, o_t, o_w = occ.arc, occ.year, occ.weight
+    o_p, o_z, o_k = a_p[o_arc], a_z[o_arc], a_k[o_arc]
+    o_h = data.d_phase[a_d][o_arc]
+    e_row, e_t, e_n = existing_occupancy(data, pol.continuity)
+    e_p, e_z, e_k, e_h = (data.e_prov[e_row], data.e_zone[e_row], data.e_need[e_row],
+                          data.e_phase[e_row])
+    unit = data.cost[a_p] + pol.transport_cost_per_km * km + pol.journey_cost_per_min * minutes
+    held = np.bincount(o_arc, weights=o_w, minlength=n_a)
+    e_unit = data.cost[e_p] + pol.transport_cost_per_km * data.km[e_z, e_p] \
+        + pol.journey_cost_per_min * data.minutes[e_z, e_p]
+    offset = float(np.sum(e_unit * e_n))
+    cost = np.concatenate([unit * held, np.full(n_d, pol.unmet_penalty)])
     rows = RowAccumulator()
-    # (1) demand conservation: sum of arcs + unmet = D.
+    # (1) demand: pupils in place in the year (placed then or still there from earlier
+    # years, and the existing cohort) + unmet (- surplus, with continuity) = D.
+    n_z, n_h = len(data.zones), len(data.phases)
     d_idx = np.arange(n_d, dtype=np.int64)
+    drow = np.full((n_z, n_k, n_h, n_t), -1, dtype=np.int64)
+    drow[data.d_zone, data.d_need, data.d_phase, data.d_year] = d_idx
+    o_row = drow[o_z, o_k, o_h, o_t]
+    on = np.flatnonzero(o_row >= 0)
+    e_in = np.zeros(n_d)
+    e_rows = drow[e_z, e_k, e_h, e_t]
+    np.add.at(e_in, e_rows[e_rows >= 0], e_n[e_rows >= 0])
+    rhs = data.d_pupils - e_in
+    n_sur = n_d if pol.continuity else 0
     rows.add(
         "demand",
         {"zone": data.d_zone, "need": data.d_need, "phase": data.d_phase, "year": data.d_year},
-        np.concatenate([a_d, d_idx]), np.concatenate([arc_idx, n_a + d_idx]),
-        np.ones(n_a + n_d), data.d_pupils, data.d_pupils.copy(),
+        np.concatenate([o_row[on], d_idx, d_idx[:n_sur]]),
+        np.concatenate([o_arc[on], n_a + d_idx, -1 - d_idx[:n_sur]]),
+        np.concatenate([o_w[on], np.ones(n_d), -np.ones(n_sur)]), rhs, rhs.copy(),
     )
     cand = np.flatnonzero(data.candidate)
     n_c = int(cand.size)
@@ -79,9 +103,11 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     # (2) shared capacity per provision-year that has arcs; a candidate's places exist only
     # in the years it is open: sum x - Cap * y <= 0; increments in use add places:
     # sum x - increment * sum_{t' <= t} w[t'] <= Cap (models/planning.md).
-    keys, inv = group_keys(a_p * n_t + a_t)
+    keys, inv = group_keys(o_p * n_t + o_t)
     kp, kt = keys // n_t, keys % n_t
-    cap = data.cap_total[kp, kt]
+    e_at = np.zeros((len(data.provisions), n_t))
+    np.add.at(e_at, (e_p, e_t), e_n)
+    cap = data.cap_total[kp, kt] - e_at[kp, kt]
     is_c = np.flatnonzero(data.candidate[kp])
     option = np.full(len(data.provisions), -1, dtype=np.int64)
     option[data.exp_prov] = np.arange(n_e)
@@ -94,20 +120,23 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     rows.add(
         "capacity", {"provision": kp, "year": kt},
         np.concatenate([inv, is_c, exp_rows]),
-        np.concatenate([arc_idx, off_y + slot[kp[is_c]] * n_t + kt[is_c],
+        np.concatenate([o_arc, off_y + slot[kp[is_c]] * n_t + kt[is_c],
                         off_w + exp_e * n_t + exp_t]),
-        np.concatenate([np.ones(n_a), -cap[is_c], -data.exp_increment[exp_e]]),
+        np.concatenate([o_w, -cap[is_c], -data.exp_increment[exp_e]]),
         np.full(keys.size, -np.inf), np.where(data.candidate[kp], 0.0, cap),
     )
     # (3) per-need capacity where the instance gives one.
-    capped = ~np.isnan(data.cap_need[a_p, a_k, a_t])
+    capped = ~np.isnan(data.cap_need[o_p, o_k, o_t])
     sel = np.flatnonzero(capped)
-    keys, inv = group_keys((a_p[sel] * n_k + a_k[sel]) * n_t + a_t[sel])
+    keys, inv = group_keys((o_p[sel] * n_k + o_k[sel]) * n_t + o_t[sel])
     p3, rest = np.divmod(keys, n_k * n_t)
     k3, t3 = np.divmod(rest, n_t)
+    e_need_at = np.zeros((len(data.provisions), n_k, n_t))
+    np.add.at(e_need_at, (e_p, e_k, e_t), e_n)
     rows.add(
         "need_capacity", {"provision": p3, "need": k3, "year": t3},
-        inv, sel, np.ones(sel.size), np.full(keys.size, -np.inf), data.cap_need[p3, k3, t3],
+        inv, o_arc[sel], o_w[sel], np.full(keys.size, -np.inf),
+        data.cap_need[p3, k3, t3] - e_need_at[p3, k3, t3],
     )
     # (4) minimum local share per zone-year, for zones with a positive share.
     zones = np.flatnonzero(data.local_share > 0)
@@ -118,31 +147,41 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         tt = np.tile(np.arange(n_t, dtype=np.int64), zones.size)
         row_of = np.full((len(data.zones), n_t), -1, dtype=np.int64)
         row_of[zz, tt] = np.arange(zz.size)
-        local = np.flatnonzero((data.prov_zone[a_p] == a_z) & (row_of[a_z, a_t] >= 0))
+        local = np.flatnonzero((data.prov_zone[o_p] == o_z) & (row_of[o_z, o_t] >= 0))
+        e_local = np.zeros((len(data.zones), n_t))
+        mine = data.prov_zone[e_p] == e_z
+        np.add.at(e_local, (e_z[mine], e_t[mine]), e_n[mine])
         rows.add(
             "local_share", {"zone": zz, "year": tt},
-            row_of[a_z[local], a_t[local]], local, np.ones(local.size),
-            data.local_share[zz] * zt_demand[zz, tt], np.full(zz.size, np.inf),
+            row_of[o_z[local], o_t[local]], o_arc[local], o_w[local],
+            data.local_share[zz] * zt_demand[zz, tt] - e_local[zz, tt], np.full(zz.size, np.inf),
         )
     # (5) cap on independent placements per year.
     cap_ind = _independent_cap(data, pol.max_independent_pupils, pol.max_independent_share)
     if cap_ind is not None:
-        ind = np.flatnonzero(data.kind[a_p] == KINDS.index("independent"))
+        ind = np.flatnonzero(data.kind[o_p] == KINDS.index("independent"))
+        e_ind = np.bincount(e_t[data.kind[e_p] == KINDS.index("independent")],
+                            weights=e_n[data.kind[e_p] == KINDS.index("independent")],
+                            minlength=n_t)
         rows.add(
             "independent_cap", {"year": np.arange(n_t, dtype=np.int64)},
-            a_t[ind], ind, np.ones(ind.size), np.full(n_t, -np.inf), cap_ind,
+            o_t[ind], o_arc[ind], o_w[ind], np.full(n_t, -np.inf), cap_ind - e_ind,
         )
 
     if n_c:
-        _add_candidate_rows(rows, data, pol, a_d, a_p, a_t, arc_idx, cand, off_y, off_s)
+        _add_candidate_rows(rows, data, pol, a_d, a_p, a_t, arc_idx, occ, cand, off_y, off_s)
     revenue_cost = data.cost[a_p] + pol.transport_cost_per_km * km
-    add_investment_rows(rows, data, pol, a_t, revenue_cost, cand, off_y, off_s, off_w, off_o,
-                        budget_years)
-    n_cols = off_o + budget_years.size
-    matrix = sp.csr_matrix(
-        (concat_float(rows.v), (concat_int(rows.r), concat_int(rows.c))),
-        shape=(rows.n, n_cols),
-    )
+    e_revenue = np.bincount(e_t, weights=e_n * (data.cost[e_p] + pol.transport_cost_per_km
+                                                * data.km[e_z, e_p]),
+                            minlength=n_t).astype(np.float64)
+    add_investment_rows(rows, data, pol, occ, revenue_cost, e_revenue, cand, off_y, off_s,
+                        off_w, off_o, budget_years)
+    off_u = off_o + budget_years.size
+    n_cols = off_u + n_sur
+    cols = concat_int(rows.c)
+    cols = np.where(cols < 0, off_u + (-1 - cols), cols)  # surplus columns, placed last
+    matrix = sp.csr_matrix((concat_float(rows.v), (concat_int(rows.r), cols)),
+                           shape=(rows.n, n_cols))
     integrality = np.zeros(n_cols, dtype=bool)
     integrality[:n_a] = pol.integer_pupils
     integrality[off_y:off_s] = True
@@ -158,23 +197,28 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     w_prov = data.exp_prov[w_opt]
     n_o = budget_years.size
     cost = np.concatenate([cost, y_cost, data.capital_per_place[cand], data.exp_cost[w_opt],
-                           np.full(n_o, pol.overspend_penalty)])
+                           np.full(n_o, pol.overspend_penalty), np.zeros(n_sur)])
     minus = np.full(n_d, -1, dtype=np.int64)
     no_y = np.full(n_c * n_t, -1, dtype=np.int64)
     no_s = np.full(n_c, -1, dtype=np.int64)
     no_w = np.full(n_e * n_t, -1, dtype=np.int64)
     no_o = np.full(n_o, -1, dtype=np.int64)
+    sur = d_idx[:n_sur]
+    no_u = np.full(n_sur, -1, dtype=np.int64)
     column_keys = {
         "role": np.concatenate([np.zeros(n_a, np.int64), np.ones(n_d, np.int64),
                                 np.full(n_c * n_t, 2, np.int64), np.full(n_c, 3, np.int64),
-                                np.full(n_e * n_t, 4, np.int64), np.full(n_o, 5, np.int64)]),
-        "year": np.concatenate([a_t, data.d_year, y_year, no_s, w_year, budget_years]),
+                                np.full(n_e * n_t, 4, np.int64), np.full(n_o, 5, np.int64),
+                                np.full(n_sur, 6, np.int64)]),
+        "year": np.concatenate([a_t, data.d_year, y_year, no_s, w_year, budget_years,
+                                data.d_year[sur]]),
         "zone": np.concatenate([a_z, data.d_zone, data.prov_zone[y_prov], data.prov_zone[cand],
-                                data.prov_zone[w_prov], no_o]),
-        "need": np.concatenate([a_k, data.d_need, no_y, no_s, no_w, no_o]),
-        "phase": np.concatenate([data.d_phase[a_d], data.d_phase, no_y, no_s, no_w, no_o]),
-        "provision": np.concatenate([a_p, minus, y_prov, cand, w_prov, no_o]),
-        "demand_row": np.concatenate([a_d, d_idx, no_y, no_s, no_w, no_o]),
+                                data.prov_zone[w_prov], no_o, data.d_zone[sur]]),
+        "need": np.concatenate([a_k, data.d_need, no_y, no_s, no_w, no_o, data.d_need[sur]]),
+        "phase": np.concatenate([data.d_phase[a_d], data.d_phase, no_y, no_s, no_w, no_o,
+                                 data.d_phase[sur]]),
+        "provision": np.concatenate([a_p, minus, y_prov, cand, w_prov, no_o, no_u]),
+        "demand_row": np.concatenate([a_d, d_idx, no_y, no_s, no_w, no_o, sur]),
     }
     labels: dict[str, tuple[object, ...]] = {
         "role": ROLES, "year": data.years, "zone": data.zones, "need": data.needs,
@@ -185,17 +229,19 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         row_lower=concat_float(rows.lo), row_upper=concat_float(rows.hi),
         col_lower=np.zeros(n_cols), col_upper=col_upper,
         integrality=integrality, blocks=tuple(rows.blocks), column_keys=column_keys,
-        labels=labels,
+        labels=labels, offset=offset,
         meta={"n_arcs": n_a, "n_demand_rows": n_d, "minutes": minutes, "km": km,
               "n_candidates": n_c, "open_offset": off_y, "size_offset": off_s,
               "n_expansions": n_e, "expand_offset": off_w, "overspend_offset": off_o,
-              "budget_years": budget_years, "revenue_cost": revenue_cost},
+              "budget_years": budget_years, "revenue_cost": revenue_cost,
+              "occupancy": occ, "surplus_offset": off_u, "n_surplus": n_sur,
+              "continuity": pol.continuity},
     )
 
 
 def _add_candidate_rows(rows: RowAccumulator, data: ModelData, pol: Policy, arcs_demand: IntArray,
-                        a_p: IntArray, a_t: IntArray, arc_idx: IntArray, cand: IntArray, off_y: int,
-                        off_s: int) -> None:
+                        a_p: IntArray, a_t: IntArray, arc_idx: IntArray, occ: Occupancy,
+                        cand: IntArray, off_y: int, off_s: int) -> None:
     """Rows of ``models/openings.md``: size links, size bounds, opening order and count."""
     n_t = len(data.years)
     n_c = int(cand.size)
@@ -204,16 +250,18 @@ def _add_candidate_rows(rows: RowAccumulator, data: ModelData, pol: Policy, arcs
     last = off_y + np.arange(n_c) * n_t + (n_t - 1)
     size = off_s + np.arange(n_c)
     # sum of placements at p in t <= size of p.
-    on_c = np.flatnonzero(data.candidate[a_p])
-    keys, inv = group_keys(a_p[on_c] * n_t + a_t[on_c])
+    o_p = a_p[occ.arc]
+    held = np.flatnonzero(data.candidate[o_p])
+    keys, inv = group_keys(o_p[held] * n_t + occ.year[held])
     kp, kt = keys // n_t, keys % n_t
     rows.add(
         "candidate_size", {"provision": kp, "year": kt},
         np.concatenate([inv, np.arange(keys.size)]),
-        np.concatenate([arc_idx[on_c], off_s + slot[kp]]),
-        np.concatenate([np.ones(on_c.size), -np.ones(keys.size)]),
+        np.concatenate([occ.arc[held], off_s + slot[kp]]),
+        np.concatenate([occ.weight[held], -np.ones(keys.size)]),
         np.full(keys.size, -np.inf), np.zeros(keys.size),
     )
+    on_c = np.flatnonzero(data.candidate[a_p])
     # Strong linking: a pupil goes to a candidate only in a year it is open,
     # x_a - D_a * y[p, t] <= 0 (redundant for integer y, but it makes the LP bound tight).
     d_of_arc = data.d_pupils[arcs_demand]

@@ -55,6 +55,12 @@ class ModelData:
     exp_max: FloatArray  # E, most increments
     exp_lead: IntArray  # E, years from start to use
     exp_first: IntArray  # E, index of the first year its places can be in use
+    phase_years: FloatArray  # H, years in each phase (max_age - min_age)
+    e_prov: IntArray  # existing cohort rows: provision, zone, need, phase, pupils
+    e_zone: IntArray
+    e_need: IntArray
+    e_phase: IntArray
+    e_pupils: FloatArray
     revenue_budget: FloatArray  # T, NaN where none
     capital_budget: FloatArray  # T, NaN where none
     d_zone: IntArray
@@ -128,7 +134,13 @@ class ModelData:
             if int(year) in ti:
                 revenue[ti[int(year)]] = rev
                 capital[ti[int(year)]] = cap_
+        ex = inst.existing
         return cls(
+            phase_years=np.asarray(inst.phases["max_age"].astype(float)
+                                   - inst.phases["min_age"].astype(float), dtype=np.float64),
+            e_prov=_codes(ex["provision"], pi), e_zone=_codes(ex["zone"], zi),
+            e_need=_codes(ex["need"], ki), e_phase=_codes(ex["phase"], hi),
+            e_pupils=ex["pupils"].to_numpy(np.float64),
             exp_prov=_codes(exp["provision"], pi),
             exp_increment=exp["increment"].to_numpy(float),
             exp_cost=exp["capital_cost"].to_numpy(float),

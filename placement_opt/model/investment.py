@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 from placement_opt.model.data import ModelData
+from placement_opt.model.occupancy import Occupancy
 from placement_opt.model.rows import RowAccumulator
 from placement_opt.settings import Policy
 
@@ -16,9 +17,10 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-def add_investment_rows(rows: RowAccumulator, data: ModelData, pol: Policy, a_t: IntArray,
-                        revenue_cost: FloatArray, cand: IntArray, off_y: int, off_s: int,
-                        off_w: int, off_o: int, budget_years: IntArray) -> None:
+def add_investment_rows(rows: RowAccumulator, data: ModelData, pol: Policy, occ: Occupancy,
+                        revenue_cost: FloatArray, existing_revenue: FloatArray, cand: IntArray,
+                        off_y: int, off_s: int, off_w: int, off_o: int,
+                        budget_years: IntArray) -> None:
     """Blocks ``expansion_max``, ``revenue_budget``, ``capital_budget`` and ``capital_total``.
 
     Column ``off_w + e * T + t`` holds the increments of option ``e`` first in use in year
@@ -36,16 +38,19 @@ def add_investment_rows(rows: RowAccumulator, data: ModelData, pol: Policy, a_t:
     if n_e:
         rows.add("expansion_max", {"provision": data.exp_prov}, w_opt, w, np.ones(w.size),
                  np.full(n_e, -np.inf), data.exp_max.copy())
-    # Revenue: placement and transport cost of the year's arcs, less the overspend.
+    # Revenue: placement and transport cost of the pupils in place that year (the existing
+    # cohort's is fixed and comes off the budget), less the overspend.
     if budget_years.size:
         slot = np.full(n_t, -1, dtype=np.int64)
         slot[budget_years] = np.arange(budget_years.size)
-        on = np.flatnonzero(slot[a_t] >= 0)
+        on = np.flatnonzero(slot[occ.year] >= 0)
         r = np.arange(budget_years.size, dtype=np.int64)
         rows.add("revenue_budget", {"year": budget_years},
-                 np.concatenate([slot[a_t[on]], r]), np.concatenate([on, off_o + r]),
-                 np.concatenate([revenue_cost[on], -np.ones(r.size)]),
-                 np.full(r.size, -np.inf), data.revenue_budget[budget_years])
+                 np.concatenate([slot[occ.year[on]], r]),
+                 np.concatenate([occ.arc[on], off_o + r]),
+                 np.concatenate([revenue_cost[occ.arc[on]] * occ.weight[on], -np.ones(r.size)]),
+                 np.full(r.size, -np.inf),
+                 data.revenue_budget[budget_years] - existing_revenue[budget_years])
     # Capital spent in a year: increments started then, sites opened then (F * (y_t - y_t-1)).
     y_col = off_y + np.arange(n_c * n_t, dtype=np.int64)
     y_cand = np.repeat(np.arange(n_c), n_t)
