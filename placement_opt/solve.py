@@ -25,7 +25,9 @@ __all__ = ["choose_backend", "solve"]
 
 
 def solve(instance: Instance, options: SolveOptions | None = None, **overrides: Any) -> Result:
-    """Solve the allocation model of ``models/allocation.md`` for ``instance``.
+    """Solve ``instance``: the allocation model of ``models/allocation.md``, with candidate
+    sites (``models/openings.md``) and expansions, budgets and continuity
+    (``models/planning.md``) where the instance has them.
 
     ``options`` (or keyword overrides such as ``time_limit=10``, ``gap=1e-3``, ``threads=2``)
     set the solver. The instance is not modified.

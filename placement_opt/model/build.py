@@ -18,7 +18,7 @@ from placement_opt.tables import KINDS
 
 __all__ = ["FORMULATION", "ROLES", "build_allocation_model", "build_from_data"]
 
-FORMULATION = "models/allocation.md"
+FORMULATION = "models/allocation.md + models/openings.md + models/planning.md"
 #: Column roles: placements on arcs, one unmet-demand column per demand row, for candidate
 #: sites one "open" column per year and one "size" column, for expansion options one "expand"
 #: column per year (increments in use from that year), and one "overspend" column per year
