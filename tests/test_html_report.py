@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from _tiny import tiny
 
@@ -63,8 +64,8 @@ def test_report_loads_nothing_from_outside(demo_html: str) -> None:
 
 
 def test_charts_are_drawn(demo_html: str) -> None:
-    # Two district panels, two need panels, costs, journeys and the map.
-    assert demo_html.count("<svg") == 7
+    # Two district panels, two need panels, costs, journeys, the map and the pathway map.
+    assert demo_html.count("<svg") == 8
     assert demo_html.count("<rect") > 20
 
 
@@ -183,3 +184,176 @@ def test_result_with_nothing_placed_renders() -> None:
     html = render_html_report(result, inst)
     assert "No placements: no journeys." in html
     assert fmt_gbp(result.kpi("unmet_penalty")) in html
+
+
+def _section(html: str, section: str) -> str:
+    """The text of one ``<section>`` of the report."""
+    start = html.index(f'<section id="{section}">')
+    return html[start:html.index("</section>", start)]
+
+
+def _assert_offline(html: str) -> None:
+    lowered = html.lower()
+    for pattern in EXTERNAL:
+        assert pattern not in lowered, pattern
+    assert "http://" not in lowered and "https://" not in lowered
+
+
+def _pathway_instance(capacity_b: float = 20.0, share_b: float | None = None) -> Instance:
+    """As in tests/test_pathways.py: A has a primary and a secondary ASD SRP (PA, SA); B has a
+    primary ASD SRP (PB, nearest secondary SA at 50 min: a gap in the district, in reach) and a
+    primary SEMH SRP (QB, no secondary SEMH provision anywhere). 14 ASD and 7 SEMH primary
+    pupils in B, 7 ASD in A."""
+    zones = pd.DataFrame({"zone": ["A", "B"], "name": ["Ashby", "Bexley & <Co>"],
+                          "lat": [51.3, 51.1], "lon": [0.5, 0.9], "min_local_share": [None, share_b]})
+    provisions = pd.DataFrame([
+        {"provision": "PA", "kind": "srp", "zone": "A", "phases": "primary", "needs": "ASD"},
+        {"provision": "SA", "kind": "srp", "zone": "A", "phases": "secondary", "needs": "ASD",
+         "name": "Secondary Academy"},
+        {"provision": "PB", "kind": "srp", "zone": "B", "phases": "primary", "needs": "ASD"},
+        {"provision": "QB", "kind": "srp", "zone": "B", "phases": "primary", "needs": "SEMH"},
+    ]).assign(capacity=[20.0, 20.0, capacity_b, 20.0], cost_per_place=16_000.0)
+    journeys = pd.DataFrame([(z, p, m, float(m)) for z in ("A", "B") for p, m in
+                             zip(("PA", "SA", "PB", "QB"),
+                                 (5, 10, 40, 40) if z == "A" else (40, 50, 5, 5), strict=True)],
+                            columns=["zone", "provision", "minutes", "km"])
+    demand = pd.DataFrame([("B", "ASD", "primary", 2026, 14.0), ("B", "SEMH", "primary", 2026, 7.0),
+                           ("A", "ASD", "primary", 2026, 7.0)],
+                          columns=["zone", "need", "phase", "year", "pupils"])
+    return Instance.from_tables({"zones": zones, "provisions": provisions, "journeys": journeys,
+                                 "demand": demand},
+                                {"instance": {"name": "paths"},
+                                 "policy": {"transport_cost_per_km": 100.0}})
+
+
+@pytest.fixture(scope="module")
+def gap_html() -> str:
+    """The report of the pathway-gap instance."""
+    inst = _pathway_instance()
+    return render_html_report(solve(inst), inst)
+
+
+def test_pathway_section_and_its_svg_are_present(demo_html: str) -> None:
+    assert '<a href="#pathways">' in demo_html
+    section = _section(demo_html, "pathways")
+    assert "Pathways (primary → secondary)" in section
+    assert '<svg class="map pathways"' in section and "</svg>" in section
+    # Special schools and SRPs taking primary or secondary pupils; not the independent school
+    # or mainstream support.
+    for provision in ("SNS", "ORC", "FFS", "HTJ", "MEA"):
+        assert f'class="path-marker" data-provision="{provision}"' in section
+    for provision in ("FGL", "MSW"):
+        assert f'data-provision="{provision}"' not in section
+    assert section.count('<line class="route') >= 1
+    assert "only the nearest 2 continuations" in section
+    assert ("No pathway gaps: every district with a primary specialist provision has a secondary "
+            "continuation for the same need in the district.") in section
+    assert 'class="gap-ring"' not in section.split('<text class="legend-head"')[0]
+
+
+def test_pathway_gap_shows_its_district_and_needs(gap_html: str) -> None:
+    section = _section(gap_html, "pathways")
+    assert "No pathway gaps" not in section
+    # On the picture: B ringed and named with both needs; A not ringed.
+    assert 'class="gap-ring" data-zone="B"' in section
+    assert 'class="gap-ring" data-zone="A"' not in section
+    label = re.search(r'<text class="gap-label" data-zone="B"[^>]*>(.*?)</text>', section)
+    assert label is not None
+    assert "Bexley &amp; &lt;Co&gt;" in label.group(1)
+    assert "ASD" in label.group(1) and "SEMH" in label.group(1)
+    # PB → SA crosses districts: a dashed route. QB has no route (no secondary SEMH provision).
+    assert re.search(r'<line class="route far"[^>]*><title>PB \(PB\) → Secondary Academy \(SA\)',
+                     section)
+    assert "QB (QB) →" not in section
+    # The gap table: district, need, nearest secondary, minutes and leavers a year.
+    table = section[section.index('<table class="gaps">'):]
+    assert re.search(r"<td>Bexley &amp; &lt;Co&gt;</td><td>ASD</td><td>Secondary Academy \(SA\)</td>"
+                     r'<td class="num">50</td><td class="num">2.0</td>', table)
+    assert re.search(r"<td>Bexley &amp; &lt;Co&gt;</td><td>SEMH</td><td><span class=\"empty\">no "
+                     r'secondary provision for this need</span></td><td class="num">–</td>'
+                     r'<td class="num">1.0</td>', table)
+    assert "<td>Ashby</td>" not in table
+    assert "2 of 3 district–need pairs" in section
+
+
+def test_pathway_gaps_render_without_a_solution() -> None:
+    inst = _pathway_instance(capacity_b=5.0, share_b=1.0)
+    result = solve(inst)
+    assert result.status is Status.INFEASIBLE
+    html = render_html_report(result, inst)
+    section = _section(html, "pathways")
+    assert 'class="gap-ring" data-zone="B"' in section
+    assert "No solution: leavers are not known." in section
+    assert "No solution: no openings, expansions or budget use" in _section(html, "plan")
+
+
+def test_gap_report_is_byte_identical_and_offline(gap_html: str, tmp_path: Path) -> None:
+    inst = _pathway_instance()
+    result = solve(inst)
+    first = write_html_report(result, inst, tmp_path / "a.html").read_bytes()
+    second = write_html_report(result, inst, tmp_path / "b.html").read_bytes()
+    assert first == second
+    _assert_offline(first.decode("utf-8"))
+    _assert_offline(gap_html)
+
+
+def _opening_instance() -> Instance:
+    """As in tests/test_openings.py ``_instance(200_000)``: candidate SRP C opens with 15 places
+    for £200,000; a second candidate D at £900,000 stays closed."""
+    return tiny(
+        [{"provision": "S", "kind": "special", "zone": "A", "capacity": 10,
+          "cost_per_place": 25_000},
+         {"provision": "I", "kind": "independent", "zone": "A", "capacity": 100,
+          "cost_per_place": 50_000},
+         {"provision": "C", "kind": "srp", "zone": "A", "capacity": 15, "cost_per_place": 16_000,
+          "candidate": True, "opening_cost": 200_000, "capital_per_place": 0.0, "min_places": 8,
+          "name": "New SRP <C>"},
+         {"provision": "D", "kind": "srp", "zone": "A", "capacity": 15, "cost_per_place": 16_000,
+          "candidate": True, "opening_cost": 900_000, "capital_per_place": 0.0, "min_places": 8}],
+        [("A", 20)])
+
+
+def test_plan_tables_show_an_opened_candidate_site() -> None:
+    inst = _opening_instance()
+    result = solve(inst)
+    assert result.objective == pytest.approx(565_000)
+    html = render_html_report(result, inst)
+    assert '<a href="#plan">' in html
+    section = _section(html, "plan")
+    assert "Places added and budgets" in section
+    assert re.search(r"<tr><td>C</td><td>New SRP &lt;C&gt;</td><td class=\"kind\">.*?srp</td>"
+                     r'<td>A</td><td>2026</td><td class="num">15</td><td class="num">£200,000</td>'
+                     r'<td class="num">£200,000</td></tr>', section)
+    assert "<td>D</td>" not in section and "Left closed (1 of 2): D." in section
+    assert "15 places added over 2026 for £200,000 of capital" in section
+    assert "The instance offers no expansion options" in section
+    assert "No revenue or capital budget is set for any year" in section
+    # The tiny instance has no secondary phase: no pathways, and a plain note.
+    assert "does not have both a primary and a secondary phase" in _section(html, "pathways")
+
+
+def test_plan_tables_show_expansions_and_budgets() -> None:
+    """tests/test_planning.py: S grows by 2 × 5 places in use from 2027 (£200,000 started in
+    2026); a 2027 revenue budget of £700,000 against £750,000 spent without the expansion."""
+    inst = tiny([{"provision": "S", "kind": "special", "zone": "A", "capacity": 10,
+                  "cost_per_place": 25_000},
+                 {"provision": "I", "kind": "independent", "zone": "A", "capacity": 100,
+                  "cost_per_place": 50_000}],
+                [("A", 15)], policy={"unmet_penalty": 1_000_000})
+    demand = pd.concat([inst.demand, inst.demand.assign(year=2027, pupils=20.0)], ignore_index=True)
+    inst = inst.replace(
+        demand=demand,
+        expansions=pd.DataFrame([{"provision": "S", "increment": 5, "capital_cost": 100_000,
+                                  "max_increments": 2, "lead_time": 1}]),
+        budgets=pd.DataFrame([{"year": 2026, "capital": 250_000}, {"year": 2027, "revenue": 400_000}]))
+    result = solve(inst)
+    section = _section(render_html_report(result, inst), "plan")
+    assert "The instance has no candidate sites" in section
+    assert re.search(r'<tr><td>S</td><td>S</td>.*?<td>A</td><td>2026</td><td>2027</td>'
+                     r'<td class="num">2</td><td class="num">10</td><td class="num">£200,000</td></tr>',
+                     section)
+    # 2027: 20 × 25,000 = 500,000 spent against 400,000: £100,000 overspend, flagged.
+    assert re.search(r'<tr><td>2027</td><td class="num">£400,000</td><td class="num">£500,000</td>'
+                     r'<td class="num over">£100,000</td><td class="num">–</td>', section)
+    assert re.search(r'<tr><td>2026</td><td class="num">–</td>.*?<td class="num">£250,000</td>'
+                     r'<td class="num">£200,000</td></tr>', section)

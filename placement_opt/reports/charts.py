@@ -20,6 +20,9 @@ __all__ = [
     "MapFlow",
     "MapProvision",
     "MapZone",
+    "PathwayProvision",
+    "PathwayRoute",
+    "PathwayZone",
     "Series",
     "bar_chart_svg",
     "fmt_gbp",
@@ -28,6 +31,7 @@ __all__ = [
     "histogram_svg",
     "map_svg",
     "nice_ticks",
+    "pathway_svg",
 ]
 
 Formatter = Callable[[float], str]
@@ -447,14 +451,16 @@ class _Labels:
         self.boxes.append((x - half, y - half, x + half, y + half))
 
     def place(self, text: str, size: float, candidates: Sequence[tuple[float, float, str]],
-              force: bool = False) -> tuple[float, float, str] | None:
+              force: bool = False, lines: int = 1) -> tuple[float, float, str] | None:
         """First free (x, baseline y, anchor) among ``candidates``; None when all collide.
 
         With ``force`` a label is always placed: at the candidate overlapping the fewest boxes.
+        ``lines`` > 1 reserves room for that many lines (``text`` being the widest), the first
+        line's baseline at y and each further line 1.2 × ``size`` lower.
         """
         scored: list[tuple[int, int, tuple[float, float, str], tuple[float, float, float, float]]] = []
         for x, y, anchor in candidates:
-            box = self._box(text, size, x, y, anchor)
+            box = self._box(text, size, x, y, anchor, lines)
             inside = box[0] >= 2 and box[1] >= 2 and box[2] <= self.right and box[3] <= self.bottom
             hits = sum(_overlap(box, other) for other in self.boxes) + (0 if inside else 1000)
             if hits == 0:
@@ -468,12 +474,12 @@ class _Labels:
         return spot
 
     @staticmethod
-    def _box(text: str, size: float, x: float, y: float,
-             anchor: str) -> tuple[float, float, float, float]:
+    def _box(text: str, size: float, x: float, y: float, anchor: str,
+             lines: int = 1) -> tuple[float, float, float, float]:
         """The box a label of ``text`` covers at (x, baseline y) with ``anchor``."""
         w = _text_width(text, size)
         x0 = x - w if anchor == "end" else x - w / 2 if anchor == "middle" else x
-        return (x0, y - size * 0.8, x0 + w, y + size * 0.2)
+        return (x0, y - size * 0.8, x0 + w, y + size * 0.2 + (lines - 1) * size * 1.2)
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -481,10 +487,12 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _marker(kind: str, x: float, y: float, size: float, dashed: bool = False) -> str:
-    """The symbol of a provision kind: square, triangle, diamond or circle."""
+def _marker(kind: str, x: float, y: float, size: float, dashed: bool = False,
+            style: str | None = None) -> str:
+    """The symbol of a provision kind: square, triangle, diamond or circle (``style``: its
+    fill and stroke attributes, when not the default)."""
     color = KIND_COLORS.get(kind, "#666666")
-    style = f'fill="{color}" stroke="#ffffff" stroke-width="1.2"'
+    style = style or f'fill="{color}" stroke="#ffffff" stroke-width="1.2"'
     if dashed:
         style = f'fill="#ffffff" stroke="{color}" stroke-width="2" stroke-dasharray="2 1.5"'
     s = size
@@ -556,17 +564,17 @@ def _zone_circles(zones: Sequence[MapZone], proj: _Projection, max_demand: float
     return "".join(parts)
 
 
-def _marker_positions(provisions: Sequence[MapProvision],
-                      proj: _Projection) -> dict[str, tuple[float, float]]:
+def _marker_positions(provisions: Sequence[MapProvision | PathwayProvision],
+                      proj: _Projection, near: float = 6.0) -> dict[str, tuple[float, float]]:
     """Pixel position of each provision; markers that would overlap are fanned out in a ring.
 
     Several provisions often share a spot (those without coordinates sit at their district's
-    centroid): each group within 6 px is spread evenly on a small circle around its centre.
+    centroid): each group within ``near`` px is spread evenly on a small circle around its centre.
     """
     groups: list[list[tuple[str, float, float]]] = []
     for p in provisions:
         x, y = proj(p.lat, p.lon)
-        home = next((g for g in groups if math.hypot(g[0][1] - x, g[0][2] - y) < 6.0), None)
+        home = next((g for g in groups if math.hypot(g[0][1] - x, g[0][2] - y) < near), None)
         if home is None:
             groups.append([(p.provision, x, y)])
         else:
@@ -639,7 +647,8 @@ def _zone_labels(zones: Sequence[MapZone], proj: _Projection, max_demand: float,
     return "".join(parts)
 
 
-def _provision_labels(provisions: Sequence[MapProvision], at: dict[str, tuple[float, float]],
+def _provision_labels(provisions: Sequence[MapProvision | PathwayProvision],
+                      at: dict[str, tuple[float, float]],
                       labels: _Labels) -> str:
     """Provision ids where they fit without overlapping; the others keep their tooltip only."""
     parts: list[str] = []
@@ -724,3 +733,243 @@ def _round_down(value: float) -> float:
     """The largest 1, 2 or 5 × 10^k not above ``value``."""
     magnitude = 10.0 ** math.floor(math.log10(value))
     return max(m * magnitude for m in (1.0, 2.0, 5.0) if m * magnitude <= value * (1 + 1e-9))
+
+
+# --- pathway map ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathwayZone:
+    """A district centroid; ``gap_needs`` lists the needs with no local secondary continuation."""
+
+    zone: str
+    label: str
+    lat: float
+    lon: float
+    gap_needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PathwayProvision:
+    """A specialist provision on the pathway map and the phases it takes."""
+
+    provision: str
+    name: str
+    kind: str
+    zone: str
+    lat: float
+    lon: float
+    primary: bool
+    secondary: bool
+    needs: str = ""
+    at_centroid: bool = False
+
+
+@dataclass(frozen=True)
+class PathwayRoute:
+    """A transfer route from a primary to a secondary provision for ``needs`` (``;``-separated)."""
+
+    source: str
+    target: str
+    needs: str
+    minutes: float
+    local: bool
+
+
+_ROUTE_COLOR = "#57606a"
+_GAP_R = 17.0
+
+
+def pathway_svg(zones: Sequence[PathwayZone], provisions: Sequence[PathwayProvision],
+                routes: Sequence[PathwayRoute]) -> str:
+    """Primary and secondary specialist provisions, the transfer routes between them (solid
+    within a district, dashed across districts) and the districts with a pathway gap ringed
+    and named with their needs."""
+    points = [(z.lat, z.lon) for z in zones] + [(p.lat, p.lon) for p in provisions]
+    legend, legend_h = _pathway_legend()
+    proj, height = _fit(points, _MAP_W, 760.0, _GAP_R + 40, max(legend_h + 12, 320.0))
+    labels = _Labels(_MAP_W - 4, height - 4)
+    parts = [_svg_open(_MAP_W + _LEGEND_W, height, "Map of primary to secondary specialist pathways",
+                       "map pathways"),
+             f'<rect class="map-bg" x="0" y="0" width="{_c(_MAP_W)}" height="{_c(height)}"/>']
+    at = _marker_positions(provisions, proj, near=12.0)
+    parts.append(_district_points(zones, proj, labels))
+    parts.append(_route_lines(provisions, routes, at))
+    parts.append(_pathway_markers(provisions, at, labels))
+    parts.append(_gap_labels(zones, proj, labels))
+    parts.append(_district_labels(zones, proj, labels))
+    parts.append(_provision_labels(provisions, at, labels))
+    parts.append(_scale_bar(proj, height))
+    parts.append(legend)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _district_points(zones: Sequence[PathwayZone], proj: _Projection, labels: _Labels) -> str:
+    """A dot per district centroid; a red ring round each district with a pathway gap."""
+    parts: list[str] = []
+    for z in zones:
+        x, y = proj(z.lat, z.lon)
+        if z.gap_needs:
+            parts.append(f'<circle class="gap-ring" data-zone="{escape(z.zone)}" cx="{_c(x)}" '
+                         f'cy="{_c(y)}" r="{_c(_GAP_R)}"><title>{escape(z.label)}: no secondary '
+                         f"specialist continuation in the district for {escape(', '.join(z.gap_needs))}"
+                         "</title></circle>")
+        parts.append(f'<circle class="district-dot" cx="{_c(x)}" cy="{_c(y)}" r="3">'
+                     f"<title>{escape(z.label)} (district centroid)</title></circle>")
+        labels.block(x, y, 4)
+    return "".join(parts)
+
+
+def _route_lines(provisions: Sequence[PathwayProvision], routes: Sequence[PathwayRoute],
+                 at: dict[str, tuple[float, float]]) -> str:
+    """Thin lines from primary to secondary provision: dashed when they are in different districts."""
+    names = {p.provision: p.name for p in provisions}
+    parts: list[str] = []
+    for r in sorted(routes, key=lambda r: (r.local, r.source, r.target)):
+        if r.source not in at or r.target not in at:
+            continue
+        x1, y1 = at[r.source]
+        x2, y2 = at[r.target]
+        where = "same district" if r.local else "another district"
+        tip = (f"{names.get(r.source, r.source)} ({r.source}) → {names.get(r.target, r.target)} "
+               f"({r.target}): {r.needs.replace(';', ', ')} · {r.minutes:.0f} min · {where}")
+        parts.append(f'<line class="route{"" if r.local else " far"}" x1="{_c(x1)}" y1="{_c(y1)}" '
+                     f'x2="{_c(x2)}" y2="{_c(y2)}"><title>{escape(tip)}</title></line>')
+    return "".join(parts)
+
+
+def _phase_style(kind: str, primary: bool, secondary: bool) -> str:
+    """Marker fill and stroke: filled for primary, hollow for secondary, dark-edged for both."""
+    color = KIND_COLORS.get(kind, "#666666")
+    if primary and secondary:
+        return f'fill="{color}" stroke="#1f2328" stroke-width="1.8"'
+    if secondary:
+        return f'fill="#ffffff" stroke="{color}" stroke-width="2.2"'
+    return f'fill="{color}" stroke="#ffffff" stroke-width="1.2"'
+
+
+def _phase_words(primary: bool, secondary: bool) -> str:
+    """``primary``, ``secondary`` or ``primary and secondary``."""
+    return " and ".join(w for w, on in (("primary", primary), ("secondary", secondary)) if on)
+
+
+def _pathway_markers(provisions: Sequence[PathwayProvision], at: dict[str, tuple[float, float]],
+                     labels: _Labels) -> str:
+    """One marker per provision (class ``path-marker``), shaped by kind, filled by phase."""
+    parts: list[str] = []
+    for p in provisions:
+        x, y = at[p.provision]
+        labels.block(x, y, 7)
+        where = " (no coordinates: drawn at its district's centroid)" if p.at_centroid else ""
+        tip = (f"{p.name} ({p.provision}) · {_KIND_LABELS.get(p.kind, p.kind)} · "
+               f"{_phase_words(p.primary, p.secondary)} · {p.zone} · "
+               f"needs {p.needs.replace(';', ', ') or 'none'}{where}")
+        style = _phase_style(p.kind, p.primary, p.secondary)
+        parts.append(f'<g class="path-marker" data-provision="{escape(p.provision)}">'
+                     f"<title>{escape(tip)}</title>{_marker(p.kind, x, y, 5.5, style=style)}</g>")
+    return "".join(parts)
+
+
+def _wrap(words: Sequence[str], first: str, width: int = 30) -> list[str]:
+    """``first`` followed by ``words`` joined with commas, broken into lines of about ``width``."""
+    lines = [first]
+    for i, word in enumerate(words):
+        piece = word + ("," if i < len(words) - 1 else "")
+        if len(lines[-1]) + 1 + len(piece) > width and lines[-1] != first:
+            lines.append(piece)
+        else:
+            lines[-1] += " " + piece
+    return lines
+
+
+_GAP_LINE = 15.6
+
+
+def _gap_labels(zones: Sequence[PathwayZone], proj: _Projection, labels: _Labels) -> str:
+    """Each gap district's name and, below it, the needs without a local continuation."""
+    parts: list[str] = []
+    for z in zones:
+        if not z.gap_needs:
+            continue
+        x, y = proj(z.lat, z.lon)
+        need_lines = _wrap(z.gap_needs, "no secondary:")
+        lines = [z.label, *need_lines]
+        wide = max(lines, key=lambda t: _text_width(t, 13))
+        r, up = _GAP_R, (len(lines) - 1) * _GAP_LINE
+        mid = y + 4 - up / 2
+        diag = r * 0.75
+        spot = labels.place(wide, 13, [
+            (x, y - r - 4 - up, "middle"), (x, y + r + 14, "middle"),
+            (x + r + 5, mid, "start"), (x - r - 5, mid, "end"),
+            (x + diag, y - diag - 4 - up, "start"), (x - diag, y - diag - 4 - up, "end"),
+            (x + diag, y + diag + 12, "start"), (x - diag, y + diag + 12, "end"),
+        ], force=True, lines=len(lines))
+        if spot is None:
+            continue
+        sx, sy, anchor = spot
+        tspans = "".join(f'<tspan class="gap-needs" x="{_c(sx)}" dy="{_c(_GAP_LINE)}">{escape(t)}</tspan>'
+                         for t in need_lines)
+        parts.append(f'<text class="gap-label" data-zone="{escape(z.zone)}" x="{_c(sx)}" '
+                     f'y="{_c(sy)}" text-anchor="{anchor}">{escape(z.label)}{tspans}</text>')
+    return "".join(parts)
+
+
+def _district_labels(zones: Sequence[PathwayZone], proj: _Projection, labels: _Labels) -> str:
+    """The other districts' names, muted, beside their dots."""
+    parts: list[str] = []
+    for z in zones:
+        if z.gap_needs:
+            continue
+        x, y = proj(z.lat, z.lon)
+        spot = labels.place(z.label, 12, [(x, y - 7, "middle"), (x, y + 16, "middle"),
+                                          (x + 7, y + 4, "start"), (x - 7, y + 4, "end")],
+                            force=True)
+        if spot is not None:
+            parts.append(f'<text class="district-label" x="{_c(spot[0])}" y="{_c(spot[1])}" '
+                         f'text-anchor="{spot[2]}">{escape(z.label)}</text>')
+    return "".join(parts)
+
+
+def _pathway_legend() -> tuple[str, float]:
+    """The legend strip to the right of the pathway map, and the height it needs."""
+    x = _MAP_W + 14
+    parts = [f'<text class="legend-head" x="{_c(x)}" y="22">Specialist provisions</text>']
+    y = 44.0
+    for kind in ("special", "srp"):
+        parts.append(_marker(kind, x + 7, y - 4, 5.5) +
+                     f'<text x="{_c(x + 20)}" y="{_c(y)}">{escape(_KIND_LABELS[kind])}</text>')
+        y += 20
+    y += 10
+    parts.append(f'<text class="legend-head" x="{_c(x)}" y="{_c(y)}">Phases taken</text>')
+    y += 22
+    for primary, secondary, label in ((True, False, "primary (filled)"),
+                                      (False, True, "secondary (hollow)"),
+                                      (True, True, "both (dark edge)")):
+        parts.append("".join(_marker(k, x + 7 + 16 * i, y - 4, 5.5,
+                                     style=_phase_style(k, primary, secondary))
+                             for i, k in enumerate(("special", "srp")))
+                     + f'<text x="{_c(x + 36)}" y="{_c(y)}">{escape(label)}</text>')
+        y += 20
+    y += 10
+    parts.append(f'<text class="legend-head" x="{_c(x)}" y="{_c(y)}">Transfer routes</text>'
+                 f'<text x="{_c(x)}" y="{_c(y + 15)}">primary → secondary, same need</text>')
+    y += 34
+    for local, label in ((True, "within the district"), (False, "to another district")):
+        parts.append(f'<line class="route{"" if local else " far"}" x1="{_c(x)}" x2="{_c(x + 36)}" '
+                     f'y1="{_c(y - 4)}" y2="{_c(y - 4)}"/>'
+                     f'<text x="{_c(x + 44)}" y="{_c(y)}">{escape(label)}</text>')
+        y += 20
+    y += 10
+    parts.append(f'<text class="legend-head" x="{_c(x)}" y="{_c(y)}">Districts</text>')
+    y += 22
+    parts.append(f'<circle class="district-dot" cx="{_c(x + 7)}" cy="{_c(y - 4)}" r="3"/>'
+                 f'<text x="{_c(x + 20)}" y="{_c(y)}">district centroid</text>')
+    y += 30
+    parts.append(f'<circle class="gap-ring" cx="{_c(x + 12)}" cy="{_c(y - 4)}" r="11"/>'
+                 f'<circle class="district-dot" cx="{_c(x + 12)}" cy="{_c(y - 4)}" r="3"/>'
+                 f'<text x="{_c(x + 30)}" y="{_c(y - 6)}">pathway gap: no secondary</text>'
+                 f'<text x="{_c(x + 30)}" y="{_c(y + 8)}">continuation in the district</text>'
+                 f'<text x="{_c(x + 30)}" y="{_c(y + 22)}">(needs listed)</text>')
+    y += 34
+    return "".join(parts), y

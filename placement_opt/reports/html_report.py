@@ -15,11 +15,13 @@ always give a byte-identical file.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
+from typing import Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -28,6 +30,7 @@ from placement_opt.errors import Issue
 from placement_opt.instance import Instance
 from placement_opt.io.atomic import ensure_new_file, write_text_atomic
 from placement_opt.model.data import ModelData
+from placement_opt.pathways import SPECIALIST, pathway_gaps, pathway_graph
 from placement_opt.reports.charts import (
     KIND_COLORS,
     BarChart,
@@ -35,6 +38,9 @@ from placement_opt.reports.charts import (
     MapFlow,
     MapProvision,
     MapZone,
+    PathwayProvision,
+    PathwayRoute,
+    PathwayZone,
     Series,
     bar_chart_svg,
     fmt_gbp,
@@ -42,8 +48,10 @@ from placement_opt.reports.charts import (
     fmt_number,
     histogram_svg,
     map_svg,
+    pathway_svg,
 )
 from placement_opt.result import Result
+from placement_opt.run import RunData
 from placement_opt.status import Status
 from placement_opt.tables import KINDS
 
@@ -75,7 +83,9 @@ def render_html_report(result: Result, instance: Instance) -> str:
         _supply_section(ctx),
         f'<div class="pair">{_cost_section(ctx)}{_journey_section(ctx)}</div>',
         _unmet_section(ctx),
+        _plan_section(ctx),
         _map_section(ctx),
+        _pathway_section(ctx),
         _warnings_section(ctx),
         _utilisation_section(ctx),
     ]
@@ -196,7 +206,8 @@ def _header(ctx: _Context) -> str:
 def _toc() -> str:
     """Links to the sections of the page."""
     links = [("kpis", "KPIs"), ("supply", "Demand and places"), ("costs", "Costs"),
-             ("journeys", "Journeys"), ("unmet", "Unmet demand"), ("map", "Map"),
+             ("journeys", "Journeys"), ("unmet", "Unmet demand"),
+             ("plan", "Places added and budgets"), ("map", "Map"), ("pathways", "Pathways"),
              ("warnings", "Warnings"), ("utilisation", "Utilisation")]
     return '<nav>' + " · ".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in links) + "</nav>"
 
@@ -532,6 +543,257 @@ def _map_flows(ctx: _Context, year: int | None) -> list[MapFlow]:
             for (z, p), v in zip(keys, sums.to_numpy(float).tolist(), strict=True)]
 
 
+#: Transfer routes drawn per primary provision and need (the nearest by journey time).
+_ROUTES_PER_NEED = 2
+
+
+def _pathway_section(ctx: _Context) -> str:
+    """Primary → secondary specialist pathways: a map of the routes and the table of gaps."""
+    head = '<section id="pathways"><h2>Pathways (primary → secondary)</h2>'
+    phases = ctx.data.phases
+    if "primary" not in phases or "secondary" not in phases or not ctx.years:
+        return (head + '<p class="empty">The instance does not have both a primary and a '
+                "secondary phase: no pathways to draw.</p></section>")
+    run, closed = _pathway_run(ctx)
+    graph = pathway_graph(run, exclude=closed)
+    gaps = pathway_gaps(run, exclude=closed)
+    open_gaps = gaps[gaps["gap_in_district"].astype(bool)]
+    gap_needs: dict[str, list[str]] = {}
+    for district, need in zip(open_gaps["district"], open_gaps["need"], strict=True):
+        gap_needs.setdefault(str(district), []).append(str(need))
+    zones = [PathwayZone(z.zone, z.label, z.lat, z.lon, tuple(gap_needs.get(z.zone, ())))
+             for z in _map_zones(ctx)]
+    provisions = _pathway_provisions(ctx, graph, set(closed))
+    routes = [PathwayRoute(str(u), str(v), str(e["needs"]), float(e["journey_min"]), bool(e["local"]))
+              for u, v, e in graph.edges(data=True) if e.get("type") == "transfer_route"]
+    drawn = _nearest_routes(routes, {p.provision: p for p in provisions})
+    limit = float(ctx.data.limit[phases.index("secondary")])
+    within = f" within the secondary journey limit ({limit:g} min)" if math.isfinite(limit) else ""
+    note = (f"Primary specialist provisions (filled markers) and secondary ones (hollow; a dark edge "
+            f"when a provision takes both phases): special schools and SRPs. Lines: transfer routes "
+            f"from a primary provision to a secondary provision designated for the same need{within} "
+            "of the primary provision's district, solid within the district and dashed to another. "
+            f"To keep the picture readable only the nearest {_ROUTES_PER_NEED} continuations (by "
+            "journey time) per primary provision and need are drawn, a provision taking both "
+            f"phases counting as its own nearest: {len(drawn)} of {len(routes)} routes; the full "
+            "network is written by placement-opt pathways. Red rings: districts "
+            "with a primary specialist provision but no secondary continuation for the same need in "
+            "the district, with the needs listed.")
+    if closed:
+        note += " Candidate sites the plan leaves closed are left out."
+    note += " Hover a marker, line or ring for details."
+    figure = (f'<figure class="wide">{pathway_svg(zones, provisions, drawn)}'
+              f"<figcaption>{escape(note)}</figcaption></figure>")
+    return head + figure + _gap_table(ctx, gaps, open_gaps, limit) + "</section>"
+
+
+def _pathway_run(ctx: _Context) -> tuple[RunData, tuple[str, ...]]:
+    """The run the pathway functions read, and the candidate sites to leave out (those the plan
+    leaves closed; every candidate when there is no plan)."""
+    run = RunData.from_result(ctx.result, ctx.instance)
+    openings = ctx.result.openings
+    if ctx.solved:
+        closed = (openings.loc[~openings["opened"].astype(bool), "provision"].astype(str).tolist()
+                  if len(openings) else [])
+        return run, tuple(sorted(closed))
+    util = pd.DataFrame({"provision": pd.Series(dtype=object), "year": pd.Series(dtype="int64"),
+                         "capacity": pd.Series(dtype=float)})
+    candidates = [p for p, c in zip(ctx.data.provisions, ctx.data.candidate, strict=True) if c]
+    return replace(run, utilisation=util), tuple(sorted(candidates))
+
+
+def _pathway_provisions(ctx: _Context, graph: nx.DiGraph, closed: set[str]) -> list[PathwayProvision]:
+    """Special schools and SRPs taking primary or secondary pupils, where the map draws them."""
+    spots = {p.provision: p for p in _map_provisions(ctx, None)}
+    out = []
+    for pid, node in graph.nodes(data=True):
+        if node.get("type") != "provision" or node.get("kind") not in SPECIALIST or pid in closed:
+            continue
+        phases = str(node.get("phases", "")).split(";")
+        primary, secondary = "primary" in phases, "secondary" in phases
+        if not (primary or secondary):
+            continue
+        spot = spots[str(pid)]
+        out.append(PathwayProvision(str(pid), spot.name, spot.kind, spot.zone, spot.lat, spot.lon,
+                                    primary, secondary, str(node.get("needs", "")), spot.at_centroid))
+    return out
+
+
+def _nearest_routes(routes: Sequence[PathwayRoute],
+                    provisions: dict[str, PathwayProvision]) -> list[PathwayRoute]:
+    """The routes among the nearest few continuations of some primary provision and need.
+
+    A provision taking both phases is its own nearest continuation (at 0 minutes, not drawn),
+    so an all-through school draws one line fewer per need.
+    """
+    by_need: dict[tuple[str, str], list[PathwayRoute]] = {}
+    for r in routes:
+        if r.source in provisions and r.target in provisions:
+            for need in r.needs.split(";"):
+                by_need.setdefault((r.source, need), []).append(r)
+    keep: set[tuple[str, str]] = set()
+    for (source, need), group in by_need.items():
+        if provisions[source].secondary:
+            group = [PathwayRoute(source, source, need, 0.0, True), *group]
+        nearest = sorted(group, key=lambda r: (r.minutes, r.target != source, r.target))
+        keep.update((r.source, r.target) for r in nearest[:_ROUTES_PER_NEED] if r.target != source)
+    return [r for r in routes if (r.source, r.target) in keep]
+
+
+def _gap_table(ctx: _Context, gaps: pd.DataFrame, open_gaps: pd.DataFrame, limit: float) -> str:
+    """Districts and needs with a primary specialist provision but no local secondary one."""
+    if open_gaps.empty:
+        return ('<p class="all-met">No pathway gaps: every district with a primary specialist '
+                "provision has a secondary continuation for the same need in the district.</p>")
+    names = _provision_names(ctx.instance)
+    far = int(open_gaps["gap_in_reach"].astype(bool).sum())
+    text = (f"{len(open_gaps)} of {len(gaps)} district–need pairs with a primary specialist "
+            "provision have no secondary continuation for that need in the district")
+    text += f"; {far} of them none within the secondary journey limit either." if far else "."
+    rows = []
+    for r in open_gaps.to_dict("records"):
+        nearest, minutes = r["nearest_secondary"], r["nearest_secondary_min"]
+        if nearest is None or pd.isna(nearest):
+            where = '<span class="empty">no secondary provision for this need</span>'
+        else:
+            where = escape(f"{names.get(str(nearest), str(nearest))} ({nearest})")
+            if bool(r["gap_in_reach"]) and math.isfinite(limit):
+                where += f' <span class="over">beyond the {escape(f"{limit:g}")}-min limit</span>'
+        mins = "–" if minutes is None or pd.isna(minutes) else f"{float(minutes):.0f}"
+        leavers = (f"{float(r['transfers_without_local_continuation']):.1f}" if ctx.solved else "–")
+        rows.append(f"<tr><td>{escape(ctx.zone_label(str(r['district'])))}</td>"
+                    f"<td>{escape(str(r['need']))}</td><td>{where}</td>"
+                    f'<td class="num">{escape(mins)}</td><td class="num">{escape(leavers)}</td></tr>')
+    leavers_note = (" Leavers a year: the first year's primary pupils of that need at the "
+                    "district's primary specialist provisions, divided by the years of the primary "
+                    "phase (an estimate: the model does not decide transfers yet)."
+                    if ctx.solved else " No solution: leavers are not known.")
+    return (f"<h3>Pathway gaps</h3><p>{escape(text + leavers_note)}</p>"
+            '<table class="gaps"><thead><tr><th>District</th><th>Need</th><th>Nearest secondary</th>'
+            "<th>Minutes</th><th>Leavers/yr without local continuation</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _provision_names(instance: Instance) -> dict[str, str]:
+    """Provision id → display name (its id when it has none)."""
+    prov = instance.provisions
+    names = prov["name"].where(prov["name"].notna(), prov["provision"])
+    return dict(zip(prov["provision"].astype(str), names.astype(str), strict=True))
+
+
+def _plan_section(ctx: _Context) -> str:
+    """Candidate sites opened, expansions built and spending against the budgets."""
+    head = '<section id="plan"><h2>Places added and budgets</h2>'
+    if not ctx.solved:
+        return (head + '<p class="empty">No solution: no openings, expansions or budget use to '
+                "report.</p></section>")
+    added, capital = ctx.kpi("places_added"), ctx.kpi("capital_cost")
+    intro = ""
+    if added > 0 or capital > 0:
+        intro = (f"<p>{escape(fmt_number(added))} places added over {escape(ctx.horizon)} for "
+                 f"{escape(fmt_gbp(capital))} of capital (included in the objective).</p>")
+    return (head + intro + _openings_table(ctx) + _expansions_table(ctx) + _budget_table(ctx)
+            + "</section>")
+
+
+def _money(value: Any) -> str:
+    """A GBP amount, or ``–`` when missing."""
+    return "–" if value is None or pd.isna(value) else fmt_gbp(float(value))
+
+
+def _plan_row(r: Mapping[Hashable, Any], ctx: _Context) -> str:
+    """Provision, name, kind (with its swatch) and district cells of an openings/expansions row."""
+    kind = str(r["kind"])
+    swatch = f'<span class="swatch" style="background:{KIND_COLORS.get(kind, "#666666")}"></span>'
+    return (f"<td>{escape(str(r['provision']))}</td><td>{escape(str(r['provision_name']))}</td>"
+            f'<td class="kind">{swatch}{escape(kind)}</td>'
+            f"<td>{escape(ctx.zone_label(str(r['zone'])))}</td>")
+
+
+def _openings_table(ctx: _Context) -> str:
+    """The candidate sites opened: from when, how many places and at what capital cost."""
+    head = "<h3>Candidate sites opened</h3>"
+    openings = ctx.result.openings
+    if openings.empty:
+        return head + '<p class="empty">The instance has no candidate sites: no openings to decide.</p>'
+    is_open = openings["opened"].astype(bool)
+    closed = openings.loc[~is_open, "provision"].astype(str).tolist()
+    closed_note = (f"<p>Left closed ({len(closed)} of {len(openings)}): {escape(', '.join(closed))}.</p>"
+                   if closed else "")
+    if not is_open.any():
+        return (head + f'<p class="empty">No candidate site opened ({len(openings)} considered: '
+                f"{escape(', '.join(closed))}).</p>")
+    rows = []
+    for r in openings[is_open].to_dict("records"):
+        year = r["open_year"]
+        rows.append(f"<tr>{_plan_row(r, ctx)}"
+                    f"<td>{escape('–' if pd.isna(year) else str(int(str(year))))}</td>"
+                    f'<td class="num">{escape(fmt_number(float(r["places"])))}</td>'
+                    f'<td class="num">{escape(_money(r["opening_cost"]))}</td>'
+                    f'<td class="num">{escape(_money(r["capital_cost"]))}</td></tr>')
+    return (head + '<table class="plan"><thead><tr><th>Provision</th><th>Name</th><th>Kind</th>'
+            "<th>District</th><th>Open from</th><th>Places</th><th>Opening cost</th>"
+            "<th>Capital cost (opening + places)</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>" + closed_note)
+
+
+def _expansions_table(ctx: _Context) -> str:
+    """The expansions built: when building starts, when places are in use, places and capital."""
+    head = "<h3>Expansions built</h3>"
+    options = int(ctx.data.exp_prov.size)
+    plan = ctx.result.expansions
+    if options == 0:
+        return (head + '<p class="empty">The instance offers no expansion options: no places '
+                "added to existing provisions.</p>")
+    if plan.empty:
+        return (head + f'<p class="empty">No expansion built ({options} option'
+                f"{'s' if options != 1 else ''} offered, none worth its capital cost).</p>")
+    rows = []
+    for r in plan.sort_values(["start_year", "provision"], kind="stable").to_dict("records"):
+        rows.append(f"<tr>{_plan_row(r, ctx)}<td>{int(str(r['start_year']))}</td>"
+                    f"<td>{int(str(r['year_in_use']))}</td>"
+                    f'<td class="num">{escape(fmt_number(float(r["increments"])))}</td>'
+                    f'<td class="num">{escape(fmt_number(float(r["places_added"])))}</td>'
+                    f'<td class="num">{escape(_money(r["capital_cost"]))}</td></tr>')
+    return (head + '<table class="plan"><thead><tr><th>Provision</th><th>Name</th><th>Kind</th>'
+            "<th>District</th><th>Building starts</th><th>Places in use from</th>"
+            "<th>Increments</th><th>Places added</th><th>Capital cost</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _budget_table(ctx: _Context) -> str:
+    """Revenue and capital spent against each year's budget, when any budget is set."""
+    head = "<h3>Budgets by year</h3>"
+    use = ctx.result.budget_use
+    total = ctx.instance.policy.capital_budget_total
+    total_note = ""
+    if total is not None:
+        spent = float(use["capital_spent"].sum()) if len(use) else 0.0
+        total_note = (f"<p>Capital budget over the horizon: {escape(fmt_gbp(float(total)))}; "
+                      f"spent {escape(fmt_gbp(spent))}.</p>")
+    budget_cols = [c for c in ("revenue_budget", "capital_budget") if c in use.columns]
+    if use.empty or not any(use[c].notna().any() for c in budget_cols):
+        return (head + '<p class="empty">No revenue or capital budget is set for any year: '
+                "spending is not checked against a yearly budget.</p>" + total_note)
+    rows = []
+    for r in use.to_dict("records"):
+        over = float(r["overspend"])
+        over_cell = (f'<td class="num over">{escape(fmt_gbp(over))}</td>' if over > 0.5
+                     else f'<td class="num">{escape(fmt_gbp(over))}</td>')
+        rows.append(f"<tr><td>{int(str(r['year']))}</td>"
+                    f'<td class="num">{escape(_money(r["revenue_budget"]))}</td>'
+                    f'<td class="num">{escape(_money(r["revenue_spent"]))}</td>{over_cell}'
+                    f'<td class="num">{escape(_money(r["capital_budget"]))}</td>'
+                    f'<td class="num">{escape(_money(r["capital_spent"]))}</td></tr>')
+    return (head + "<p>Revenue spent is place and transport cost (journey-time cost is not "
+            "spending). A revenue budget is soft: spending above it is overspend, charged in the "
+            "objective at the overspend penalty. A capital budget is a hard limit on capital "
+            "starting that year. – means no budget set.</p>"
+            '<table class="plan"><thead><tr><th>Year</th><th>Revenue budget</th><th>Revenue spent</th>'
+            "<th>Overspend</th><th>Capital budget</th><th>Capital spent</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>" + total_note)
+
+
 def _utilisation_section(ctx: _Context) -> str:
     """Capacity, placed, spare and shadow price per provision and year (one row per year)."""
     head = '<section id="utilisation"><h2>Utilisation by provision</h2>'
@@ -681,6 +943,16 @@ td.bar em { position: relative; font-style: normal; font-size: 12px; padding-lef
 .sev.error { background: #ffebe9; color: var(--bad); }
 .sev.warning { background: #fff8c5; color: var(--warn); }
 .empty { color: var(--muted); font-style: italic; }
+.over { color: var(--bad); font-weight: 600; }
+svg .route { stroke: #57606a; stroke-width: 1.1; stroke-opacity: 0.6; fill: none; }
+svg .route.far { stroke-dasharray: 5 3; }
+svg .district-dot { fill: #6e7781; }
+svg .district-label { font-size: 12px; fill: var(--muted); paint-order: stroke; stroke: #ffffff;
+  stroke-width: 3px; stroke-linejoin: round; }
+svg .gap-ring { fill: rgba(207, 34, 46, 0.12); stroke: var(--bad); stroke-width: 2; }
+svg .gap-label { font-size: 13px; font-weight: 650; fill: var(--bad); paint-order: stroke;
+  stroke: #ffffff; stroke-width: 3px; stroke-linejoin: round; }
+svg .gap-label .gap-needs { font-size: 11.5px; font-weight: 600; }
 .all-met { color: var(--good); font-weight: 600; }
 details { margin-top: 12px; } summary { cursor: pointer; color: #0969da; }
 footer { margin-top: 36px; font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
