@@ -69,17 +69,18 @@ def elastic_model(model: MatrixModel, families: tuple[str, ...] = HARD_FAMILIES,
 def diagnose_infeasibility(model: MatrixModel, options: SolveOptions) -> pd.DataFrame:
     """Rules that must give to make ``model`` feasible, and by how much (empty if none can)."""
     present = tuple(f for f in HARD_FAMILIES if model.block(f) is not None)
-    found = [_relax(model, (family,), family, options) for family in present]
+    table = model.row_table()
+    found = [_relax(model, table, (family,), family, options) for family in present]
     options_found = [f for f in found if f is not None and len(f)]
     if not options_found:
-        combined = _relax(model, present, "combined", options)
+        combined = _relax(model, table, present, "combined", options)
         options_found = [combined] if combined is not None and len(combined) else []
     if not options_found:
         return pd.DataFrame(columns=["option", *DIAGNOSIS_COLUMNS])
     return pd.concat(options_found, ignore_index=True)
 
 
-def _relax(model: MatrixModel, families: tuple[str, ...], option: str,
+def _relax(model: MatrixModel, table: pd.DataFrame, families: tuple[str, ...], option: str,
            options: SolveOptions) -> pd.DataFrame | None:
     """Rows of ``families`` that must give, with the least total slack (None: still infeasible)."""
     from placement_opt.solvers.highs import solve_highs
@@ -92,7 +93,6 @@ def _relax(model: MatrixModel, families: tuple[str, ...], option: str,
         return None
     slack = raw.x[model.n_cols:]
     used = np.flatnonzero(slack > _TOL)
-    table = model.row_table()
     out = table.iloc[slack_row[used]].copy()
     out["required"] = np.where(slack_sign[used] > 0, out["lower"], np.nan)
     out["limit"] = np.where(slack_sign[used] < 0, out["upper"], np.nan)

@@ -102,7 +102,7 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
                       duals=empty, openings=empty, expansions=empty, capital=empty,
                       budget_use=empty, **common)
     alloc = _allocations(inst, data, model, raw.x)
-    util = _utilisation(inst, data, model, raw, alloc)
+    util = _utilisation(inst, data, model, raw)
     unmet = _unmet(data, model, raw.x)
     openings = _openings(inst, data, model, raw.x)
     expansions = _expansions(inst, data, model, raw.x)
@@ -174,8 +174,8 @@ def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndar
                              kind="stable").reset_index(drop=True)
 
 
-def _utilisation(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSolution,
-                 alloc: pd.DataFrame) -> pd.DataFrame:
+def _utilisation(inst: Instance, data: ModelData, model: MatrixModel,
+                 raw: RawSolution) -> pd.DataFrame:
     n_p, n_t = len(data.provisions), len(data.years)
     pp = np.repeat(np.arange(n_p), n_t)
     tt = np.tile(np.arange(n_t), n_p)

@@ -94,19 +94,9 @@ def choose_backend(model: MatrixModel, name: str) -> Backend:
     """The backend for ``name``; ``auto`` takes min-cost flow when the model is a pure
     transportation problem with whole-number data, HiGHS otherwise."""
     if name == "auto":
-        from placement_opt.solvers.flow import flow_applicable
-
-        name = "flow" if flow_applicable(model) is None else "highs"
+        name = "flow" if get_backend("flow").supports(model) is None else "highs"
     backend = get_backend(name)
     reason = backend.supports(model)
-    if reason is None and name == "flow":
-        from placement_opt.solvers.flow import flow_applicable
-
-        reason = flow_applicable(model)
-    if reason is None and name == "cpsat":
-        from placement_opt.solvers.cpsat import cpsat_applicable
-
-        reason = cpsat_applicable(model)
     if reason is not None:
         raise PlacementOptError(f"backend {name!r} cannot solve this model: {reason}")
     return backend

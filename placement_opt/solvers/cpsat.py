@@ -164,4 +164,5 @@ BACKEND = Backend(
     capabilities=Capabilities(integers=True, duals=False, time_limit=True, threads=True),
     run=solve_cpsat,
     version=_version,
+    applicable=cpsat_applicable,
 )

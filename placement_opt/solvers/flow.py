@@ -137,4 +137,5 @@ BACKEND = Backend(
                               side_constraints=False),
     run=solve_flow,
     version=_version,
+    applicable=flow_applicable,
 )

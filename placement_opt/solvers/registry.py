@@ -39,6 +39,7 @@ class Backend:
     capabilities: Capabilities
     run: Callable[[MatrixModel, SolveOptions], RawSolution]
     version: Callable[[], str | None]
+    applicable: Callable[[MatrixModel], str | None] | None = None
 
     @property
     def available(self) -> bool:
@@ -49,7 +50,7 @@ class Backend:
         """Why this backend cannot solve ``model``, or None when it can."""
         if model.is_mip and not self.capabilities.integers:
             return f"{self.name} does not solve models with integer variables"
-        return None
+        return None if self.applicable is None else self.applicable(model)
 
 
 _REGISTRY: dict[str, Backend] = {}
