@@ -81,3 +81,30 @@ def facility_instance(n_zones: int = 60, n_sites: int = 25, seed: int = 3) -> In
         {"zones": zones, "provisions": provisions, "demand": demand},
         {"policy": {"transport_cost_per_km": 2000.0, "max_journey_min": {"primary": 240.0},
                     "unmet_penalty": 1e7}})
+
+
+def pathway_instance(capacity_b: float = 20.0, share_b: float | None = None) -> Instance:
+    """A has a primary and a secondary ASD SRP (PA, SA); B has a
+    primary ASD SRP (PB, nearest secondary SA at 50 min: a gap in the district, in reach) and a
+    primary SEMH SRP (QB, no secondary SEMH provision anywhere). 14 ASD and 7 SEMH primary
+    pupils in B, 7 ASD in A."""
+    zones = pd.DataFrame({"zone": ["A", "B"], "name": ["Ashby", "Bexley & <Co>"],
+                          "lat": [51.3, 51.1], "lon": [0.5, 0.9], "min_local_share": [None, share_b]})
+    provisions = pd.DataFrame([
+        {"provision": "PA", "kind": "srp", "zone": "A", "phases": "primary", "needs": "ASD"},
+        {"provision": "SA", "kind": "srp", "zone": "A", "phases": "secondary", "needs": "ASD",
+         "name": "Secondary Academy"},
+        {"provision": "PB", "kind": "srp", "zone": "B", "phases": "primary", "needs": "ASD"},
+        {"provision": "QB", "kind": "srp", "zone": "B", "phases": "primary", "needs": "SEMH"},
+    ]).assign(capacity=[20.0, 20.0, capacity_b, 20.0], cost_per_place=16_000.0)
+    journeys = pd.DataFrame([(z, p, m, float(m)) for z in ("A", "B") for p, m in
+                             zip(("PA", "SA", "PB", "QB"),
+                                 (5, 10, 40, 40) if z == "A" else (40, 50, 5, 5), strict=True)],
+                            columns=["zone", "provision", "minutes", "km"])
+    demand = pd.DataFrame([("B", "ASD", "primary", 2026, 14.0), ("B", "SEMH", "primary", 2026, 7.0),
+                           ("A", "ASD", "primary", 2026, 7.0)],
+                          columns=["zone", "need", "phase", "year", "pupils"])
+    return Instance.from_tables({"zones": zones, "provisions": provisions, "journeys": journeys,
+                                 "demand": demand},
+                                {"instance": {"name": "paths"},
+                                 "policy": {"transport_cost_per_km": 100.0}})

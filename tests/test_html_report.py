@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _tiny import tiny
+from _tiny import pathway_instance, tiny
 
 from placement_opt import Instance, OutputError, Result, Status, solve
 from placement_opt.reports.charts import fmt_gbp, fmt_number, nice_ticks
@@ -199,37 +199,10 @@ def _assert_offline(html: str) -> None:
     assert "http://" not in lowered and "https://" not in lowered
 
 
-def _pathway_instance(capacity_b: float = 20.0, share_b: float | None = None) -> Instance:
-    """As in tests/test_pathways.py: A has a primary and a secondary ASD SRP (PA, SA); B has a
-    primary ASD SRP (PB, nearest secondary SA at 50 min: a gap in the district, in reach) and a
-    primary SEMH SRP (QB, no secondary SEMH provision anywhere). 14 ASD and 7 SEMH primary
-    pupils in B, 7 ASD in A."""
-    zones = pd.DataFrame({"zone": ["A", "B"], "name": ["Ashby", "Bexley & <Co>"],
-                          "lat": [51.3, 51.1], "lon": [0.5, 0.9], "min_local_share": [None, share_b]})
-    provisions = pd.DataFrame([
-        {"provision": "PA", "kind": "srp", "zone": "A", "phases": "primary", "needs": "ASD"},
-        {"provision": "SA", "kind": "srp", "zone": "A", "phases": "secondary", "needs": "ASD",
-         "name": "Secondary Academy"},
-        {"provision": "PB", "kind": "srp", "zone": "B", "phases": "primary", "needs": "ASD"},
-        {"provision": "QB", "kind": "srp", "zone": "B", "phases": "primary", "needs": "SEMH"},
-    ]).assign(capacity=[20.0, 20.0, capacity_b, 20.0], cost_per_place=16_000.0)
-    journeys = pd.DataFrame([(z, p, m, float(m)) for z in ("A", "B") for p, m in
-                             zip(("PA", "SA", "PB", "QB"),
-                                 (5, 10, 40, 40) if z == "A" else (40, 50, 5, 5), strict=True)],
-                            columns=["zone", "provision", "minutes", "km"])
-    demand = pd.DataFrame([("B", "ASD", "primary", 2026, 14.0), ("B", "SEMH", "primary", 2026, 7.0),
-                           ("A", "ASD", "primary", 2026, 7.0)],
-                          columns=["zone", "need", "phase", "year", "pupils"])
-    return Instance.from_tables({"zones": zones, "provisions": provisions, "journeys": journeys,
-                                 "demand": demand},
-                                {"instance": {"name": "paths"},
-                                 "policy": {"transport_cost_per_km": 100.0}})
-
-
 @pytest.fixture(scope="module")
 def gap_html() -> str:
     """The report of the pathway-gap instance."""
-    inst = _pathway_instance()
+    inst = pathway_instance()
     return render_html_report(solve(inst), inst)
 
 
@@ -277,7 +250,7 @@ def test_pathway_gap_shows_its_district_and_needs(gap_html: str) -> None:
 
 
 def test_pathway_gaps_render_without_a_solution() -> None:
-    inst = _pathway_instance(capacity_b=5.0, share_b=1.0)
+    inst = pathway_instance(capacity_b=5.0, share_b=1.0)
     result = solve(inst)
     assert result.status is Status.INFEASIBLE
     html = render_html_report(result, inst)
@@ -288,7 +261,7 @@ def test_pathway_gaps_render_without_a_solution() -> None:
 
 
 def test_gap_report_is_byte_identical_and_offline(gap_html: str, tmp_path: Path) -> None:
-    inst = _pathway_instance()
+    inst = pathway_instance()
     result = solve(inst)
     first = write_html_report(result, inst, tmp_path / "a.html").read_bytes()
     second = write_html_report(result, inst, tmp_path / "b.html").read_bytes()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import networkx as nx
-import pandas as pd
 import pytest
+from _tiny import pathway_instance
 from typer.testing import CliRunner
 
-from placement_opt import Instance, cli, solve
+from placement_opt import cli, solve
 from placement_opt.cli import app
 from placement_opt.pathways import pathway_gaps, pathway_graph
 from placement_opt.run import RunData
@@ -22,24 +22,7 @@ def _run() -> RunData:
     nearest secondary ASD provision is SA, 50 min away (secondary limit 75: in reach, not
     local); B also has a primary SEMH SRP (QB) with no secondary SEMH provision anywhere.
     14 ASD primary pupils in B, 7 SEMH primary pupils in B (7 years of primary)."""
-    zones = pd.DataFrame({"zone": ["A", "B"], "lat": [51.3, 51.1], "lon": [0.5, 0.9]})
-    provisions = pd.DataFrame([
-        {"provision": "PA", "kind": "srp", "zone": "A", "phases": "primary", "needs": "ASD"},
-        {"provision": "SA", "kind": "srp", "zone": "A", "phases": "secondary", "needs": "ASD"},
-        {"provision": "PB", "kind": "srp", "zone": "B", "phases": "primary", "needs": "ASD"},
-        {"provision": "QB", "kind": "srp", "zone": "B", "phases": "primary", "needs": "SEMH"},
-    ]).assign(capacity=20.0, cost_per_place=16_000.0)
-    journeys = pd.DataFrame([(z, p, m, float(m)) for z in ("A", "B") for p, m in
-                             zip(("PA", "SA", "PB", "QB"),
-                                 (5, 10, 40, 40) if z == "A" else (40, 50, 5, 5), strict=True)],
-                            columns=["zone", "provision", "minutes", "km"])
-    demand = pd.DataFrame([("B", "ASD", "primary", 2026, 14.0), ("B", "SEMH", "primary", 2026, 7.0),
-                           ("A", "ASD", "primary", 2026, 7.0)],
-                          columns=["zone", "need", "phase", "year", "pupils"])
-    inst = Instance.from_tables({"zones": zones, "provisions": provisions, "journeys": journeys,
-                                 "demand": demand},
-                                {"instance": {"name": "paths"},
-                                 "policy": {"transport_cost_per_km": 100.0}})
+    inst = pathway_instance()
     return RunData.from_result(solve(inst), inst)
 
 
