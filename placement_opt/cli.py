@@ -317,6 +317,9 @@ def template(
     console.print(f"Template written to [bold]{file}[/]")
 
 
+from placement_opt import cli_scenarios  # noqa: E402, F401  (registers its commands)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,100 @@
+"""scenario run: a run folder with a manifest that reproduces the run exactly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_scenarios import base_instance
+from typer.testing import CliRunner
+
+from placement_opt.cli import app
+from placement_opt.scenarios import ScenarioError, load_scenario
+from placement_opt.scenarios.run import reproduce_run, run_scenario
+
+SCENARIO = '''[scenario]
+name = "grow"
+base = "base"
+
+[demand]
+growth = 0.2
+
+[[provisions.new_site]]
+provision = "N1"
+zone = "B"
+phases = ["secondary"]
+needs = ["ASD"]
+capacity = 20
+cost_per_place = 15000
+opening_cost = 50000
+'''
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    base_instance().to_path(tmp_path / "base")
+    file = tmp_path / "grow.toml"
+    file.write_text(SCENARIO, encoding="utf-8")
+    return file
+
+
+def test_run_writes_a_manifest(scenario_file: Path, tmp_path: Path) -> None:
+    run = run_scenario(load_scenario(scenario_file), tmp_path / "run")
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest == run.manifest
+    assert manifest["scenario"]["text"] == SCENARIO
+    assert manifest["base"]["path"] == str((tmp_path / "base").resolve())
+    assert manifest["instance_fingerprint"] == run.instance.fingerprint()
+    assert manifest["status"] == "optimal" and manifest["objective"] == run.result.objective
+    assert manifest["versions"]["solver:highs"] and manifest["options"]["backend"] == "highs"
+    assert set(manifest["timings"]) >= {"load_base", "apply", "solve", "total"}
+    assert (tmp_path / "run" / "kpis.csv").exists() and (tmp_path / "run" / "instance").is_dir()
+
+
+def test_reproduce_gives_the_same_objective(scenario_file: Path, tmp_path: Path) -> None:
+    first = run_scenario(load_scenario(scenario_file), tmp_path / "run")
+    scenario_file.unlink()  # the manifest carries the scenario text
+    again = reproduce_run(tmp_path / "run")
+    assert again.result.objective == first.result.objective
+    assert again.manifest["scenario"]["sha256"] == first.manifest["scenario"]["sha256"]
+    assert again.result.allocations.equals(first.result.allocations)
+
+
+def test_reproduce_refuses_a_changed_base(scenario_file: Path, tmp_path: Path) -> None:
+    run_scenario(load_scenario(scenario_file), tmp_path / "run")
+    demand = tmp_path / "base" / "demand.csv"
+    demand.write_text(demand.read_text().replace(",10.0", ",11.0", 1))
+    with pytest.raises(ScenarioError, match="base instance has changed"):
+        reproduce_run(tmp_path / "run")
+
+
+def test_reproduce_without_manifest(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="no manifest"):
+        reproduce_run(tmp_path)
+
+
+def test_cli_run_and_reproduce(scenario_file: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "cli-run"
+    result = runner.invoke(app, ["scenario", "run", str(scenario_file), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "manifest.json").exists()
+    again = runner.invoke(app, ["scenario", "reproduce", str(out)])
+    assert again.exit_code == 0 and "same objective" in again.output
+
+
+def test_cli_refuses_a_non_empty_out(scenario_file: Path, tmp_path: Path) -> None:
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "mine.txt").write_text("keep")
+    result = CliRunner().invoke(app, ["scenario", "run", str(scenario_file), "--out",
+                                      str(tmp_path / "busy")])
+    assert result.exit_code == 1 and (tmp_path / "busy" / "mine.txt").read_text() == "keep"
+
+
+def test_cli_bad_scenario_exits_2_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scenario]\nname = "x"\nbase = "demo"\n[demand]\ngrowht = 1\n')
+    result = CliRunner().invoke(app, ["scenario", "run", str(bad)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "growht" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
