@@ -86,3 +86,78 @@ def scenario_reproduce(
         err_console.print("[red]The reproduced objective differs from the recorded one.[/]")
         raise typer.Exit(1)
     console.print("[green]Reproduced: same objective.[/]")
+
+
+@app.command()
+def sweep(
+    grid: Annotated[Path, typer.Argument(help="Sweep file (.toml): [sweep], [grid], [solve].")],
+    out: Annotated[Path | None, typer.Option(help="Sweep folder (default runs/sweep-<name>; "
+                                                  "re-running skips solved points).")] = None,
+    executor: Annotated[str, typer.Option(help="local (process pool), dask or serial.")] = "local",
+    workers: Annotated[int, typer.Option(help="Worker processes (local pool or LocalCluster).")] = 2,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. "
+                                                       "tcp://host:8786 (dask only).")] = None,
+    write_runs: Annotated[bool, typer.Option(help="Also write each point's run folder under "
+                                                  "OUT/runs (for compare).")] = False,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per point.")] = None,
+    gap: Annotated[float | None, typer.Option(help="Relative MIP gap.")] = None,
+) -> None:
+    """Run every point of a sweep file and collect the KPIs in one table."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from placement_opt.sweep import run_sweep, sweep_tables
+    from placement_opt.sweep_executors import EXECUTORS
+    from placement_opt.sweep_grid import load_sweep
+
+    if executor not in EXECUTORS:
+        err_console.print(f"[red]Unknown executor {executor!r}[/]: one of {', '.join(EXECUTORS)}.")
+        raise typer.Exit(2)
+    options = {k: v for k, v in (("time_limit", time_limit), ("gap", gap)) if v is not None}
+    with _reported(str(grid)):
+        plan = load_sweep(grid)
+        folder = out or Path("runs") / f"sweep-{plan.name}"
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[failed]} failed, {task.fields[skipped]} skipped"),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=console) as progress:
+            bar = progress.add_task(plan.name, total=len(plan.points), failed=0, skipped=0)
+            counts = {"failed": 0, "skipped": 0}
+
+            def done(record: dict[str, object], skipped: bool) -> None:
+                counts["skipped"] += skipped
+                counts["failed"] += record["status"] == "error"
+                progress.update(bar, advance=1, failed=counts["failed"],
+                                skipped=counts["skipped"])
+
+            outcome = run_sweep(plan, folder, executor, workers, scheduler, options, write_runs,
+                                done)
+    table, _ = sweep_tables(outcome.records)
+    _print_sweep(table)
+    for record in outcome.failed:
+        err_console.print(f"[red]{record['name']}[/]: {record['error']}")
+    console.print(f"{len(outcome.records)} point(s), {outcome.skipped} already solved, "
+                  f"{len(outcome.failed)} failed. Written to [bold]{folder}[/]")
+
+
+def _print_sweep(table: object) -> None:
+    import pandas as pd
+    from rich.table import Table
+
+    assert isinstance(table, pd.DataFrame)
+    shown = [c for c in ("name", "status", "objective", "total_cost", "capital_cost", "unmet",
+                         "share_met_locally", "placed_independent", "places_added")
+             if c in table.columns]
+    view = Table(title="Sweep", header_style="bold")
+    for col in shown:
+        view.add_column(col, justify="left" if col in ("name", "status") else "right")
+    for row in table[shown].head(50).itertuples(index=False):
+        view.add_row(*(_cell(col, value) for col, value in zip(shown, row, strict=True)))
+    console.print(view)
+
+
+def _cell(col: str, value: object) -> str:
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "-"
+        return f"{value:.1%}" if col.startswith("share") else f"{value:,.0f}"
+    return str(value)
