@@ -230,10 +230,12 @@ def pathways(
 ) -> None:
     """Primary -> secondary pathway network and gaps: GraphML, JSON and a gap table."""
     from placement_opt.pathways import pathway_gaps, write_pathways
+    from placement_opt.reports.plan import closed_sites
 
     run = _load_run(run_dir)
     kind_list = tuple(k for k in kinds.split(";") if k)
-    excluded = tuple(p for p in exclude.split(";") if p)
+    closed = closed_sites(run)  # candidate sites the plan leaves closed are no pathway
+    excluded = tuple(p for p in exclude.split(";") if p) + closed
     try:
         written = write_pathways(run, run_dir, overwrite, kind_list, excluded)
     except OutputError as exc:
@@ -254,6 +256,8 @@ def pathways(
                       "-" if pd.isna(minutes) else f"{float(minutes):.0f}",
                       f"{float(r['transfers_without_local_continuation']):.1f}")
     console.print(table)
+    if closed:
+        console.print(f"{len(closed)} candidate site(s) the plan leaves closed are left out.")
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
 
 

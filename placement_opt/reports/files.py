@@ -12,13 +12,16 @@ from placement_opt.io.atomic import write_text_atomic, write_with
 from placement_opt.io.results import neutralise_text
 from placement_opt.io.workbook import write_frame, write_rows
 from placement_opt.reports.budget import BUDGET_SCHEMA, SCHEMA_VERSION, budget_export, budget_summary
+from placement_opt.reports.plan import has_investments, plan_report
 from placement_opt.reports.sufficiency import sufficiency_report
 from placement_opt.run import RunData
 
-__all__ = ["BUDGET_FILES", "SUFFICIENCY_FILES", "write_budget", "write_reports", "write_sufficiency"]
+__all__ = ["BUDGET_FILES", "PLAN_FILES", "SUFFICIENCY_FILES", "write_budget", "write_plan",
+           "write_reports", "write_sufficiency"]
 
 SUFFICIENCY_FILES = ("sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv")
 BUDGET_FILES = ("budget_export.xlsx", "budget_export.csv")
+PLAN_FILES = ("plan.xlsx", "plan_investments.csv", "plan_places.csv")
 
 _NOTES = [
     ["demand", "Projected pupils with EHC plans (the instance's demand)."],
@@ -93,6 +96,48 @@ def write_budget(run: RunData, folder: Path, overwrite: bool = False) -> list[Pa
     return out
 
 
+_PLAN_NOTES = [
+    ["investments", "One row per candidate site opened and per provision expanded: capital, places, "
+     "pupils in the added places and where they come from, their place and transport cost, the cost "
+     "of the same pupil-years in the cheapest independent place each pupil is eligible for "
+     "(alternative_cost), saving, net_saving (less capital), payback_years (capital / the last "
+     "year's saving) and the shadow price of one more place (a marginal value at the optimum)."],
+    ["places_added", "District x need x phase x year: demand, state places located in the district "
+     "without the investments and with them, places added, deficit (demand above places, clipped "
+     "at 0 per need and phase) without the investment and after it."],
+    ["apportionment", "Places are split over need and phase as in the sufficiency report; an added "
+     "place takes its provision's added share (all of a new site, added / capacity of an "
+     "expanded school). Pupils of an expanded school count in its added places in the same share."],
+]
+
+
+def write_plan(run: RunData, folder: Path, overwrite: bool = False) -> list[Path]:
+    """The plan (``placement_opt.reports.plan``): a workbook and two CSVs; nothing when the
+    instance offers no candidate sites or expansions."""
+    if not has_investments(run):
+        return []
+    _refuse_existing(folder, PLAN_FILES, overwrite)
+    tables = plan_report(run)
+
+    def _book(tmp: Path) -> None:
+        book = Workbook()
+        first = True
+        for name, frame in tables.items():
+            sheet = book.active if first else book.create_sheet(name)
+            sheet.title = name
+            first = False
+            write_frame(sheet, frame)
+        write_rows(book.create_sheet("notes"), ["table", "meaning"], _PLAN_NOTES)
+        book.save(tmp)
+
+    out = [folder / name for name in PLAN_FILES]
+    write_with(out[0], _book)
+    write_text_atomic(out[1], neutralise_text(tables["investments"]).to_csv(index=False))
+    write_text_atomic(out[2], neutralise_text(tables["places_added"]).to_csv(index=False))
+    return out
+
+
 def write_reports(run: RunData, folder: Path, overwrite: bool = False) -> list[Path]:
-    """Both reports into ``folder``."""
-    return write_sufficiency(run, folder, overwrite) + write_budget(run, folder, overwrite)
+    """The sufficiency report, the budget export and (with investments) the plan into ``folder``."""
+    return (write_sufficiency(run, folder, overwrite) + write_budget(run, folder, overwrite)
+            + write_plan(run, folder, overwrite))

@@ -50,6 +50,7 @@ from placement_opt.reports.charts import (
     map_svg,
     pathway_svg,
 )
+from placement_opt.reports.plan import has_investments, plan_report
 from placement_opt.result import Result
 from placement_opt.run import RunData
 from placement_opt.status import Status
@@ -692,8 +693,62 @@ def _plan_section(ctx: _Context) -> str:
     if added > 0 or capital > 0:
         intro = (f"<p>{escape(fmt_number(added))} places added over {escape(ctx.horizon)} for "
                  f"{escape(fmt_gbp(capital))} of capital (included in the objective).</p>")
-    return (head + intro + _openings_table(ctx) + _expansions_table(ctx) + _budget_table(ctx)
-            + "</section>")
+    return (head + intro + _openings_table(ctx) + _expansions_table(ctx) + _plan_why(ctx)
+            + _budget_table(ctx) + "</section>")
+
+
+def _plan_why(ctx: _Context) -> str:
+    """Why each investment, and the places added against each district's deficit
+    (tables of :mod:`placement_opt.reports.plan`)."""
+    run = RunData.from_result(ctx.result, ctx.instance)
+    if not has_investments(run):
+        return ""
+    tables = plan_report(run)
+    last = max(ctx.years)
+    inv = tables["investments"]
+    rows = []
+    for r in inv.to_dict("records"):
+        payback = float(r["payback_years"])
+        rows.append(
+            f"<tr><td>{escape(str(r['provision_name']))}</td>"
+            f"<td>{escape(ctx.zone_label(str(r['district'])))}</td><td>{int(r['first_year'])}</td>"
+            f'<td class="num">{escape(fmt_number(float(r["places"])))}</td>'
+            f'<td class="num">{escape(fmt_gbp(float(r["capital"])))}</td>'
+            f'<td class="num">{escape(fmt_number(float(r["pupils_last_year"])))}</td>'
+            f"<td>{escape(str(r['from_districts']))}</td>"
+            f'<td class="num">{escape(fmt_gbp(float(r["saving"])))}</td>'
+            f'<td class="num">{escape(fmt_gbp(float(r["net_saving"])))}</td>'
+            f'<td class="num">{escape("–" if not math.isfinite(payback) else f"{payback:.1f}")}</td>'
+            f'<td class="num">{escape(fmt_gbp(float(r["shadow_price_last_year"])))}</td></tr>')
+    why = ("<h3>Why each investment</h3><p>Pupils in the added places and where they live; the "
+           "saving is the place and transport cost of the same pupil-years in the cheapest "
+           "independent place each pupil is eligible for, less their cost here, over "
+           f"{escape(ctx.horizon)}; net of capital; payback = capital / the {last} saving. "
+           "Marginal value: the shadow price of one more place in "
+           f"{last} (negative = saving), at the optimum with the building plan fixed.</p>")
+    if inv.empty:
+        why += '<p class="empty">No place is added: nothing was worth its capital.</p>'
+    else:
+        why += ('<table class="plan"><thead><tr><th>Provision</th><th>District</th><th>First year</th>'
+                f"<th>Places</th><th>Capital</th><th>Pupils {last}</th><th>Pupils from</th>"
+                "<th>Saving</th><th>Net of capital</th><th>Payback (years)</th>"
+                f"<th>Marginal value {last}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    by = tables["by_district"]
+    by = by[by["year"] == last]
+    cells = []
+    for r in by.to_dict("records"):
+        cells.append(f"<tr><td>{escape(ctx.zone_label(str(r['district'])))}</td>" + "".join(
+            f'<td class="num">{escape(fmt_number(float(r[c])))}</td>'
+            for c in ("demand", "places_without_investment", "places_added",
+                      "deficit_without_investment", "deficit_after")) + "</tr>")
+    return (why + f"<h3>Places added against the deficit, {last}</h3><p>State places located in "
+            "each district (special, SRP, mainstream) without the plan's investments and with "
+            "them; the deficit is demand above places, per need and phase, summed "
+            "(plan_places.csv has every need, phase and year).</p>"
+            '<table class="plan"><thead><tr><th>District</th><th>Demand</th>'
+            "<th>Places without investment</th><th>Places added</th>"
+            "<th>Deficit without investment</th><th>Deficit after</th></tr></thead>"
+            f"<tbody>{''.join(cells)}</tbody></table>")
 
 
 def _money(value: Any) -> str:

@@ -1,0 +1,265 @@
+"""The planner's plan: places added against the deficit, and each investment with its reasons.
+
+Two tables, read from a solved run (:class:`placement_opt.run.RunData`):
+
+* :func:`places_added` — by district × need × phase × year: demand, the state places located in
+  the district without the plan's investments and with them, the places the plan adds, and the
+  deficit (demand above places) without and with the investment. Places are split over need and
+  phase as in the sufficiency report (``place_apportionment``); an added place takes the share of
+  its provision's places that were added (all of a new site's, ``added / capacity`` of an
+  expanded school's). Deficits are clipped at zero per need and phase before they are summed,
+  so a surplus of one need never hides another's deficit.
+* :func:`investments` — one row per candidate site opened and per provision expanded: capital,
+  places, the pupils in the added places (in the last year and over the horizon) and the
+  districts they come from, their place and transport cost, the cost those pupil-years would have
+  had in the **cheapest independent-sector place each pupil is eligible for** (where the county's
+  overflow goes when state places are full; the unmet penalty where no independent place is
+  eligible), the saving, the saving net of capital, the payback, and the marginal value of one
+  more place (the utilisation shadow price: a marginal value at the optimum, with the integer
+  decisions fixed). Pupils of an expanded school are counted in its added places in proportion
+  ``added / capacity``.
+
+Formulations: ``models/openings.md``, ``models/planning.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from placement_opt.model.data import ModelData
+from placement_opt.reports.sufficiency import place_apportionment, sufficiency_table
+from placement_opt.run import RunData
+from placement_opt.tables import KINDS
+
+__all__ = ["INVESTMENT_COLUMNS", "PLACES_COLUMNS", "added_places", "closed_sites", "has_investments",
+           "investments", "places_added", "plan_report", "rollup_places"]
+
+KEYS = ["district", "need", "phase", "year"]
+#: Columns of :func:`places_added` after the keys.
+PLACES_COLUMNS = ["demand", "places_without_investment", "places_added", "places_local",
+                  "deficit_without_investment", "deficit_after", "deficit_met", "placed_independent",
+                  "unmet"]
+INVESTMENT_COLUMNS = [
+    "provision", "provision_name", "what", "kind", "district", "needs", "phases", "first_year",
+    "places", "capital", "pupils_last_year", "pupil_years", "from_districts", "share_local",
+    "revenue_cost", "alternative", "alternative_cost", "saving", "net_saving", "saving_last_year",
+    "payback_years", "shadow_price_last_year", "shadow_price_sum", "reason",
+]
+_TOL = 1e-9
+
+
+def has_investments(run: RunData) -> bool:
+    """Whether the instance offers candidate sites or expansions (so a plan exists)."""
+    inst = run.instance
+    candidate = inst.provisions["candidate"].fillna(False).astype(bool)
+    return bool(candidate.any()) or len(inst.expansions) > 0
+
+
+def closed_sites(run: RunData) -> tuple[str, ...]:
+    """Candidate sites the plan leaves closed (no places in any year; all of them when the run
+    has no utilisation): they are no one's pathway."""
+    prov = run.instance.provisions
+    candidates = set(prov.loc[prov["candidate"].fillna(False).astype(bool), "provision"].astype(str))
+    util = run.utilisation
+    if util.empty or "capacity" not in util:
+        return tuple(sorted(candidates))
+    opened = set(util.loc[util["capacity"] > _TOL, "provision"].astype(str))
+    return tuple(sorted(candidates - opened))
+
+
+def added_places(run: RunData) -> pd.DataFrame:
+    """Places the plan adds per provision-year: provision, year, capacity, added, share.
+
+    A candidate's places are all added (0 while closed); an expanded provision's added places
+    are its capacity above the instance's. Only provisions with added places appear.
+    """
+    data = ModelData.from_instance(run.instance)
+    util = run.utilisation[["provision", "year", "capacity"]].copy()
+    index = {p: i for i, p in enumerate(data.provisions)}
+    year_index = {y: i for i, y in enumerate(data.years)}
+    p = util["provision"].astype(str).map(index).to_numpy(np.int64)
+    t = util["year"].astype(int).map(year_index).to_numpy(np.int64)
+    cap = util["capacity"].to_numpy(float)
+    expandable = np.zeros(len(data.provisions), dtype=bool)
+    expandable[data.exp_prov] = True
+    base = np.where(data.candidate[p], 0.0, data.cap_total[p, t])
+    added = np.where(data.candidate[p] | expandable[p], np.maximum(cap - base, 0.0), 0.0)
+    util["added"] = added
+    util["share"] = np.divide(added, cap, out=np.zeros_like(added), where=cap > _TOL)
+    return util[util["added"] > _TOL].reset_index(drop=True)
+
+
+def places_added(run: RunData) -> pd.DataFrame:
+    """Places added against the deficit without investment, by district × need × phase × year."""
+    detail = sufficiency_table(run)
+    added = added_places(run)
+    split = place_apportionment(run).merge(added[["provision", "year", "share"]],
+                                           on=["provision", "year"], how="inner")
+    split = split[split["kind"].isin(("special", "srp", "mainstream"))]
+    split["places_added"] = split["places"] * split["share"]
+    by_group = split.groupby(KEYS, as_index=False)["places_added"].sum()
+    table = detail[[*KEYS, "demand", "places_local", "placed_independent", "unmet"]].merge(
+        by_group, on=KEYS, how="left")
+    table["places_added"] = table["places_added"].fillna(0.0)
+    return _deficits(table)
+
+
+def _deficits(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    out["places_without_investment"] = out["places_local"] - out["places_added"]
+    out["deficit_without_investment"] = (out["demand"] - out["places_without_investment"]).clip(lower=0)
+    out["deficit_after"] = (out["demand"] - out["places_local"]).clip(lower=0)
+    out["deficit_met"] = out["deficit_without_investment"] - out["deficit_after"]
+    return out[KEYS + PLACES_COLUMNS].sort_values(KEYS).reset_index(drop=True)
+
+
+def rollup_places(detail: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum :func:`places_added` over everything but ``keys`` (deficits stay clipped per group)."""
+    return detail.groupby(keys, as_index=False)[PLACES_COLUMNS].sum()
+
+
+def _alternative_unit_cost(run: RunData, data: ModelData) -> tuple[np.ndarray, np.ndarray]:
+    """Z × K × H: the cheapest eligible independent place (place + transport per pupil-year),
+    and whether one exists (else the unmet penalty stands in)."""
+    pol = run.instance.policy
+    ind = np.flatnonzero(data.kind == KINDS.index("independent"))
+    n_z, n_k, n_h = len(data.zones), len(data.needs), len(data.phases)
+    unit = data.cost[ind][None, :] + pol.transport_cost_per_km * data.km[:, ind]  # Z × I
+    best = np.full((n_z, n_k, n_h), np.inf)
+    for h in range(n_h):
+        reach = data.minutes[:, ind] <= data.limit[h]  # Z × I
+        for k in range(n_k):
+            ok = reach & (data.designated[ind, k] & data.phase_ok[ind, h])[None, :]
+            if ok.any():
+                best[:, k, h] = np.where(ok, unit, np.inf).min(axis=1)
+    found = np.isfinite(best)
+    return np.where(found, best, pol.unmet_penalty), found
+
+
+def investments(run: RunData) -> pd.DataFrame:
+    """Each opening and expansion with its reasons (see the module docstring)."""
+    added = added_places(run)
+    if added.empty:
+        return pd.DataFrame(columns=INVESTMENT_COLUMNS)
+    data = ModelData.from_instance(run.instance)
+    last = max(data.years)
+    alloc = _pupils_in_added(run, data, added)
+    final = alloc[alloc["year"] == last]
+    per = alloc.groupby("provision").agg(
+        pupil_years=("in_added", "sum"), revenue_cost=("revenue", "sum"),
+        alternative_cost=("alternative", "sum"), no_alternative=("no_alternative", "any"),
+        phases=("phase", lambda s: ";".join(sorted(set(map(str, s)), key=data.phases.index))))
+    per_last = final.groupby("provision").agg(
+        pupils_last_year=("in_added", "sum"), revenue_last=("revenue", "sum"),
+        alternative_last=("alternative", "sum"))
+    util = run.utilisation[["provision", "year", "shadow_price"]].merge(
+        added[["provision", "year"]], on=["provision", "year"]).sort_values(["provision", "year"])
+    shadow = util.groupby("provision")["shadow_price"].agg(["last", "sum"])
+    frame = added.groupby("provision").agg(first_year=("year", "min"), places=("added", "max"))
+    frame = frame.join(per).join(per_last).join(shadow)
+    prov = run.instance.provisions.set_index("provision")
+    frame = frame.join(prov[["name", "kind", "zone", "needs", "candidate"]])
+    capital = run.capital.groupby("provision")["amount"].sum() if len(run.capital) else None
+    frame["capital"] = 0.0 if capital is None else capital.reindex(frame.index).fillna(0.0)
+    numeric = ["pupil_years", "revenue_cost", "alternative_cost", "pupils_last_year",
+               "revenue_last", "alternative_last"]
+    frame[numeric] = frame[numeric].astype(float).fillna(0.0)
+    from_text, local = _sources(final, prov["zone"])
+    out = pd.DataFrame({
+        "provision": frame.index.astype(str),
+        "provision_name": frame["name"].where(frame["name"].notna(), frame.index.to_series()),
+        "what": np.where(frame["candidate"].fillna(False).astype(bool), "new site", "expansion"),
+        "kind": frame["kind"], "district": frame["zone"], "needs": frame["needs"],
+        "phases": frame["phases"].fillna(""), "first_year": frame["first_year"].astype(int),
+        "places": frame["places"], "capital": frame["capital"],
+        "pupils_last_year": frame["pupils_last_year"], "pupil_years": frame["pupil_years"],
+        "from_districts": from_text.reindex(frame.index).fillna(""),
+        "share_local": np.divide(local.reindex(frame.index).fillna(0.0).to_numpy(float),
+                                 frame["pupils_last_year"].to_numpy(float),
+                                 out=np.zeros(len(frame)), where=frame["pupils_last_year"] > 0),
+        "revenue_cost": frame["revenue_cost"],
+        "alternative": np.where(frame["no_alternative"].fillna(False).astype(bool),
+                                "unmet (penalty)", "independent"),
+        "alternative_cost": frame["alternative_cost"],
+    }).reset_index(drop=True)
+    saving_last = (frame["alternative_last"] - frame["revenue_last"]).to_numpy(float)
+    out["saving"] = out["alternative_cost"] - out["revenue_cost"]
+    out["net_saving"] = out["saving"] - out["capital"]
+    out["saving_last_year"] = saving_last
+    out["payback_years"] = np.divide(out["capital"].to_numpy(float), saving_last,
+                                     out=np.full(len(out), np.nan), where=saving_last > 0)
+    out["shadow_price_last_year"] = frame["last"].to_numpy(float)
+    out["shadow_price_sum"] = frame["sum"].to_numpy(float)
+    out["reason"] = [_reason(r, last) for r in out.to_dict("records")]
+    return out[INVESTMENT_COLUMNS].sort_values(["first_year", "district", "provision"],
+                                               kind="stable").reset_index(drop=True)
+
+
+def _pupils_in_added(run: RunData, data: ModelData, added: pd.DataFrame) -> pd.DataFrame:
+    """Allocation rows at provisions with added places, with the pupils, revenue cost and
+    alternative cost that fall in the added places (share ``added / capacity``)."""
+    alt_unit, found = _alternative_unit_cost(run, data)
+    alloc = run.allocations.merge(added[["provision", "year", "share"]], on=["provision", "year"],
+                                  how="inner")
+    z = alloc["zone"].astype(str).map({v: i for i, v in enumerate(data.zones)}).to_numpy(np.int64)
+    k = alloc["need"].astype(str).map({v: i for i, v in enumerate(data.needs)}).to_numpy(np.int64)
+    h = alloc["phase"].astype(str).map({v: i for i, v in enumerate(data.phases)}).to_numpy(np.int64)
+    alloc["in_added"] = alloc["pupils"] * alloc["share"]
+    alloc["revenue"] = (alloc["place_cost"] + alloc["transport_cost"]) * alloc["share"]
+    alloc["alternative"] = alt_unit[z, k, h] * alloc["in_added"]
+    alloc["no_alternative"] = ~found[z, k, h]
+    return alloc
+
+
+def _sources(final: pd.DataFrame, home: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Per provision: ``"Swale 24.0; Maidstone 6.0"`` (pupils in its added places by home
+    district, largest first, 0.1 and more) and the pupils from its own district."""
+    src = final.groupby(["provision", "zone"], as_index=False)["in_added"].sum()
+    src = src[src["in_added"] >= 0.05].sort_values(["provision", "in_added", "zone"],
+                                                   ascending=[True, False, True], kind="stable")
+    label = src["zone"].astype(str) + " " + src["in_added"].map(lambda v: f"{v:.1f}")
+    text = label.groupby(src["provision"]).agg("; ".join)
+    own = src[src["zone"].astype(str) == src["provision"].map(home).astype(str)]
+    return text, own.groupby("provision")["in_added"].sum()
+
+
+def _money(x: float) -> str:
+    if abs(x) >= 1e6:
+        return f"£{x / 1e6:,.2f}m"
+    return f"£{x:,.0f}"
+
+
+def _reason(r: Mapping[Hashable, Any], last: int) -> str:
+    """One sentence a planner can read: who it takes, what it saves, what it costs."""
+    pupils = float(r["pupils_last_year"])
+    text = (f"{'Opens' if r['what'] == 'new site' else 'Adds places'} from {r['first_year']}: "
+            f"{pupils:.0f} {str(r['needs']).replace(';', '/')} pupils in its added places in {last}")
+    if r["from_districts"]:
+        text += f" (from {r['from_districts']})"
+    alt = "the independent sector" if r["alternative"] == "independent" else "no eligible place"
+    text += (f"; their place and transport cost {_money(float(r['revenue_cost']))} over the "
+             f"horizon against {_money(float(r['alternative_cost']))} in {alt}: saves "
+             f"{_money(float(r['saving']))} for {_money(float(r['capital']))} of capital")
+    payback = float(r["payback_years"])
+    if np.isfinite(payback):
+        text += f" (payback {payback:.1f} years at the {last} saving)"
+    shadow = float(r["shadow_price_last_year"])
+    if np.isfinite(shadow) and shadow < -0.5:
+        text += f"; one more place in {last} would save {_money(-shadow)} (marginal value)"
+    return text + "."
+
+
+def plan_report(run: RunData) -> dict[str, pd.DataFrame]:
+    """The plan's tables by sheet name: investments, places added (detail and roll-ups)."""
+    detail = places_added(run)
+    return {
+        "investments": investments(run),
+        "places_added": detail,
+        "by_district": rollup_places(detail, ["district", "year"]),
+        "by_need": rollup_places(detail, ["need", "phase", "year"]),
+        "county": rollup_places(detail, ["year"]),
+    }

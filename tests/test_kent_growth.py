@@ -1,0 +1,191 @@
+"""The bundled Kent growth-planning instance: reproducible build, sourced budget, labelled
+estimates, and a solved plan a planner can read (``instances/kent_growth/README.md``).
+
+Sourced figures the checks rest on: KCC allocated GBP 20m of capital for new SRP places (Dec
+2025, pack ``kent_figures.csv`` ``srp_capital_allocation``); the SRP Review's units of 14-30
+places; 15,502 Kent pupils with EHC plans in school placements in January 2025 (DfE SEN2, via
+``instances/kent``), all of them in the existing cohort.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from placement_opt import Instance, Result, Status, solve
+from placement_opt.pathways import pathway_gaps
+from placement_opt.reports.plan import closed_sites, investments, places_added, rollup_places
+from placement_opt.run import RunData
+
+ROOT = Path(__file__).resolve().parent.parent
+GROWTH = ROOT / "instances" / "kent_growth"
+KENT = ROOT / "instances" / "kent"
+HAND_WRITTEN = {"build.py", "README.md"}
+CAPITAL = 20_000_000
+IN_SCOPE_2025 = 15_502
+
+
+@pytest.fixture(scope="module")
+def inst() -> Instance:
+    return Instance.from_path(GROWTH)
+
+
+@pytest.fixture(scope="module")
+def result(inst: Instance) -> Result:
+    """Solved as the README says: HiGHS to a 0.1% gap (a few seconds)."""
+    return solve(inst, gap=1e-3, time_limit=300)
+
+
+@pytest.fixture(scope="module")
+def run(inst: Instance, result: Result) -> RunData:
+    return RunData.from_result(result, inst)
+
+
+def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
+    """The committed files are exactly what build.py writes from the committed Kent instance."""
+    out = tmp_path / "kent_growth"
+    subprocess.run([sys.executable, str(GROWTH / "build.py"), "--out", str(out)], check=True,
+                   capture_output=True)
+    committed = sorted(p.relative_to(GROWTH) for p in GROWTH.rglob("*")
+                       if p.is_file() and p.name not in HAND_WRITTEN and "__pycache__" not in p.parts)
+    built = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert committed == built
+    for rel in committed:
+        assert filecmp.cmp(GROWTH / rel, out / rel, shallow=False), f"{rel} differs"
+
+
+def test_kent_tables_are_copied(inst: Instance) -> None:
+    for name in ("demand", "zones", "capacity", "needs", "phases"):
+        if (KENT / f"{name}.csv").exists():
+            assert (GROWTH / f"{name}.csv").read_bytes() == (KENT / f"{name}.csv").read_bytes()
+    kent = Instance.from_path(KENT)
+    assert set(kent.provisions["provision"]) < set(inst.provisions["provision"])
+
+
+def test_settings(inst: Instance) -> None:
+    figures = pd.read_csv(ROOT.parent / "shared" / "data" / "kent" / "kent_figures.csv")
+    allocation = figures.loc[figures["metric"] == "srp_capital_allocation", "value"].item()
+    assert inst.policy.capital_budget_total == pytest.approx(allocation * 1e6) == CAPITAL
+    assert inst.policy.continuity
+    assert inst.name == "kent_growth"
+
+
+def test_existing_cohort_is_all_of_2025(inst: Instance) -> None:
+    """Every 2025 pupil is already placed: the cohort matches 2025 demand cell by cell."""
+    keys = ["zone", "need", "phase"]
+    cohort = inst.existing.groupby(keys)["pupils"].sum()
+    d = inst.demand[inst.demand["year"] == 2025].groupby(keys)["pupils"].sum()
+    d = d[d > 0]
+    assert cohort.sum() == IN_SCOPE_2025
+    pd.testing.assert_series_equal(cohort.sort_index(), d.sort_index(), check_names=False,
+                                   check_dtype=False)
+    assert (inst.existing["pupils"] == inst.existing["pupils"].round()).all()
+
+
+def test_candidates_and_expansions(inst: Instance) -> None:
+    prov = inst.provisions
+    cand = prov[prov["candidate"].fillna(False).astype(bool)]
+    assert len(cand) == 48  # 12 districts x 2 need groups x 2 phases
+    assert (cand["kind"] == "srp").all()
+    assert set(cand["min_places"]) == {14} and set(cand["capacity"]) == {30}
+    assert not cand["needs"].str.contains("SEMH").any()  # KCC: no SEMH SRP places
+    assert set(cand["phases"]) == {"primary", "secondary"}  # KCC: secondary SRP Y7-11 only
+    for zone, group in cand.groupby("zone"):
+        assert len(group) == 4, zone
+    special = set(prov.loc[prov["kind"] == "special", "provision"])
+    assert set(inst.expansions["provision"]) == special
+
+
+def test_every_estimate_is_labelled() -> None:
+    """Each added figure has a provenance row; estimated ones say ESTIMATE and how."""
+    for name, ids in (("candidates_provenance.csv", "NEW-SRP-"), ("expansions_provenance.csv", "SP-")):
+        prov = pd.read_csv(GROWTH / "provenance" / name)
+        assert prov["provision"].str.startswith(ids).all()
+        assert set(prov["estimated"]) <= {True, False}
+        est = prov[prov["estimated"]]
+        assert len(est) > 0
+        assert est["method_or_source"].str.startswith("ESTIMATE").all(), name
+        assert prov["method_or_source"].str.len().min() > 20
+    summary = json.loads((GROWTH / "provenance" / "summary.json").read_text())
+    assert summary["existing_pupils_2025"] == IN_SCOPE_2025
+    assert summary["capital_budget_total"] == CAPITAL
+
+
+def test_solves_to_the_gap_and_respects_the_budget(result: Result) -> None:
+    assert result.status is Status.OPTIMAL
+    assert result.gap is not None and result.gap <= 1e-3
+    assert result.kpi("unmet") == pytest.approx(0, abs=1e-6)
+    capital = result.kpi("capital_cost")
+    assert 0 < capital <= CAPITAL + 1e-6
+    opened = result.openings[result.openings["opened"].astype(bool)]
+    assert ((opened["places"] >= 14 - 1e-6) & (opened["places"] <= 30 + 1e-6)).all()
+
+
+def test_existing_pupils_are_not_moved(inst: Instance, result: Result) -> None:
+    """The 2025 stock is the existing cohort exactly, and nobody new is placed in 2025."""
+    a = result.allocations[result.allocations["year"] == 2025]
+    keys = ["provision", "zone", "need", "phase"]
+    placed = a.groupby(keys)["pupils"].sum()
+    cohort = inst.existing.set_index(keys)["pupils"].astype(float)
+    pd.testing.assert_series_equal(placed.sort_index(), cohort.sort_index(), check_names=False,
+                                   atol=1e-6)
+    assert a["new_pupils"].sum() == pytest.approx(0, abs=1e-6)
+
+
+def test_investments_have_reasons(run: RunData, result: Result) -> None:
+    inv = investments(run)
+    assert len(inv) > 0
+    assert inv["capital"].sum() == pytest.approx(result.kpi("capital_cost"))
+    assert (inv["pupils_last_year"] > 0).all()
+    assert (inv["saving"] > 0).all() and (inv["net_saving"] > 0).all()
+    assert (inv["alternative"] == "independent").all()
+    assert inv["from_districts"].str.len().gt(0).all()
+    assert inv["reason"].str.contains("saves £").all()
+    # A full new site is worth a pupil moved from the independent sector: a negative price.
+    assert (inv["shadow_price_last_year"] < 0).all()
+
+
+def test_places_added_where_the_deficits_are(run: RunData, result: Result) -> None:
+    detail = places_added(run)
+    last = detail["year"].max()
+    county = rollup_places(detail, ["year"]).set_index("year")
+    opened = result.openings[result.openings["opened"].astype(bool)]
+    built = float(opened["places"].sum() + result.expansions["places_added"].sum())
+    assert county.loc[last, "places_added"] == pytest.approx(built, rel=1e-6)
+    assert (detail["deficit_after"] <= detail["deficit_without_investment"] + 1e-9).all()
+    expected = np.clip(np.minimum(detail["places_added"], detail["demand"]
+                                  - detail["places_without_investment"]), 0, None)
+    assert np.allclose(detail["deficit_met"], expected)
+    # Every district that gains places had a deficit without the investment.
+    by = rollup_places(detail, ["district", "year"])
+    gaining = by[(by["year"] == last) & (by["places_added"] > 0)]
+    assert (gaining["deficit_without_investment"] > 0).all()
+
+
+def test_no_pathway_gap_left_unreported(run: RunData) -> None:
+    """SRP Review question: for every district and need with a primary SRP the plan keeps open
+    (named SRPs and opened sites; the unlisted-SRP aggregates left out), a secondary SRP for
+    that need in the district, or a row in the gap table."""
+    prov = run.instance.provisions
+    aggregates = tuple(prov.loc[prov["provision"].str.startswith("SRP-OTHER-"), "provision"])
+    closed = closed_sites(run)
+    gaps = pathway_gaps(run, kinds=("srp",), exclude=aggregates + closed)
+    reported = set(zip(gaps.loc[gaps["gap_in_district"], "district"],
+                       gaps.loc[gaps["gap_in_district"], "need"], strict=True))
+    srp = prov[(prov["kind"] == "srp") & ~prov["provision"].isin(aggregates + closed)]
+    phases = srp["phases"].fillna("").str.split(";")
+    expected = set()
+    for need in run.instance.needs["need"]:
+        serves = srp["needs"].str.split(";").map(lambda ns, n=need: n in ns)
+        primary = srp[serves & phases.map(lambda p: "primary" in p)]
+        secondary = set(srp.loc[serves & phases.map(lambda p: "secondary" in p), "zone"])
+        expected |= {(z, need) for z in primary["zone"] if z not in secondary}
+    assert reported == expected
+    assert len(closed) > 0  # candidate sites left closed must not hide a gap
