@@ -155,13 +155,14 @@ def existing_cohort(kent: Instance) -> pd.DataFrame:
     if not result.unmet.empty and float(result.unmet["unmet"].sum()) > 1e-6:
         raise SystemExit(f"the Kent {first} baseline leaves pupils unmet")
     alloc = result.allocations
-    cohort = alloc.groupby(["provision", "zone", "need", "phase"], as_index=False)["pupils"].sum()
+    keys = [c for c in TABLES["existing"].key if c in alloc.columns]  # level, where Kent has one
+    cohort = alloc.groupby(keys, as_index=False, dropna=False)["pupils"].sum()
     whole = cohort["pupils"].round()
     if float((cohort["pupils"] - whole).abs().max()) > 1e-6:
         raise SystemExit("the baseline LP gave fractional placements; cannot form whole pupils")
     cohort["pupils"] = whole.astype(int)
     cohort = cohort[cohort["pupils"] > 0]
-    return cohort.sort_values(["provision", "zone", "need", "phase"]).reset_index(drop=True)
+    return cohort.sort_values(keys).reset_index(drop=True)
 
 
 def existing_by_kind(cohort: pd.DataFrame, provisions: pd.DataFrame) -> pd.DataFrame:
