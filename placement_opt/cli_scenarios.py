@@ -161,3 +161,54 @@ def _cell(col: str, value: object) -> str:
             return "-"
         return f"{value:.1%}" if col.startswith("share") else f"{value:,.0f}"
     return str(value)
+
+
+@app.command()
+def compare(
+    run_dirs: Annotated[list[Path], typer.Argument(help="Run folders (the first is the baseline).")],
+    out: Annotated[Path | None, typer.Option(help="Where to write compare.xlsx, compare.html and "
+                                                  "the CSVs (default: a new folder under runs/).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace comparison files already there.")] = False,
+    top: Annotated[int, typer.Option(help="Differences to print.")] = 10,
+) -> None:
+    """KPIs of solved runs side by side and the biggest differences by district and need."""
+    from rich.table import Table
+
+    from placement_opt.compare import compare_runs, write_comparison
+    from placement_opt.io.results import new_run_dir
+
+    with _reported("the run folders"):
+        comp = compare_runs(run_dirs)
+        folder = out or new_run_dir(Path("runs"), "compare")
+        written = write_comparison(comp, folder, overwrite)
+    view = Table(title="KPIs over the horizon", header_style="bold")
+    view.add_column("kpi")
+    for name in comp.names:
+        view.add_column(name, justify="right")
+    for r in comp.kpis.to_dict("records"):
+        unit = str(r["unit"])
+        view.add_row(f"{r['kpi']} ({unit})", *(_kpi_cell(r[n], unit) for n in comp.names))
+    console.print(view)
+    if len(comp.differences):
+        diff = Table(title=f"Biggest differences from {comp.names[0]} (pupil-years, GBP)",
+                     header_style="bold")
+        cols = ["run", "district", "need", "delta_placed_locally", "delta_placed_elsewhere",
+                "delta_placed_independent", "delta_unmet", "delta_cost", "change"]
+        for col in cols:
+            diff.add_column(col.removeprefix("delta_").replace("_", " "),
+                            justify="left" if col in cols[:3] else "right")
+        for r in comp.differences.head(top).to_dict("records"):
+            diff.add_row(*(str(r[c]) if c in cols[:3] else f"{float(r[c]):+,.1f}" for c in cols))
+        console.print(diff)
+    console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{folder}[/]")
+
+
+def _kpi_cell(value: object, unit: str) -> str:
+    number = float(value) if isinstance(value, int | float) else float("nan")
+    if number != number:
+        return "-"
+    if unit == "share":
+        return f"{number:.1%}"
+    if unit == "min":
+        return f"{number:.1f}"
+    return f"{number:,.0f}"
