@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,28 @@ def test_no_pathway_gap_left_unreported(run: RunData) -> None:
         expected |= {(z, need) for z in primary["zone"] if z not in secondary}
     assert reported == expected
     assert len(closed) > 0  # candidate sites left closed must not hide a gap
+
+
+def _build_module() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kent_growth_build", GROWTH / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_build_refuses_a_missing_kent_instance(tmp_path: Path) -> None:
+    build = _build_module()
+    with pytest.raises(SystemExit, match="built Kent instance not found"):
+        build.main(["--kent", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")])  # type: ignore[attr-defined]
+
+
+def test_build_names_a_missing_pack_figure(tmp_path: Path) -> None:
+    build = _build_module()
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "kent_figures.csv").write_text("metric,value,period,source\n")
+    with pytest.raises(SystemExit, match=re.escape("kent_figures.csv: expected one srp_capital_allocation")):
+        build.main(["--data", str(tmp_path / "pack"), "--out", str(tmp_path / "out")])  # type: ignore[attr-defined]
