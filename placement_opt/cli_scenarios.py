@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from placement_opt.cli import _print_summary, app, console, err_console, issues_table
 from placement_opt.errors import InstanceError, OutputError, PlacementOptError
+
+if TYPE_CHECKING:
+    from placement_opt.scenarios import LoadedScenario
+    from placement_opt.uncertainty import DemandDistribution, GrowthFit
 
 __all__ = ["scenario_app"]
 
@@ -212,3 +216,109 @@ def _kpi_cell(value: object, unit: str) -> str:
     if unit == "min":
         return f"{number:.1f}"
     return f"{number:,.0f}"
+
+
+def _target(target: str) -> LoadedScenario:
+    """A scenario file, or an instance (path or bundled name) as a scenario without levers."""
+    from placement_opt.cli import resolve_instance_path
+    from placement_opt.scenarios import load_scenario, scenario_from_mapping
+
+    path = Path(target)
+    if path.suffix == ".toml" and path.name != "instance.toml":
+        return load_scenario(path)
+    base = resolve_instance_path(target).resolve()
+    name = base.stem if base.suffix else base.name
+    return scenario_from_mapping({"scenario": {"name": name, "base": str(base)}}, target)
+
+
+def _distribution(loaded: LoadedScenario, sd: float | None, trend: Path | None, group: str,
+                  correlation: float, drift: float) -> tuple[DemandDistribution, GrowthFit | None]:
+    """The demand distribution (and the fit it came from): --sd, --trend, or the base
+    instance's provenance/growth.csv."""
+    from placement_opt.errors import Issue
+    from placement_opt.scenarios import ScenarioError
+    from placement_opt.uncertainty import DemandDistribution, fit_trend_csv
+
+    fit = None
+    if sd is None:
+        file = trend or loaded.base_path() / "provenance" / "growth.csv"
+        if not file.exists():
+            raise ScenarioError([Issue(str(file), "no trend to fit the growth distribution to",
+                                       expected="--trend FILE (ehcp_trend_kent.csv of the data "
+                                                "pack) or --sd")])
+        fit = fit_trend_csv(file, group)
+        sd = fit.sd
+    try:
+        dist = DemandDistribution(sd, correlation, drift,
+                                  fit.source if fit is not None else "given (--sd)")
+    except ValueError as exc:
+        raise ScenarioError([Issue("montecarlo options", str(exc))]) from exc
+    return dist, fit
+
+
+@app.command()
+def montecarlo(
+    target: Annotated[str, typer.Argument(help="Scenario .toml, or an instance path or bundled "
+                                               "name.")] = "kent",
+    samples: Annotated[int, typer.Option(min=1, help="Demand samples to solve.")] = 20,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same samples).")] = 0,
+    sd: Annotated[float | None, typer.Option(help="Annual log-growth sd (default: fitted).")] = None,
+    trend: Annotated[Path | None, typer.Option(help="Trend file to fit sd to (default: the base's "
+                                                    "provenance/growth.csv).")] = None,
+    trend_group: Annotated[str, typer.Option(help="establishment_group of the data pack's trend "
+                                                  "file.")] = "Total",
+    correlation: Annotated[float, typer.Option(help="Correlation of shocks between needs "
+                                                    "(an assumption).")] = 0.5,
+    drift: Annotated[float, typer.Option(help="Mean annual log growth added to the "
+                                              "projection.")] = 0.0,
+    out: Annotated[Path | None, typer.Option(help="Folder (re-running skips solved samples).")] = None,
+    executor: Annotated[str, typer.Option(help="local, dask or serial.")] = "local",
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+) -> None:
+    """Monte Carlo over demand growth by need: shortfall probabilities and the cost distribution."""
+    from rich.table import Table
+
+    from placement_opt.uncertainty_run import run_montecarlo
+
+    with _reported(target):
+        loaded = _target(target)
+        dist, fit = _distribution(loaded, sd, trend, trend_group, correlation, drift)
+        folder = out or Path("runs") / f"montecarlo-{loaded.name}-s{seed}"
+        console.print(f"Demand shocks: sd {dist.sd:.4f} a year ({dist.source}), correlation "
+                      f"{dist.correlation} between needs (assumption), drift {dist.drift}.")
+        with _progress(f"{samples} samples", samples) as done:
+            mc = run_montecarlo(loaded, dist, samples, seed, folder, executor, workers, scheduler,
+                                fit=fit, on_done=done)
+    short = mc.shortfall[mc.shortfall["p_shortfall"] > 0].head(15)
+    table = Table(title="Highest probability of a shortfall of local places", header_style="bold")
+    for col in ("district", "need", "phase", "year", "p_shortfall", "p_unmet", "surplus_mean"):
+        table.add_column(col.replace("_", " "), justify="right" if col[0] in "ps" else "left")
+    for r in short.to_dict("records"):
+        table.add_row(str(r["district"]), str(r["need"]), str(r["phase"]), str(r["year"]),
+                      f"{r['p_shortfall']:.0%}", f"{r['p_unmet']:.0%}", f"{r['surplus_mean']:,.1f}")
+    console.print(table)
+    costs = mc.cost_summary[mc.cost_summary["year"] == "all"]
+    view = Table(title="Distribution over the samples (horizon)", header_style="bold")
+    for col in ("kpi", "mean", "sd", "p5", "p50", "p95"):
+        view.add_column(col, justify="left" if col == "kpi" else "right")
+    for r in costs.to_dict("records"):
+        view.add_row(str(r["kpi"]), *(f"{float(r[c]):,.0f}" for c in ("mean", "sd", "p5", "p50",
+                                                                        "p95")))
+    console.print(view)
+    console.print(f"{mc.solved} of {len(mc.records)} samples solved. Written to [bold]{folder}[/]")
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[dict[str, Any], bool], None]]:
+    """A rich progress bar; yields the ``on_done(record, skipped)`` callback that advances it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        bar = progress.add_task(label, total=total)
+
+        def done(record: dict[str, Any], skipped: bool) -> None:
+            progress.update(bar, advance=1)
+
+        yield done

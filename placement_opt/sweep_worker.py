@@ -14,11 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from placement_opt.instance import Instance
 
-__all__ = ["DETAIL_COLUMNS", "PointTask", "failed_record", "scale_demand", "solve_point"]
+__all__ = ["DETAIL_COLUMNS", "PointTask", "failed_record", "load_base", "solve_point"]
 
 #: Columns of a record's ``detail`` (from the sufficiency table).
 DETAIL_COLUMNS = ("district", "need", "phase", "year", "demand", "places_local", "placed_locally",
@@ -59,16 +57,6 @@ def load_base(path: str) -> Instance:
     return _cached_base(path, _stamp(Path(path)))
 
 
-def scale_demand(inst: Instance, factors: dict[str, dict[int, float]]) -> Instance:
-    """``inst`` with each demand row's pupils times ``factors[need][year]`` (1 where absent)."""
-    demand = inst.demand.copy()
-    by_key = {(need, int(year)): f for need, years in factors.items() for year, f in years.items()}
-    keys = zip(demand["need"], demand["year"].astype("int64"), strict=True)
-    factor = np.array([by_key.get((k, int(t)), 1.0) for k, t in keys], dtype=float)
-    demand["pupils"] = demand["pupils"].to_numpy(float) * factor
-    return inst.replace(demand=demand)
-
-
 def solve_point(task: PointTask) -> dict[str, Any]:
     """Apply, solve and summarise one point (raises on failure: the executor records it)."""
     from placement_opt.io.results import result_summary
@@ -79,9 +67,7 @@ def solve_point(task: PointTask) -> dict[str, Any]:
     start = time.perf_counter()
     loaded = scenario_from_mapping(task.mapping, task.source)
     base = load_base(task.base_path)
-    inst = apply_scenario(loaded, base)
-    if task.demand_factors:
-        inst = scale_demand(inst, task.demand_factors)
+    inst = apply_scenario(loaded, base, task.demand_factors)
     options = SolveOptions.model_validate(task.options)
     result = solve(inst, options)
     record = _record(task, "ok")

@@ -7,7 +7,7 @@ import pandas as pd
 from placement_opt.errors import InstanceError, Issue, Severity
 from placement_opt.instance import Instance
 from placement_opt.scenarios.check import merged_policy, scenario_issues
-from placement_opt.scenarios.demand import grow_demand
+from placement_opt.scenarios.demand import grow_demand, scale_demand
 from placement_opt.scenarios.errors import ScenarioError
 from placement_opt.scenarios.load import LoadedScenario
 from placement_opt.scenarios.locate import located
@@ -18,8 +18,12 @@ from placement_opt.settings import InstanceInfo, Settings
 __all__ = ["apply_scenario"]
 
 
-def apply_scenario(loaded: LoadedScenario, base: Instance) -> Instance:
+def apply_scenario(loaded: LoadedScenario, base: Instance,
+                   demand_factors: dict[str, dict[int, float]] | None = None) -> Instance:
     """``base`` changed as ``loaded`` says, validated again as a new Instance.
+
+    ``demand_factors`` (need → year → factor, e.g. a Monte Carlo sample) multiply demand after
+    the scenario's own levers (1 where absent).
 
     Raises :class:`ScenarioError` listing every problem: ids the base does not have, years
     outside its horizon, invalid policy values, or a result the instance rules reject.
@@ -37,6 +41,8 @@ def apply_scenario(loaded: LoadedScenario, base: Instance) -> Instance:
     tables = {name: frame.copy() for name, frame in base.tables().items()}
     base_year = sc.scenario.base_year if sc.scenario.base_year is not None else base.years[0]
     tables["demand"] = grow_demand(tables["demand"], sc.demand, base_year)
+    if demand_factors:
+        tables["demand"] = scale_demand(tables["demand"], demand_factors)
     tables = apply_provisions(tables, sc.provisions, base.years, list(base.needs["need"]))
     tables["provisions"] = _costs(tables["provisions"], sc.costs)
     tables["budgets"] = _budgets(tables["budgets"], sc.budgets)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from placement_opt.scenarios.schema import Demand
 
-__all__ = ["grow_demand", "growth_factors"]
+__all__ = ["grow_demand", "growth_factors", "scale_demand"]
 
 
 def growth_factors(demand: pd.DataFrame, lever: Demand, base_year: int) -> np.ndarray:
@@ -45,4 +45,14 @@ def grow_demand(demand: pd.DataFrame, lever: Demand, base_year: int) -> pd.DataF
         base_pupils = pd.Series(pupils[at_base], index=key[at_base].to_numpy())
         pupils = key.map(base_pupils).fillna(0.0).to_numpy(float)
     out["pupils"] = pupils * factor
+    return out
+
+
+def scale_demand(demand: pd.DataFrame, factors: dict[str, dict[int, float]]) -> pd.DataFrame:
+    """A new demand table: each row's pupils times ``factors[need][year]`` (1 where absent)."""
+    out = demand.copy()
+    by_key = {(need, int(year)): f for need, years in factors.items() for year, f in years.items()}
+    keys = zip(out["need"], out["year"].astype("int64"), strict=True)
+    factor = np.array([by_key.get((k, int(t)), 1.0) for k, t in keys], dtype=float)
+    out["pupils"] = out["pupils"].to_numpy(float) * factor
     return out
