@@ -322,3 +322,63 @@ def _progress(label: str, total: int) -> Iterator[Callable[[dict[str, Any], bool
             progress.update(bar, advance=1)
 
         yield done
+
+
+@app.command()
+def robust(
+    target: Annotated[str, typer.Argument(help="Scenario .toml, or an instance path or bundled "
+                                               "name.")],
+    samples: Annotated[int, typer.Option(min=1, help="Demand samples (the model grows with "
+                                                     "them).")] = 5,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same samples).")] = 0,
+    sd: Annotated[float | None, typer.Option(help="Annual log-growth sd (default: fitted).")] = None,
+    trend: Annotated[Path | None, typer.Option(help="Trend file to fit sd to.")] = None,
+    trend_group: Annotated[str, typer.Option(help="establishment_group of the trend file.")] = "Total",
+    correlation: Annotated[float, typer.Option(help="Correlation of shocks between needs "
+                                                    "(an assumption).")] = 0.5,
+    drift: Annotated[float, typer.Option(help="Mean annual log growth added.")] = 0.0,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
+    gap: Annotated[float, typer.Option(help="Relative MIP gap.")] = 1e-4,
+    threads: Annotated[int, typer.Option(help="Solver threads.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Folder (default: a new folder under runs/).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace robust files already there.")] = False,
+) -> None:
+    """Robust plan: investments decided once for every demand sample (sample average), against
+    the plan for mean demand, both evaluated on the same samples."""
+    from rich.table import Table
+
+    from placement_opt.io.results import new_run_dir
+    from placement_opt.options import SolveOptions
+    from placement_opt.robust import robust_plan, write_robust
+    from placement_opt.uncertainty_run import scenario_samples
+
+    with _reported(target):
+        loaded = _target(target)
+        dist, fit = _distribution(loaded, sd, trend, trend_group, correlation, drift)
+        options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads)
+        folder = out or new_run_dir(Path("runs"), f"robust-{loaded.name}")
+        instances = scenario_samples(loaded, dist, samples, seed)
+        console.print(f"Solving the sample-average model over {samples} samples ...")
+        res = robust_plan(instances, options)
+        about = {"target": target, "scenario": loaded.name, "seed": seed,
+                 "distribution": dist.__dict__, "fit": None if fit is None else fit.as_dict()}
+        written = write_robust(res, folder, about, overwrite)
+    view = Table(title=f"Robust plan over {samples} samples", header_style="bold")
+    view.add_column("")
+    view.add_column("GBP", justify="right")
+    for label, value in (("expected cost, robust plan", res.expected_robust),
+                         ("expected cost, mean-demand plan", res.expected_mean_plan),
+                         ("value of the stochastic solution", res.value_of_stochastic_solution)):
+        view.add_row(label, f"{value:,.0f}")
+    console.print(view)
+    changed = res.decisions[res.decisions["difference"].abs() > 1e-6]
+    if len(changed):
+        diff = Table(title="Where the plans differ", header_style="bold")
+        for col in ("role", "provision", "year", "robust", "mean_plan"):
+            diff.add_column(col)
+        for r in changed.head(30).to_dict("records"):
+            diff.add_row(*(str(r[c]) for c in ("role", "provision", "year", "robust", "mean_plan")))
+        console.print(diff)
+    else:
+        console.print("The robust plan takes the same decisions as the mean-demand plan.")
+    console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{folder}[/]")

@@ -28,7 +28,7 @@ from placement_opt.sweep_worker import PointTask
 from placement_opt.uncertainty import DemandDistribution, GrowthFit, sample_factors
 
 __all__ = ["COST_KPIS", "MARKER", "MonteCarlo", "montecarlo_tasks", "run_montecarlo",
-           "write_montecarlo"]
+           "scenario_samples", "write_montecarlo"]
 
 MARKER = "montecarlo.json"
 #: KPIs whose distribution over the samples is reported.
@@ -55,6 +55,17 @@ class MonteCarlo:
     def solved(self) -> int:
         """Samples with a solution."""
         return sum(1 for r in self.records if "detail" in r)
+
+
+def scenario_samples(loaded: LoadedScenario, dist: DemandDistribution, samples: int,
+                     seed: int) -> list[Instance]:
+    """The scenario's instance with each of ``samples`` seeded demand samples applied (the same
+    samples :func:`run_montecarlo` solves for the same seed)."""
+    from placement_opt.scenarios import apply_scenario
+
+    base = Instance.from_path(loaded.base_path())
+    factors = sample_factors(apply_scenario(loaded, base), dist, samples, seed)
+    return [apply_scenario(loaded, base, f) for f in factors]
 
 
 def montecarlo_tasks(loaded: LoadedScenario, dist: DemandDistribution, samples: int, seed: int,
