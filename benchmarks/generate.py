@@ -42,6 +42,7 @@ __all__ = [
     "Sizes",
     "count_arcs",
     "make_instance",
+    "make_tables",
     "sizes_for_arcs",
 ]
 
@@ -106,34 +107,55 @@ class Sizes:
     arcs: int
 
 
-def make_instance(n_zones: int, n_provisions: int, years: int, seed: int) -> Instance:
+def make_instance(n_zones: int, n_provisions: int, years: int, seed: int, *,
+                  pure: bool = False) -> Instance:
     """A Kent-like instance with ``n_zones`` zones, ``n_provisions`` provisions and demand for
     ``years`` consecutive years from :data:`FIRST_YEAR`. Deterministic in ``seed``.
 
     Zone ``i`` and provision ``i`` are drawn from their own streams (``seed``, table, ``i``),
     so adding zones or provisions appends to the instance instead of reshuffling it.
+    ``pure=True`` drops the per-need caps and the independent-sector cap, leaving a pure
+    transportation problem with whole-number data (what the ``flow`` backend solves).
+    """
+    tables = make_tables(n_zones, n_provisions, years, seed, KENT_BOX)
+    policy = dict(POLICY)
+    if pure:
+        capacity = tables["capacity"]
+        tables["capacity"] = capacity[capacity["need"].isna()].reset_index(drop=True)
+        del policy["max_independent_share"]
+    kind = "pure" if pure else "kent-like"
+    settings = {
+        "instance": {"name": f"{kind}-z{n_zones}-p{n_provisions}-y{years}-s{seed}",
+                     "description": "Synthetic Kent-like instance (benchmarks/generate.py)."},
+        "policy": policy,
+    }
+    return Instance.from_tables(tables, settings, source=f"generate.py seed {seed}")
+
+
+def make_tables(n_zones: int, n_provisions: int, years: int, seed: int,
+                box: tuple[float, float, float, float],
+                expected: bool = False) -> dict[str, pd.DataFrame]:
+    """The tables of :func:`make_instance` (zones and provisions inside ``box``), unvalidated.
+
+    ``expected=True`` gives each demand row its expected value (3 decimals, as a projection by
+    small area would) instead of a Poisson draw.
     """
     if n_zones < 1 or n_provisions < 1 or years < 1:
         raise ValueError("n_zones, n_provisions and years must be >= 1")
-    zones = pd.DataFrame([_zone(_stream(seed, 0, i), i) for i in range(n_zones)])
-    drawn = [_provision(_stream(seed, 1, i), i, zones) for i in range(n_provisions)]
+    zones = pd.DataFrame([_zone(_stream(seed, 0, i), i, box) for i in range(n_zones)])
+    drawn = [_provision(_stream(seed, 1, i), i, zones, box) for i in range(n_provisions)]
     provisions = pd.DataFrame([row for row, _ in drawn])
     year_list = [FIRST_YEAR + i for i in range(years)]
     capacity = pd.DataFrame(
         [cap for _, plan in drawn for cap in plan.rows(year_list)],
         columns=["provision", "year", "need", "places"],
     )
-    demand = _demand(_stream(seed, 2, 0), zones, float(provisions["capacity"].sum()), year_list)
-    tables = {
+    demand = _demand(_stream(seed, 2, 0), zones, float(provisions["capacity"].sum()), year_list,
+                     expected)
+    return {
         "needs": default_needs(), "phases": default_phases(), "zones": zones,
         "provisions": provisions, "capacity": capacity, "demand": demand,
     }
-    settings = {
-        "instance": {"name": f"kent-like-z{n_zones}-p{n_provisions}-y{years}-s{seed}",
-                     "description": "Synthetic Kent-like instance (benchmarks/generate.py)."},
-        "policy": POLICY,
-    }
-    return Instance.from_tables(tables, settings, source=f"generate.py seed {seed}")
 
 
 def _stream(seed: int, table: int, index: int) -> np.random.Generator:
@@ -141,10 +163,11 @@ def _stream(seed: int, table: int, index: int) -> np.random.Generator:
     return np.random.default_rng([seed, table, index])
 
 
-def _zone(rng: np.random.Generator, i: int) -> dict[str, object]:
-    """One zone: a centroid uniform in Kent's box (its population weight is drawn with the
+def _zone(rng: np.random.Generator, i: int,
+          box: tuple[float, float, float, float]) -> dict[str, object]:
+    """One zone: a centroid uniform in ``box`` (its population weight is drawn with the
     demand)."""
-    lat0, lat1, lon0, lon1 = KENT_BOX
+    lat0, lat1, lon0, lon1 = box
     return {
         "zone": f"Z{i:04d}",
         "name": f"Zone {i}",
@@ -179,13 +202,13 @@ class _CapacityPlan:
         return out
 
 
-def _provision(rng: np.random.Generator, i: int,
-               zones: pd.DataFrame) -> tuple[dict[str, object], _CapacityPlan]:
+def _provision(rng: np.random.Generator, i: int, zones: pd.DataFrame,
+               box: tuple[float, float, float, float]) -> tuple[dict[str, object], _CapacityPlan]:
     """One provision near a random zone's centroid, and its capacity-table plan: ~10% grow
     each year, ~15% cap their first designated need."""
     kind = str(rng.choice(list(KIND_SHARE), p=list(KIND_SHARE.values())))
     home = int(rng.integers(len(zones)))
-    lat0, lat1, lon0, lon1 = KENT_BOX
+    lat0, lat1, lon0, lon1 = box
     offer = PHASE_OFFERS[kind][int(rng.integers(len(PHASE_OFFERS[kind])))]
     needs = DESIGNATIONS[kind][int(rng.integers(len(DESIGNATIONS[kind])))]
     lo, hi = KIND_PLACES[kind]
@@ -221,9 +244,10 @@ def _cost(rng: np.random.Generator, kind: str) -> float:
 
 
 def _demand(rng: np.random.Generator, zones: pd.DataFrame, places: float,
-            years: list[int]) -> pd.DataFrame:
-    """Poisson demand per zone × need × phase × year, with Kent's need and phase mix, a
-    log-normal population weight per zone and :data:`GROWTH` a year."""
+            years: list[int], expected: bool = False) -> pd.DataFrame:
+    """Poisson demand (or, with ``expected``, its mean to 3 decimals) per zone × need × phase ×
+    year, with Kent's need and phase mix, a log-normal population weight per zone and
+    :data:`GROWTH` a year."""
     n_z = len(zones)
     weight = rng.lognormal(0.0, 0.5, n_z)
     weight /= weight.sum()
@@ -232,7 +256,7 @@ def _demand(rng: np.random.Generator, zones: pd.DataFrame, places: float,
     growth = (1 + GROWTH) ** np.arange(len(years))
     mean = (PRESSURE * places * weight[:, None, None, None] * need_share[None, :, None, None]
             * phase_share[None, None, :, None] * growth[None, None, None, :])
-    pupils = rng.poisson(mean).astype(float)
+    pupils = np.round(mean, 3) if expected else rng.poisson(mean).astype(float)
     zz, kk, hh, tt = np.meshgrid(np.arange(n_z), np.arange(need_share.size),
                                  np.arange(phase_share.size), np.arange(len(years)),
                                  indexing="ij")
