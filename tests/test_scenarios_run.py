@@ -98,3 +98,33 @@ def test_cli_bad_scenario_exits_2_without_traceback(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["scenario", "run", str(bad)], env={"COLUMNS": "300"})
     assert result.exit_code == 2 and "growht" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("file", sorted((ROOT / "instances").glob("*/scenarios/*.toml")),
+                         ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_bundled_scenarios_apply(file: Path) -> None:
+    from placement_opt import Instance
+    from placement_opt.scenarios import apply_scenario
+    from placement_opt.sweep_grid import load_sweep
+
+    if "[sweep]" in file.read_text():
+        assert load_sweep(file).points
+        return
+    loaded = load_scenario(file)
+    assert apply_scenario(loaded, Instance.from_path(loaded.base_path())).name == loaded.name
+
+
+def test_readme_scenario_example_applies_to_kent() -> None:
+    import re
+
+    from placement_opt import Instance
+    from placement_opt.scenarios import apply_scenario, scenario_from_text
+
+    text = (ROOT / "README.md").read_text()
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", text, flags=re.S) if "[scenario]" in b)
+    loaded = scenario_from_text(block, "README.md")
+    applied = apply_scenario(loaded, Instance.from_path(loaded.base_path()))
+    assert "SRP-NEW-SWALE" in set(applied.provisions["provision"])
