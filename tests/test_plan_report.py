@@ -16,7 +16,7 @@ Hand solution. C opens (it saves 32,000-34,000 a pupil, 8 pupils, for 60,000): B
 12(20,000) + 2(18,000) + 6(16,000) + 2(50,000) + 60,000 + 50,000 = 582,000.
 
 The plan's reasons. C: pupils from B 6 and A 2; their cost 6(16,000) + 2(18,000) = 132,000;
-in the cheapest independent place each is eligible for, I: 6(52,000) + 2(50,000) = 412,000;
+in the cheapest eligible place with room elsewhere (S is full), I: 6(52,000) + 2(50,000) = 412,000;
 saving 280,000, net of capital 220,000, payback 60/280 years; one more place at C moves an A
 pupil from I (50,000) to C (18,000): shadow price -32,000. S: 2 of its 12 places are added, so
 2/12 of its 12 pupils: cost 40,000 against 2(50,000); saving 60,000, net 10,000; shadow price
@@ -133,14 +133,34 @@ def test_places_added_against_the_deficit(run: RunData) -> None:
     assert county["deficit_met"] == pytest.approx(8)
 
 
+def test_a_dearer_special_place_with_room_is_the_alternative() -> None:
+    """Add S2, a special school in A with 100 places at GBP 45,000 (no expansion option): A's
+    overflow goes to S2, not I, and S2 has room, so it is where C's pupils would otherwise be:
+    6(45,000 + 2,000) + 2(45,000) = 372,000 against their 132,000 at C."""
+    inst = _instance(expansion=False)
+    s2 = pd.DataFrame([{"provision": "S2", "kind": "special", "zone": "A", "phases": "primary",
+                        "needs": "ASD", "capacity": 100.0, "cost_per_place": 45_000.0}])
+    trips = pd.DataFrame([("A", "S2", 10.0, 0.0), ("B", "S2", 10.0, 2.0)],
+                         columns=["zone", "provision", "minutes", "km"])
+    inst = inst.replace(provisions=pd.concat([inst.provisions, s2], ignore_index=True),
+                        journeys=pd.concat([inst.journeys, trips], ignore_index=True))
+    run = RunData.from_result(solve(inst), inst)
+    c = investments(run).set_index("provision").loc["C"]
+    assert c["alternative"] == "special"
+    assert c["alternative_cost"] == pytest.approx(372_000)
+    assert c["saving"] == pytest.approx(240_000)
+    assert "in special schools" in c["reason"]
+
+
 def test_unmet_stands_in_where_no_independent_place_is_eligible() -> None:
-    """Without an independent provision the alternative is the unmet penalty (1,000,000)."""
+    """Without an independent provision, and S full, no place has room: the alternative is the
+    unmet penalty (1,000,000)."""
     inst = _instance(expansion=False)
     inst = inst.replace(provisions=inst.provisions[inst.provisions["provision"] != "I"],
                         journeys=inst.journeys[inst.journeys["provision"] != "I"])
     run = RunData.from_result(solve(inst), inst)
     c = investments(run).set_index("provision").loc["C"]
-    assert c["alternative"] == "unmet (penalty)"
+    assert c["alternative"] == "unmet"
     assert c["alternative_cost"] == pytest.approx(8 * 1_000_000)
 
 

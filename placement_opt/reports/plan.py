@@ -12,11 +12,13 @@ Two tables, read from a solved run (:class:`placement_opt.run.RunData`):
 * :func:`investments` — one row per candidate site opened and per provision expanded: capital,
   places, the pupils in the added places (in the last year and over the horizon) and the
   districts they come from, their place and transport cost, the cost those pupil-years would have
-  had in the **cheapest independent-sector place each pupil is eligible for** (where the county's
-  overflow goes when state places are full; the unmet penalty where no independent place is
-  eligible), the saving, the saving net of capital, the payback, and the marginal value of one
-  more place (the utilisation shadow price: a marginal value at the optimum, with the integer
-  decisions fixed). Pupils of an expanded school are counted in its added places in proportion
+  had **elsewhere**: in the cheapest eligible place (need, phase, journey limit) at another
+  provision with a place free that year in the solved plan — in Kent, the independent sector,
+  where the overflow goes when state places are full — or at the unmet penalty where there is
+  none (a first-order counterfactual: per-need caps and later years are not checked), the
+  saving, the saving net of capital, the payback, and the marginal value of one more place
+  (the utilisation shadow price: a marginal value at the optimum, with the integer decisions
+  fixed). Pupils of an expanded school are counted in its added places in proportion
   ``added / capacity``.
 
 Formulations: ``models/openings.md``, ``models/planning.md``.
@@ -50,6 +52,13 @@ INVESTMENT_COLUMNS = [
     "payback_years", "shadow_price_last_year", "shadow_price_sum", "reason",
 ]
 _TOL = 1e-9
+#: A provision is somewhere else a pupil could have gone when it had at least this many places
+#: free that year in the solved plan.
+SPARE_MIN = 1.0
+_CHUNK = 4096
+_ELSEWHERE = {"independent": "in the independent sector", "unmet": "as unmet demand (penalty)",
+              "special": "in special schools", "srp": "in other SRPs",
+              "mainstream": "in mainstream support"}
 
 
 def has_investments(run: RunData) -> bool:
@@ -122,22 +131,39 @@ def rollup_places(detail: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return detail.groupby(keys, as_index=False)[PLACES_COLUMNS].sum()
 
 
-def _alternative_unit_cost(run: RunData, data: ModelData) -> tuple[np.ndarray, np.ndarray]:
-    """Z × K × H: the cheapest eligible independent place (place + transport per pupil-year),
-    and whether one exists (else the unmet penalty stands in)."""
+def _alternatives(run: RunData, data: ModelData, alloc: pd.DataFrame,
+                  invested: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per allocation row: the cheapest place + transport cost per pupil-year at an eligible
+    provision (need, phase, journey limit) other than those the plan adds places to, with at
+    least :data:`SPARE_MIN` places free that year in the solved plan; and that provision's kind
+    (``unmet``, at the unmet penalty, where there is none). Per-need caps are not checked."""
     pol = run.instance.policy
-    ind = np.flatnonzero(data.kind == KINDS.index("independent"))
-    n_z, n_k, n_h = len(data.zones), len(data.needs), len(data.phases)
-    unit = data.cost[ind][None, :] + pol.transport_cost_per_km * data.km[:, ind]  # Z × I
-    best = np.full((n_z, n_k, n_h), np.inf)
-    for h in range(n_h):
-        reach = data.minutes[:, ind] <= data.limit[h]  # Z × I
-        for k in range(n_k):
-            ok = reach & (data.designated[ind, k] & data.phase_ok[ind, h])[None, :]
-            if ok.any():
-                best[:, k, h] = np.where(ok, unit, np.inf).min(axis=1)
+    n_p, n_t = len(data.provisions), len(data.years)
+    pi = {v: i for i, v in enumerate(data.provisions)}
+    ti = {v: i for i, v in enumerate(data.years)}
+    spare = np.zeros((n_p, n_t))
+    util = run.utilisation
+    spare[util["provision"].astype(str).map(pi).to_numpy(np.int64),
+          util["year"].astype(int).map(ti).to_numpy(np.int64)] = util["spare"].to_numpy(float)
+    other = np.ones(n_p, dtype=bool)
+    other[invested] = False
+    z = alloc["zone"].astype(str).map({v: i for i, v in enumerate(data.zones)}).to_numpy(np.int64)
+    k = alloc["need"].astype(str).map({v: i for i, v in enumerate(data.needs)}).to_numpy(np.int64)
+    h = alloc["phase"].astype(str).map({v: i for i, v in enumerate(data.phases)}).to_numpy(np.int64)
+    t = alloc["year"].astype(int).map(ti).to_numpy(np.int64)
+    best = np.full(len(alloc), np.inf)
+    where = np.zeros(len(alloc), dtype=np.int64)
+    for lo in range(0, len(alloc), _CHUNK):  # rows x provisions, a block at a time
+        r = slice(lo, lo + _CHUNK)
+        ok = (data.designated[:, k[r]].T & data.phase_ok[:, h[r]].T & other[None, :]
+              & (data.minutes[z[r], :] <= data.limit[h[r]][:, None])
+              & (spare[:, t[r]].T >= SPARE_MIN))
+        unit = np.where(ok, data.cost[None, :] + pol.transport_cost_per_km * data.km[z[r], :], np.inf)
+        where[r] = unit.argmin(axis=1)
+        best[r] = unit[np.arange(unit.shape[0]), where[r]]
     found = np.isfinite(best)
-    return np.where(found, best, pol.unmet_penalty), found
+    kind = np.where(found, np.asarray(KINDS, dtype=object)[data.kind[where]], "unmet")
+    return np.where(found, best, pol.unmet_penalty), kind
 
 
 def investments(run: RunData) -> pd.DataFrame:
@@ -151,7 +177,7 @@ def investments(run: RunData) -> pd.DataFrame:
     final = alloc[alloc["year"] == last]
     per = alloc.groupby("provision").agg(
         pupil_years=("in_added", "sum"), revenue_cost=("revenue", "sum"),
-        alternative_cost=("alternative", "sum"), no_alternative=("no_alternative", "any"),
+        alternative_cost=("alternative", "sum"),
         phases=("phase", lambda s: ";".join(sorted(set(map(str, s)), key=data.phases.index))))
     per_last = final.groupby("provision").agg(
         pupils_last_year=("in_added", "sum"), revenue_last=("revenue", "sum"),
@@ -182,8 +208,7 @@ def investments(run: RunData) -> pd.DataFrame:
                                  frame["pupils_last_year"].to_numpy(float),
                                  out=np.zeros(len(frame)), where=frame["pupils_last_year"] > 0),
         "revenue_cost": frame["revenue_cost"],
-        "alternative": np.where(frame["no_alternative"].fillna(False).astype(bool),
-                                "unmet (penalty)", "independent"),
+        "alternative": _alternative_text(alloc).reindex(frame.index).fillna(""),
         "alternative_cost": frame["alternative_cost"],
     }).reset_index(drop=True)
     saving_last = (frame["alternative_last"] - frame["revenue_last"]).to_numpy(float)
@@ -202,17 +227,29 @@ def investments(run: RunData) -> pd.DataFrame:
 def _pupils_in_added(run: RunData, data: ModelData, added: pd.DataFrame) -> pd.DataFrame:
     """Allocation rows at provisions with added places, with the pupils, revenue cost and
     alternative cost that fall in the added places (share ``added / capacity``)."""
-    alt_unit, found = _alternative_unit_cost(run, data)
     alloc = run.allocations.merge(added[["provision", "year", "share"]], on=["provision", "year"],
-                                  how="inner")
-    z = alloc["zone"].astype(str).map({v: i for i, v in enumerate(data.zones)}).to_numpy(np.int64)
-    k = alloc["need"].astype(str).map({v: i for i, v in enumerate(data.needs)}).to_numpy(np.int64)
-    h = alloc["phase"].astype(str).map({v: i for i, v in enumerate(data.phases)}).to_numpy(np.int64)
+                                  how="inner").reset_index(drop=True)
+    invested = np.flatnonzero(np.isin(np.asarray(data.provisions, dtype=object),
+                                      added["provision"].astype(str).unique()))
+    unit, kind = _alternatives(run, data, alloc, invested)
     alloc["in_added"] = alloc["pupils"] * alloc["share"]
     alloc["revenue"] = (alloc["place_cost"] + alloc["transport_cost"]) * alloc["share"]
-    alloc["alternative"] = alt_unit[z, k, h] * alloc["in_added"]
-    alloc["no_alternative"] = ~found[z, k, h]
+    alloc["alternative"] = unit * alloc["in_added"]
+    alloc["alternative_kind"] = kind
     return alloc
+
+
+def _alternative_text(alloc: pd.DataFrame) -> pd.Series:
+    """Per provision: the kind of the alternative, or ``"independent 140.0; special 10.0"``
+    (pupil-years in its added places by the kind they would otherwise have had) when mixed."""
+    by = alloc.groupby(["provision", "alternative_kind"], as_index=False)["in_added"].sum()
+    by = by[by["in_added"] >= 0.05].sort_values(["provision", "in_added", "alternative_kind"],
+                                                ascending=[True, False, True], kind="stable")
+    label = by["alternative_kind"].astype(str) + " " + by["in_added"].map(lambda v: f"{v:.1f}")
+    many = by.groupby("provision")["alternative_kind"].transform("size") > 1
+    label = label.where(many, by["alternative_kind"].astype(str))
+    text: pd.Series = label.groupby(by["provision"]).agg("; ".join)
+    return text
 
 
 def _sources(final: pd.DataFrame, home: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -240,9 +277,9 @@ def _reason(r: Mapping[Hashable, Any], last: int) -> str:
             f"{pupils:.0f} {str(r['needs']).replace(';', '/')} pupils in its added places in {last}")
     if r["from_districts"]:
         text += f" (from {r['from_districts']})"
-    alt = "the independent sector" if r["alternative"] == "independent" else "no eligible place"
+    alt = _ELSEWHERE.get(str(r["alternative"]), f"elsewhere ({r['alternative']} pupil-years)")
     text += (f"; their place and transport cost {_money(float(r['revenue_cost']))} over the "
-             f"horizon against {_money(float(r['alternative_cost']))} in {alt}: saves "
+             f"horizon against {_money(float(r['alternative_cost']))} {alt}: saves "
              f"{_money(float(r['saving']))} for {_money(float(r['capital']))} of capital")
     payback = float(r["payback_years"])
     if np.isfinite(payback):
