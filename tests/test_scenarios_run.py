@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 
 from placement_opt.cli import app
 from placement_opt.scenarios import ScenarioError, load_scenario
-from placement_opt.scenarios.run import reproduce_run, run_scenario
+from placement_opt.scenarios.run import ScenarioRun, reproduce_run, run_scenario
 
 SCENARIO = '''[scenario]
 name = "grow"
@@ -39,32 +40,46 @@ def scenario_file(tmp_path: Path) -> Path:
     return file
 
 
-def test_run_writes_a_manifest(scenario_file: Path, tmp_path: Path) -> None:
-    run = run_scenario(load_scenario(scenario_file), tmp_path / "run")
-    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ScenarioRun]:
+    """One run of the scenario (module-wide: the tests only read it)."""
+    root = tmp_path_factory.mktemp("run")
+    base_instance().to_path(root / "base")
+    (root / "grow.toml").write_text(SCENARIO, encoding="utf-8")
+    return root, run_scenario(load_scenario(root / "grow.toml"), root / "run")
+
+
+def test_run_writes_a_manifest(first: tuple[Path, ScenarioRun]) -> None:
+    root, run = first
+    manifest = json.loads((root / "run" / "manifest.json").read_text())
     assert manifest == run.manifest
     assert manifest["scenario"]["text"] == SCENARIO
-    assert manifest["base"]["path"] == str((tmp_path / "base").resolve())
+    assert manifest["base"]["path"] == str((root / "base").resolve())
     assert manifest["instance_fingerprint"] == run.instance.fingerprint()
     assert manifest["status"] == "optimal" and manifest["objective"] == run.result.objective
     assert manifest["versions"]["solver:highs"] and manifest["options"]["backend"] == "highs"
     assert set(manifest["timings"]) >= {"load_base", "apply", "solve", "total"}
-    assert (tmp_path / "run" / "kpis.csv").exists() and (tmp_path / "run" / "instance").is_dir()
+    assert (root / "run" / "kpis.csv").exists() and (root / "run" / "instance").is_dir()
 
 
-def test_reproduce_gives_the_same_objective(scenario_file: Path, tmp_path: Path) -> None:
-    first = run_scenario(load_scenario(scenario_file), tmp_path / "run")
-    scenario_file.unlink()  # the manifest carries the scenario text
-    again = reproduce_run(tmp_path / "run")
-    assert again.result.objective == first.result.objective
-    assert again.manifest["scenario"]["sha256"] == first.manifest["scenario"]["sha256"]
-    assert again.result.allocations.equals(first.result.allocations)
+def test_reproduce_from_the_manifest_alone(first: tuple[Path, ScenarioRun], tmp_path: Path) -> None:
+    root, run = first
+    (tmp_path / "only").mkdir()
+    shutil.copy(root / "run" / "manifest.json", tmp_path / "only" / "manifest.json")
+    again = reproduce_run(tmp_path / "only")
+    assert again.result.objective == run.result.objective
+    assert again.manifest["scenario"]["sha256"] == run.manifest["scenario"]["sha256"]
+    assert again.result.allocations.equals(run.result.allocations)
 
 
-def test_reproduce_refuses_a_changed_base(scenario_file: Path, tmp_path: Path) -> None:
-    run_scenario(load_scenario(scenario_file), tmp_path / "run")
+def test_reproduce_refuses_a_changed_base(first: tuple[Path, ScenarioRun], tmp_path: Path) -> None:
+    root, run = first
+    shutil.copytree(root / "base", tmp_path / "base")
     demand = tmp_path / "base" / "demand.csv"
     demand.write_text(demand.read_text().replace(",10.0", ",11.0", 1))
+    manifest = {**run.manifest, "base": {**run.manifest["base"], "path": str(tmp_path / "base")}}
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ScenarioError, match="base instance has changed"):
         reproduce_run(tmp_path / "run")
 
