@@ -98,7 +98,8 @@ def sweep(
     out: Annotated[Path | None, typer.Option(help="Sweep folder (default runs/sweep-<name>; "
                                                   "re-running skips solved points).")] = None,
     executor: Annotated[str, typer.Option(help="local (process pool), dask or serial.")] = "local",
-    workers: Annotated[int, typer.Option(help="Worker processes (local pool or LocalCluster).")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (local pool or "
+                                                     "LocalCluster).")] = 2,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. "
                                                        "tcp://host:8786 (dask only).")] = None,
     write_runs: Annotated[bool, typer.Option(help="Also write each point's run folder under "
@@ -273,7 +274,7 @@ def montecarlo(
                                               "projection.")] = 0.0,
     out: Annotated[Path | None, typer.Option(help="Folder (re-running skips solved samples).")] = None,
     executor: Annotated[str, typer.Option(help="local, dask or serial.")] = "local",
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
 ) -> None:
     """Monte Carlo over demand growth by need: shortfall probabilities and the cost distribution."""

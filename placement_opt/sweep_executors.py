@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Literal, TypeVar
 
+from placement_opt.errors import PlacementOptError
+
 __all__ = ["EXECUTORS", "ExecutorName", "run_tasks"]
 
 T = TypeVar("T")
@@ -77,7 +79,11 @@ def _dask(fn: Callable[[T], R], tasks: Sequence[T], on_error: Callable[[T, BaseE
             dashboard_address=None)
         client = Client(cluster)  # type: ignore[no-untyped-call]
     else:
-        client = Client(scheduler)  # type: ignore[no-untyped-call]
+        try:
+            client = Client(scheduler, timeout=15)  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise PlacementOptError(f"cannot connect to the Dask scheduler at {scheduler}: "
+                                    f"{exc}") from exc
     try:
         futures = {client.submit(fn, task, pure=False): i for i, task in enumerate(tasks)}
         for future in dask_completed(list(futures)):  # type: ignore[no-untyped-call]

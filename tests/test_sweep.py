@@ -138,3 +138,16 @@ def test_cli_sweep_writes_tables_and_run_folders(grid_file: Path, tmp_path: Path
     runs = sorted(p.name for p in (out / "runs").iterdir())
     assert len(runs) == 2 and (out / "runs" / runs[0] / "manifest.json").exists()
     assert "2 point(s), 0 already solved, 0 failed" in result.output
+
+
+def test_an_unreachable_scheduler_is_a_clear_error() -> None:
+    from placement_opt.errors import PlacementOptError
+    from placement_opt.sweep_executors import run_tasks
+
+    with pytest.raises(PlacementOptError, match="cannot connect to the Dask scheduler"):
+        list(run_tasks(abs, [1], lambda task, exc: None, "dask", 1, "nosuchscheme://host:1"))
+
+
+def test_unknown_executor(tmp_path: Path, grid_file: Path) -> None:
+    result = CliRunner().invoke(app, ["sweep", str(grid_file), "--executor", "threads"])
+    assert result.exit_code == 2 and "Unknown executor" in result.output
