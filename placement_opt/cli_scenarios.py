@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from placement_opt.cli import _print_summary, app, console, err_console, issues_table
 from placement_opt.errors import InstanceError, OutputError, PlacementOptError
@@ -34,6 +35,9 @@ def _reported(what: str) -> Iterator[None]:
     except (OutputError, PlacementOptError) as exc:
         err_console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
+    except ValidationError as exc:  # solver options from the command line
+        err_console.print(f"[red]Invalid option:[/] {exc}")
+        raise typer.Exit(2) from exc
 
 
 def _out_dir(out: Path | None, name: str, overwrite: bool) -> Path:
@@ -339,8 +343,9 @@ def robust(
                                                     "(an assumption).")] = 0.5,
     drift: Annotated[float, typer.Option(help="Mean annual log growth added.")] = 0.0,
     time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
-    gap: Annotated[float, typer.Option(help="Relative MIP gap.")] = 1e-4,
-    threads: Annotated[int, typer.Option(help="Solver threads.")] = 1,
+    gap: Annotated[float | None, typer.Option(help="Relative MIP gap (default: the "
+                                                   "scenario's, else 1e-4).")] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     out: Annotated[Path | None, typer.Option(help="Folder (default: a new folder under runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace robust files already there.")] = False,
 ) -> None:
@@ -349,14 +354,14 @@ def robust(
     from rich.table import Table
 
     from placement_opt.io.results import new_run_dir
-    from placement_opt.options import SolveOptions
     from placement_opt.robust import robust_plan, write_robust
+    from placement_opt.scenarios.check import solve_options
     from placement_opt.uncertainty_run import scenario_samples
 
     with _reported(target):
         loaded = _target(target)
         dist, fit = _distribution(loaded, sd, trend, trend_group, correlation, drift)
-        options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads)
+        options = solve_options(loaded, time_limit=time_limit, gap=gap, threads=threads)
         folder = out or new_run_dir(Path("runs"), f"robust-{loaded.name}")
         instances = scenario_samples(loaded, dist, samples, seed)
         console.print(f"Solving the sample-average model over {samples} samples ...")

@@ -94,10 +94,13 @@ def run_montecarlo(loaded: LoadedScenario, dist: DemandDistribution, samples: in
                    scheduler: str | None = None, options: SolveOptions | None = None,
                    fit: GrowthFit | None = None, on_done: OnDone | None = None) -> MonteCarlo:
     """Solve ``samples`` demand samples of ``loaded`` into ``folder`` (re-runs skip samples
-    already solved) and write the report files."""
+    already solved) and write the report files. ``options`` default to the scenario's
+    ``[solve]``."""
     if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
         raise OutputError(f"{folder} is not empty and holds no {MARKER}: choose another --out")
-    tasks, factors = montecarlo_tasks(loaded, dist, samples, seed, options or SolveOptions())
+    from placement_opt.scenarios.check import solve_options
+
+    tasks, factors = montecarlo_tasks(loaded, dist, samples, seed, options or solve_options(loaded))
     outcome = execute(tasks, folder, executor, workers, scheduler, on_done)
     shortfall, cost_samples, cost_summary = summarise(outcome.records)
     mc = MonteCarlo(dist, fit, seed, factors, outcome.records, shortfall, cost_samples, cost_summary)
