@@ -35,8 +35,12 @@ def _unreachable(data: ModelData, arcs: Arcs) -> list[Issue]:
     out = []
     for d in np.flatnonzero(~has_arc):
         z, k, h, t = data.d_zone[d], data.d_need[d], data.d_phase[d], data.d_year[d]
-        cand = np.flatnonzero(data.designated[:, k] & data.phase_ok[:, h])
+        lv = data.d_level[d]
+        cand = np.flatnonzero(data.designated[:, k] & data.phase_ok[:, h]
+                              & data.level_kinds[lv, data.kind])
         phase, need = data.phases[h], data.needs[k]
+        if not data.level_kinds.all():  # levels of need (models/continuum.md)
+            phase = f"{phase} level {data.levels[lv]}"
         where = f"{_fmt(data.d_pupils[d])} {need} {phase} pupils in {data.zones[z]} {data.years[t]}"
         if cand.size == 0:
             text = f"no provision is designated for {need} {phase}: {where} will be unmet"

@@ -262,6 +262,64 @@ def pathways(
 
 
 @app.command()
+def tariff(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
+    proposed: Annotated[Path | None, typer.Option(help="A proposed tariffs CSV: what the same "
+                                                       "placements would cost under it.")] = None,
+    resolve: Annotated[bool, typer.Option(help="With --proposed: also re-solve with the proposed "
+                                               "prices and report both.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace tariff files already there.")] = False,
+) -> None:
+    """What each tariff line costs in a solved run, in total and by year; with --proposed, the
+    same placements under a proposed tariff table; with --resolve, placements re-solved."""
+    from placement_opt.run import RunData
+    from placement_opt.solve import solve as run_solve
+    from placement_opt.tariff import tariff_tables, with_tariff_file, write_tariff_report
+
+    if resolve and proposed is None:
+        err_console.print("[red]--resolve needs --proposed TARIFF.csv[/]")
+        raise typer.Exit(2)
+    run = _load_run(run_dir)
+    try:
+        new = with_tariff_file(run.instance, proposed) if proposed is not None else None
+    except InstanceError as exc:
+        err_console.print(issues_table(exc.issues, f"Problems in {proposed}"))
+        raise typer.Exit(2) from exc
+    again = None
+    if new is not None and resolve:
+        result = run_solve(new)
+        if not result.status.has_solution:
+            err_console.print(f"[red]re-solve with the proposed tariff: {result.status.value}[/]")
+            raise typer.Exit(1)
+        again = RunData.from_result(result, new)
+    tables = tariff_tables(run, new, again)
+    try:
+        written = write_tariff_report(tables, run_dir, overwrite)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    lines = tables["lines"]
+    totals = lines[lines["year"].astype(str) != "all"].pivot_table(
+        index="table", columns="year", values="cost_gbp", aggfunc="sum").rename(
+        index={"proposed": "proposed, same placements"})
+    if "compare" in tables:
+        compare = tables["compare"]
+        every = compare[compare["level"] == "all"].set_index("year")
+        totals.loc["difference (same placements)"] = every["difference_gbp"]
+        if again is not None:
+            totals.loc["proposed, re-solved"] = every["resolved_gbp"]
+    table = Table(title="Place cost by tariff table and year (GBP)", header_style="bold")
+    table.add_column("")
+    for year in totals.columns:
+        table.add_column(str(year), justify="right")
+    table.add_column("total", justify="right")
+    for name, row in totals.iterrows():
+        table.add_row(str(name), *(f"{v:,.0f}" for v in row), f"{row.sum():,.0f}")
+    console.print(table)
+    console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
+
+
+@app.command()
 def solvers() -> None:
     """List the solver backends, whether each is installed, and what each supports."""
     from placement_opt.solvers import all_backends

@@ -31,6 +31,8 @@ class Instance(BaseModel):
     settings: Settings
     needs: pd.DataFrame
     phases: pd.DataFrame
+    levels: pd.DataFrame
+    tariffs: pd.DataFrame
     zones: pd.DataFrame
     provisions: pd.DataFrame
     capacity: pd.DataFrame

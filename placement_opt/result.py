@@ -22,7 +22,8 @@ __all__ = ["ALLOCATION_COLUMNS", "Result", "make_result"]
 
 #: Columns of :attr:`Result.allocations`, in order.
 ALLOCATION_COLUMNS = [
-    "year", "zone", "need", "phase", "provision", "provision_name", "kind", "provision_zone",
+    "year", "zone", "need", "phase", "level", "provision", "provision_name", "kind",
+    "provision_zone",
     "local", "pupils", "new_pupils", "journey_min", "km", "place_cost", "transport_cost",
     "journey_cost", "cost",
 ]
@@ -33,9 +34,9 @@ _TOL = 1e-9
 class Result:
     """Outcome of :func:`placement_opt.solve`.
 
-    Tables (pandas, one row per key): ``allocations`` (year × zone × need × phase ×
+    Tables (pandas, one row per key): ``allocations`` (year × zone × need × phase × level ×
     provision with pupils > 0), ``utilisation`` (provision × year), ``unmet`` (zone × need ×
-    phase × year with unmet > 0), ``kpis`` (kpi × year, year ``"all"`` for the horizon).
+    phase × level × year with unmet > 0), ``kpis`` (kpi × year, year ``"all"`` for the horizon).
     ``diagnosis`` (infeasible runs only) lists the planning rules that would have to give,
     and by how much. ``duals`` (for a MIP, from the LP with the integer decisions fixed) has
     one row per constraint: family, keys, bounds and
@@ -117,8 +118,8 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
 
 def _stock(data: ModelData, model: MatrixModel, x: np.ndarray
            ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Pupils in place by (zone, need, phase, provision, year): placed that year, still there
-    from earlier years (continuity) or in the existing cohort; and those placed that year."""
+    """Pupils in place by (zone, need, phase, level, provision, year): placed that year, still
+    there from earlier years (continuity) or in the existing cohort; and those placed that year."""
     n_a = int(model.meta["n_arcs"])  # type: ignore[call-overload]
     keys = model.column_keys
     occ: Occupancy = model.meta["occupancy"]  # type: ignore[assignment]
@@ -127,11 +128,14 @@ def _stock(data: ModelData, model: MatrixModel, x: np.ndarray
     k = np.concatenate([keys["need"][occ.arc], data.e_need[e_row], keys["need"][:n_a]])
     h = np.concatenate([keys["phase"][occ.arc], data.e_phase[e_row], keys["phase"][:n_a]])
     p = np.concatenate([keys["provision"][occ.arc], data.e_prov[e_row], keys["provision"][:n_a]])
+    a_l = data.d_level[keys["demand_row"][:n_a]]
+    lv = np.concatenate([a_l[occ.arc], data.e_level[e_row], a_l])
     t = np.concatenate([occ.year, e_t, keys["year"][:n_a]])
     held = np.concatenate([occ.weight * x[occ.arc], e_n, np.zeros(n_a)])
     new = np.concatenate([np.zeros(occ.arc.size + e_n.size), x[:n_a]])
     n_z, n_k, n_h, n_p = len(data.zones), len(data.needs), len(data.phases), len(data.provisions)
-    code = (((z * n_k + k) * n_h + h) * n_p + p) * len(data.years) + t
+    n_l = len(data.levels)
+    code = ((((z * n_k + k) * n_h + h) * n_l + lv) * n_p + p) * len(data.years) + t
     uniq, inv = np.unique(code, return_inverse=True)
     pupils = np.bincount(inv, weights=held, minlength=uniq.size)
     placed_now = np.bincount(inv, weights=new, minlength=uniq.size)
@@ -139,11 +143,12 @@ def _stock(data: ModelData, model: MatrixModel, x: np.ndarray
     uniq, pupils, placed_now = uniq[keep], pupils[keep], placed_now[keep]
     rest, t_u = np.divmod(uniq, len(data.years))
     rest, p_u = np.divmod(rest, n_p)
+    rest, l_u = np.divmod(rest, n_l)
     rest, h_u = np.divmod(rest, n_h)
     z_u, k_u = np.divmod(rest, n_k)
     assert n_z > 0
-    return ({"zone": z_u, "need": k_u, "phase": h_u, "provision": p_u, "year": t_u},
-            pupils, placed_now)
+    return ({"zone": z_u, "need": k_u, "phase": h_u, "level": l_u, "provision": p_u,
+             "year": t_u}, pupils, placed_now)
 
 
 def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
@@ -152,7 +157,7 @@ def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndar
     pol = inst.policy
     km = data.km[z, p]
     minutes = data.minutes[z, p]
-    place = data.cost[p] * pupils
+    place = data.place_cost(p, codes["need"], codes["level"], codes["year"]) * pupils
     transport = pol.transport_cost_per_km * km * pupils
     journey = pol.journey_cost_per_min * minutes * pupils
     names = inst.provisions["name"].fillna(inst.provisions["provision"]).to_numpy(object)
@@ -161,6 +166,7 @@ def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndar
         "zone": np.asarray(data.zones, dtype=object)[z],
         "need": np.asarray(data.needs, dtype=object)[codes["need"]],
         "phase": np.asarray(data.phases, dtype=object)[codes["phase"]],
+        "level": np.asarray(data.levels, dtype=object)[codes["level"]],
         "provision": np.asarray(data.provisions, dtype=object)[p],
         "provision_name": names[p],
         "kind": np.asarray(KINDS, dtype=object)[data.kind[p]],
@@ -170,7 +176,7 @@ def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndar
         "place_cost": place, "transport_cost": transport, "journey_cost": journey,
         "cost": place + transport + journey,
     })
-    return frame.sort_values(["year", "zone", "need", "phase", "provision"],
+    return frame.sort_values(["year", "zone", "need", "phase", "level", "provision"],
                              kind="stable").reset_index(drop=True)
 
 
@@ -345,6 +351,7 @@ def _unmet(data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
         "zone": np.asarray(data.zones, dtype=object)[data.d_zone[sel]],
         "need": np.asarray(data.needs, dtype=object)[data.d_need[sel]],
         "phase": np.asarray(data.phases, dtype=object)[data.d_phase[sel]],
+        "level": np.asarray(data.levels, dtype=object)[data.d_level[sel]],
         "year": np.asarray(data.years, dtype=np.int64)[data.d_year[sel]],
         "demand": data.d_pupils[sel],
         "placed": data.d_pupils[sel] - u[sel],

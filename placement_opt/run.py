@@ -81,7 +81,7 @@ def load_run(folder: Path) -> RunData:
     except (FileNotFoundError, pd.errors.EmptyDataError):
         capital = pd.DataFrame()
     for name in ("allocations", "unmet"):
-        frames[name] = frames[name].astype({c: str for c in ("zone", "need", "phase")
+        frames[name] = frames[name].astype({c: str for c in ("zone", "need", "phase", "level")
                                             if c in frames[name]})
     return RunData(instance, frames["allocations"], frames["utilisation"], frames["unmet"],
                    frames["kpis"], summary, capital)

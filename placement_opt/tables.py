@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 #: Provision kinds the model knows.
-KINDS: tuple[str, ...] = ("special", "srp", "independent", "mainstream")
+KINDS: tuple[str, ...] = ("special", "srp", "independent", "mainstream", "ap")
 #: Separator of several values inside one cell (``ASD;SLCN``).
 LIST_SEPARATOR = ";"
 #: At most this many findings are listed per column and rule; the rest are counted.
@@ -185,6 +185,8 @@ TABLES: dict[str, TableSpec] = {
                        required=False, low=0, example="14"),
                 Column("earliest_year", "int", "Candidates: first year it can open.",
                        required=False, low=2000, high=2100, example="2027"),
+                Column("cluster", "str", "Locality cluster (blank: its zone's).",
+                       required=False, example="Thanet North"),
             ),
             key=("provision",),
         ),
@@ -211,8 +213,10 @@ TABLES: dict[str, TableSpec] = {
                 Column("phase", "str", "Phase.", ref="phases", example="primary"),
                 Column("year", "int", "Academic year.", **_YEAR, example="2026"),
                 Column("pupils", "float", "Pupils (may be fractional).", low=0, example="12"),
+                Column("level", "str", "Level of need (blank without a levels table).",
+                       required=False, ref="levels", example="L2"),
             ),
-            key=("zone", "need", "phase", "year"),
+            key=("zone", "need", "phase", "level", "year"),
         ),
         TableSpec(
             "journeys",
@@ -238,8 +242,10 @@ TABLES: dict[str, TableSpec] = {
                 Column("phase", "str", "Phase.", ref="phases", example="primary"),
                 Column("pupils", "float", "Pupils in the first year of the horizon.", low=0,
                        example="40"),
+                Column("level", "str", "Level of need (blank without a levels table).",
+                       required=False, ref="levels", example="L2"),
             ),
-            key=("provision", "zone", "need", "phase"),
+            key=("provision", "zone", "need", "phase", "level"),
             required=False,
         ),
         TableSpec(
@@ -287,6 +293,43 @@ TABLES: dict[str, TableSpec] = {
                 Column("source", "str", "Where it was published.", required=False),
             ),
             key=("indicator", "geography", "year"),
+            required=False,
+        ),
+        TableSpec(
+            "levels",
+            "Levels of need on the continuum, in order, and the provision kinds that may serve "
+            "each (models/continuum.md). Without it, demand has one level served by every kind.",
+            (
+                Column("level", "str", "Level id.", example="L3"),
+                Column("name", "str", "Description.", required=False,
+                       example="Needs a special school place"),
+                Column("order", "int", "Position on the continuum (lowest need first).", low=0,
+                       high=1000, example="3"),
+                Column("kinds", "list", "Provision kinds that may serve the level.",
+                       example="special;independent"),
+            ),
+            key=("level",),
+            required=False,
+        ),
+        TableSpec(
+            "tariffs",
+            "GBP per pupil per year by level x provision kind (optionally by need), from an "
+            "effective year: the placement cost where a line matches (models/continuum.md). "
+            "Independent placements keep their own cost_per_place.",
+            (
+                Column("level", "str", "Level (blank: every level).", required=False,
+                       ref="levels", example="L3"),
+                Column("kind", "str", "Provision kind.", choices=KINDS, example="special"),
+                Column("need", "str", "Need (blank: every need).", required=False, ref="needs",
+                       example="ASD"),
+                Column("effective_year", "int", "First year the line applies (blank: from the "
+                       "start).", required=False, **_YEAR, example="2026"),
+                Column("place_funding", "float", "GBP place funding per pupil per year.", low=0,
+                       example="10000"),
+                Column("top_up", "float", "GBP top-up per pupil per year.", low=0,
+                       example="14252"),
+            ),
+            key=("level", "kind", "need", "effective_year"),
             required=False,
         ),
     )

@@ -18,6 +18,7 @@ from placement_opt.defaults import default_needs, default_phases
 from placement_opt.errors import Issue, Severity
 from placement_opt.settings import Settings, settings_issues
 from placement_opt.tables import (
+    KINDS,
     LIST_SEPARATOR,
     MAX_LISTED,
     TABLES,
@@ -78,6 +79,7 @@ def validate_raw(
     issues += _check_provisions(typed, sources)
     issues += _check_candidates(typed, sources)
     issues += _check_expansions(typed, sources)
+    issues += _check_levels(typed, sources)
     issues += _check_capacity(typed, sources, locate)
     if settings is not None:
         issues += _check_policy(settings, typed, settings_source)
@@ -260,3 +262,43 @@ def _check_expansions(typed: dict[str, pd.DataFrame], sources: dict[str, RawTabl
     bad = typed["expansions"]["provision"].isin(candidates).to_numpy()
     return _flag_rows(raw, bad, "provision", "a candidate site cannot also have an expansion",
                       "an existing provision (size a candidate with min_places and capacity)")
+
+def _check_levels(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
+    """The continuum (models/continuum.md): known kinds and distinct orders in ``levels``; a
+    level on every demand and existing row once levels are declared; tariff lines that can
+    apply."""
+    issues: list[Issue] = []
+    levels = typed["levels"]
+    raw = sources.get("levels")
+    if raw is not None:
+        unknown = pd.Series([_unknown_parts(cell, set(KINDS)) for cell in levels["kinds"]],
+                            dtype="object")
+        issues += _flag_rows(raw, unknown.notna().to_numpy(), "kinds", "unknown provision kind",
+                             "one or more of " + ", ".join(KINDS), values=unknown)
+        dup = (levels["order"].duplicated(keep="first") & levels["order"].notna()).to_numpy()
+        issues += _flag_rows(raw, dup, "order", "two levels have the same order",
+                             "a different order for each level")
+    declared = len(levels) > 0
+    for name in ("demand", "existing"):
+        table_raw = sources.get(name)
+        if declared and table_raw is not None:
+            issues += _flag_rows(table_raw, table_raw.blank("level"), "level",
+                                 "level is blank but the instance has a levels table",
+                                 "a level from the levels table")
+    tariff_raw = sources.get("tariffs")
+    if tariff_raw is None:
+        return issues
+    tariffs = typed["tariffs"]
+    issues += _flag_rows(tariff_raw, (tariffs["kind"] == "independent").to_numpy(), "kind",
+                         "independent placements keep their own cost_per_place",
+                         "special, srp, mainstream or ap")
+    serves = {(str(lv), k) for lv, cell in zip(levels["level"], levels["kinds"], strict=True)
+              for k in str(cell).split(LIST_SEPARATOR)}
+    never = np.array([declared and isinstance(lv, str) and lv in set(levels["level"])
+                      and (lv, kind) not in serves
+                      for lv, kind in zip(tariffs["level"], tariffs["kind"], strict=True)],
+                     dtype=bool)
+    issues += _flag_rows(tariff_raw, never, "kind",
+                         "never used: the levels table does not let this kind serve the level",
+                         "a kind listed for the level in the levels table", Severity.WARNING)
+    return issues

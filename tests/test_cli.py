@@ -42,7 +42,8 @@ def test_solve_writes_every_output(tmp_path: Path) -> None:
                      "budget_use.csv", "diagnosis.csv", "summary.json",
                      "result.xlsx", "instance",
                      "sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv",
-                     "budget_export.xlsx", "budget_export.csv", "report.html"}
+                     "budget_export.xlsx", "budget_export.csv", "budget_clusters.csv",
+                     "report.html"}
     summary = json.loads((out_dir / "summary.json").read_text())
     assert summary["status"] == "optimal"
     alloc = pd.read_csv(out_dir / "allocations.csv")

@@ -6,6 +6,11 @@ figures the checks below rest on (DfE SEN2 2025, pack ``ehcp_by_need.csv`` / ``k
 20,635 Kent EHC plans; 7,452 in mainstream and 8,050 in special schools (39.0%), of which
 1,487 independent + 136 non-maintained = 1,623; 5,428 + 999 = 6,427 in state special schools;
 1,075 in SEN units / resourced provision.
+
+The instance splits demand into three levels of need (``levels.csv``, rules L1/L2 of the data
+card, an ESTIMATE). The calibration checks (capacities reproduce the January 2025 placements by
+kind) run on the instance with the levels summed away, which is exactly the instance as it was
+before levels; the levelled baseline has its own checks and documented figures.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from placement_opt import Instance, Result, Status, solve
 ROOT = Path(__file__).resolve().parent.parent
 KENT = ROOT / "instances" / "kent"
 DATA = ROOT.parent / "shared" / "data" / "kent"
-#: Files the build writes (everything in the folder except the script and the data card).
+#: Files the build writes (everything in the folder except the script, the data card and the
+#: hand-written example scenarios under scenarios/).
 HAND_WRITTEN = {"build.py", "README.md"}
+HAND_WRITTEN_DIRS = {"__pycache__", "scenarios"}
 
 ALL_PLANS = 20_635
 IN_SCOPE = 7_452 + 8_050
@@ -53,6 +60,14 @@ def result(inst: Instance) -> Result:
 
 
 @pytest.fixture(scope="module")
+def unlevelled(inst: Instance) -> Result:
+    """The instance with demand summed over levels and no levels or tariffs, solved."""
+    demand = inst.demand.groupby(["zone", "need", "phase", "year"], as_index=False)["pupils"].sum()
+    plain = inst.replace(demand=demand, levels=inst.levels.iloc[0:0], tariffs=inst.tariffs.iloc[0:0])
+    return solve(plain, time_limit=60)
+
+
+@pytest.fixture(scope="module")
 def summary() -> dict[str, object]:
     """Headline figures the build records."""
     return dict(json.loads((KENT / "provenance" / "summary.json").read_text()))
@@ -60,7 +75,8 @@ def summary() -> dict[str, object]:
 
 def _generated_files(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")
-            if p.is_file() and p.name not in HAND_WRITTEN and "__pycache__" not in p.parts}
+            if p.is_file() and p.name not in HAND_WRITTEN
+            and not HAND_WRITTEN_DIRS.intersection(p.relative_to(folder).parts)}
 
 
 @pytest.mark.skipif(not DATA.exists(), reason=f"data pack not found at {DATA}")
@@ -156,9 +172,9 @@ def _narrow_srp_places(inst: Instance) -> float:
     return float(prov.loc[(prov["kind"] == "srp") & narrow, "capacity"].sum())
 
 
-def test_baseline_reproduces_the_special_school_share(inst: Instance, result: Result) -> None:
-    special = result.kpi("placed_special", BASE_YEAR)
-    independent = result.kpi("placed_independent", BASE_YEAR)
+def test_baseline_reproduces_the_special_school_share(inst: Instance, unlevelled: Result) -> None:
+    special = unlevelled.kpi("placed_special", BASE_YEAR)
+    independent = unlevelled.kpi("placed_independent", BASE_YEAR)
     tolerance = _narrow_srp_places(inst)
     assert tolerance < 0.01 * SPECIAL_TOTAL
     assert SPECIAL_TOTAL - 1e-6 <= special + independent <= SPECIAL_TOTAL + tolerance
@@ -167,13 +183,59 @@ def test_baseline_reproduces_the_special_school_share(inst: Instance, result: Re
     assert round(SPECIAL_TOTAL / ALL_PLANS, 3) == 0.390
 
 
-def test_baseline_independent_placements(result: Result) -> None:
+def test_baseline_independent_placements(unlevelled: Result) -> None:
     # Independent = 1,623 plus the special / SRP places that designation and journey limits
     # leave empty (narrow PD and HI places); allow 1% of 1,623.
-    independent = result.kpi("placed_independent", BASE_YEAR)
+    independent = unlevelled.kpi("placed_independent", BASE_YEAR)
     assert independent == pytest.approx(INDEPENDENT, rel=0.01)
+    assert unlevelled.kpi("placed_mainstream", BASE_YEAR) == pytest.approx(MAINSTREAM_WITHOUT_SRP)
+    assert unlevelled.kpi("placed_special", BASE_YEAR) <= STATE_SPECIAL + 1e-6
+
+
+def test_levels_split_every_demand_cell_by_setting_shares(inst: Instance,
+                                                          summary: dict[str, object]) -> None:
+    """Rule L1: each need's share at a level is its Jan 2025 plans in that setting (mainstream
+    without SRP / SRP and units / special incl. independent); rule L2: post-16 has no SRP level.
+    Splitting keeps every cell's total, so 2025 is still 15,502 pupils."""
+    shares = pd.read_csv(KENT / "provenance" / "level_shares.csv")
+    by_need = shares.groupby(["phases", "need"])["share"].sum()
+    assert np.allclose(by_need[by_need > 0], 1.0, atol=1e-5)
+    asd = shares[(shares["phases"] == "primary;secondary") & (shares["need"] == "ASD")]
+    assert asd.set_index("level")["plans_2025"].to_dict() == {"L1": 2_379, "L2": 594, "L3": 4_411}
+    post16_l2 = shares[(shares["phases"] == "post16") & (shares["level"] == "L2")]
+    assert len(post16_l2) == 12 and (post16_l2["share"] == 0).all()
+    levels = summary["demand_by_level_2025"]
+    assert isinstance(levels, dict)
+    assert sum(levels.values()) == IN_SCOPE
+    assert set(inst.demand["level"]) == {"L1", "L2", "L3"}
+
+
+def test_tariff_reproduces_the_unit_costs(inst: Instance) -> None:
+    """The tariff lines add up to the provisions' cost per place, kind by kind (Kent's banded
+    rates are not in the pack), so prices are the published/assumed unit costs."""
+    t = inst.tariffs.assign(total=inst.tariffs["place_funding"] + inst.tariffs["top_up"])
+    cost = inst.provisions.groupby("kind")["cost_per_place"].agg(set)
+    for kind, total in t.groupby("kind")["total"]:
+        assert set(total) == cost[kind]
+    special = t[t["kind"] == "special"]
+    assert set(special["place_funding"]) == {10_000}
+    assert set(special["top_up"]) == {COST_SPECIAL - 10_000}
+    assert "independent" not in set(t["kind"])
+
+
+def test_levelled_baseline(inst: Instance, result: Result) -> None:
+    """The baseline with levels (data card, "Baseline check"): no L1 pupil in a special or
+    independent school, no L3 pupil in an SRP or mainstream; mainstream still full. Independent
+    placements rise from the unlevelled 1,633 to 1,769 in 2025: L2 pupils who can reach no SRP
+    place for their need take special places, pushing L3 pupils to the independent sector, while
+    SRP places out of their reach stay empty (997 of 1,075 used)."""
+    alloc = result.allocations
+    assert not alloc[(alloc["level"] == "L1") & alloc["kind"].isin(["special", "independent"])].size
+    assert not alloc[(alloc["level"] == "L3") & alloc["kind"].isin(["srp", "mainstream"])].size
     assert result.kpi("placed_mainstream", BASE_YEAR) == pytest.approx(MAINSTREAM_WITHOUT_SRP)
-    assert result.kpi("placed_special", BASE_YEAR) <= STATE_SPECIAL + 1e-6
+    assert result.kpi("placed_independent", BASE_YEAR) == pytest.approx(1_769, abs=1)
+    assert result.kpi("placed_srp", BASE_YEAR) == pytest.approx(997, abs=1)
+    assert result.kpi("placed_special", BASE_YEAR) == pytest.approx(6_359, abs=1)
 
 
 def test_every_provision_and_estimate_is_labelled(inst: Instance) -> None:

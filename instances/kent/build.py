@@ -5,7 +5,8 @@ Run from anywhere::
     python instances/kent/build.py [--out DIR] [--data DIR]
 
 It writes the instance tables (``instance.toml``, ``needs.csv``, ``phases.csv``, ``zones.csv``,
-``provisions.csv``, ``capacity.csv``, ``demand.csv``), the mapping tables it uses
+``provisions.csv``, ``capacity.csv``, ``demand.csv``, ``levels.csv``, ``tariffs.csv``), the
+mapping tables it uses
 (``designation_map.csv``, ``town_district_map.csv``) and the provenance files under
 ``provenance/`` that label every figure as sourced or estimated. The output is a pure function
 of the data pack and the constants below: running it twice gives byte-identical files.
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from placement_opt.continuum import split_by_shares
 from placement_opt.defaults import default_needs
 
 HERE = Path(__file__).resolve().parent
@@ -95,6 +97,23 @@ SCOPE_ROWS: tuple[tuple[str, bool, str], ...] = (
 )
 STATE_SPECIAL_ROWS = ("Special - LA maintained", "Special - Academy/free schools")
 INDEPENDENT_ROWS = ("Special - independent", "Special - non-maintained")
+
+#: The continuum of need (models/continuum.md): level, name, order, kinds that may serve it, and
+#: the Jan 2025 placement rows whose pupils define the level's share of each need (rule L1).
+LEVELS: tuple[tuple[str, str, int, str], ...] = (
+    ("L1", "Needs met in mainstream with support", 1, "mainstream;srp"),
+    ("L2", "Needs a specialist resource provision (SRP) place", 2, "srp;special;independent"),
+    ("L3", "Needs a special school place", 3, "special;independent"),
+)
+LEVEL_ROWS: dict[str, tuple[str, ...]] = {
+    "L1": ("Mainstream - LA maintained", "Mainstream - academy", "Mainstream - free school",
+           "Mainstream - independent"),
+    "L2": SRP_ROWS,
+    "L3": STATE_SPECIAL_ROWS + INDEPENDENT_ROWS,
+}
+#: Phases with no SRP place in Kent (secondary SRP places are Y7-11 only, kent_figures.csv
+#: srp_capital_allocation): their L2 share is added to L1 (rule L2 of the data card).
+NO_SRP_PHASES = ("post16",)
 
 #: Journey limits (minutes) by phase, as decided for the instance.
 MAX_JOURNEY_MIN = {"primary": 45.0, "secondary": 75.0, "post16": 75.0}
@@ -472,9 +491,8 @@ def growth_table(growth: Growth) -> pd.DataFrame:
     return frame
 
 
-def demand_table(split: pd.DataFrame, shares: pd.Series, growth: Growth,
-                 total: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Demand rows (zone x need x phase x year) and their provenance rows.
+def demand_table(split: pd.DataFrame, shares: pd.Series, growth: Growth, total: int) -> pd.DataFrame:
+    """Demand rows (zone x need x phase x year), before the split into levels.
 
     Base year: each need-phase count is split over districts by population share (largest
     remainder). Later years: the grown county total, round(total x (1+g)^k), is split over the
@@ -495,15 +513,117 @@ def demand_table(split: pd.DataFrame, shares: pd.Series, growth: Growth,
         frames.append(base.assign(year=year, pupils=pupils))
     demand = pd.concat(frames, ignore_index=True)
     demand = demand[demand["pupils"] > 0][["zone", "need", "phase", "year", "pupils"]]
-    demand = demand.reset_index(drop=True)
+    return demand.reset_index(drop=True)
+
+
+def demand_provenance(demand: pd.DataFrame, growth: Growth) -> pd.DataFrame:
+    """One provenance row per demand row: rules D1/D2 for the count, L1/L2 for the level."""
     method = demand["year"].map(lambda y: DEMAND_BASE_NOTE if y == BASE_YEAR else (
         f"ESTIMATE: rule D2, 2025 cells scaled to {BASE_YEAR} total x {1 + growth.rate:.6f}^{y - BASE_YEAR}"))
-    prov = demand.assign(estimated=True, method_or_source=method)
-    return demand, prov
+    return demand.assign(estimated=True, method_or_source=method + LEVEL_NOTE)
+
+
+LEVEL_NOTE = ("; level ESTIMATE: rules L1/L2, the cell split by the need's Jan 2025 setting shares "
+              "(provenance/level_shares.csv)")
 
 
 DEMAND_BASE_NOTE = ("ESTIMATE: rule D1, in-scope Jan 2025 plans by need (S1) x need's phase share "
                     "x 2020 population share (S3); see provenance/demand_derivation.csv")
+
+
+# --------------------------------------------------------------------------------------------
+# Levels of need (the continuum) and the tariff
+# --------------------------------------------------------------------------------------------
+
+
+def levels_table() -> pd.DataFrame:
+    """levels.csv: the three levels of the Kent continuum used here."""
+    return pd.DataFrame(LEVELS, columns=["level", "name", "order", "kinds"])
+
+
+def level_shares(pack: Pack) -> pd.DataFrame:
+    """Rule L1: each need's Jan 2025 plans by setting (S1), one row per need x level and phase
+    group, with the share of the need's in-scope plans at that level (an ESTIMATE of the level
+    split; Unknown need is left out of the shares). Rule L2: in phases without SRP places the L2
+    plans are added to L1."""
+    counts = pd.DataFrame({
+        level: pack.placement(rows).drop("Unknown").rename(PACK_NEED).reindex(NEED_CODES)
+        for level, rows in LEVEL_ROWS.items()}).fillna(0.0)
+    frames = []
+    for group, phases in (("with_srp", [p for p in PHASE_CODES if p not in NO_SRP_PHASES]),
+                          ("no_srp", list(NO_SRP_PHASES))):
+        c = counts.copy()
+        if group == "no_srp":
+            c["L1"] += c["L2"]
+            c["L2"] = 0.0
+        shares = c.div(c.sum(axis=1), axis=0)
+        frame = c.stack().rename("plans_2025").reset_index()
+        frame.columns = ["need", "level", "plans_2025"]
+        frame["share"] = shares.stack().round(6).to_numpy()
+        frame.insert(0, "phases", ";".join(phases))
+        rule = ("rule L1: plans in " + ", ".join(LEVEL_ROWS[str(lv)]) for lv in frame["level"])
+        frame["method_or_source"] = [
+            f"ESTIMATE: {r} (S1 ehcp_by_need.csv, Jan 2025) / the need's in-scope plans"
+            + (" ; rule L2: no SRP places in this phase, L2 plans counted at L1"
+               if group == "no_srp" else "") for r in rule]
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out["plans_2025"] = out["plans_2025"].astype(np.int64)
+    return out
+
+
+def split_levels(demand: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Demand rows split into levels by the need's shares for the row's phase (largest
+    remainder within each row, so counts stay whole and every row's total is kept)."""
+    parts = []
+    for phases, group in shares.groupby("phases", sort=False):
+        rows = demand[demand["phase"].isin(str(phases).split(";"))]
+        parts.append(split_by_shares(rows, group[["need", "level", "share"]]))
+    out = pd.concat(parts, ignore_index=True)
+    out = out.sort_values(["year", "zone", "need", "phase", "level"], kind="stable")
+    return out[["zone", "need", "phase", "year", "pupils", "level"]].reset_index(drop=True)
+
+
+#: The tariff (tariffs.csv): level, kind, place funding, top-up and how each was found.
+SPECIAL_PLACE_FUNDING = 10_000
+
+
+def tariffs_table(cost_special: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """tariffs.csv and its provenance: one line per level x kind the levels allow, except
+    independent (own cost_per_place, sourced). Totals equal the provisions' cost_per_place, so
+    the tariff reproduces today's model costs; Kent's own banded rates are not in the pack."""
+    special_top_up = cost_special - SPECIAL_PLACE_FUNDING
+    rates = {
+        "mainstream": (MAINSTREAM_THRESHOLD, MAINSTREAM_TOP_UP,
+                       f"place_funding = GBP {MAINSTREAM_THRESHOLD:,} notional SEN threshold met by "
+                       "the school (national rule, not in the pack); top_up ESTIMATE: ASSUMED "
+                       f"average GBP {MAINSTREAM_TOP_UP:,} (Kent's mainstream top-up rates are not "
+                       "in the pack)"),
+        "srp": (SRP_PLACE_FUNDING, SRP_TOP_UP,
+                f"place_funding = GBP {SRP_PLACE_FUNDING:,} national high-needs place funding "
+                f"(ESFA rule, not in the pack); top_up ESTIMATE: ASSUMED average GBP {SRP_TOP_UP:,}"),
+        "special": (SPECIAL_PLACE_FUNDING, special_top_up,
+                    f"place_funding = GBP {SPECIAL_PLACE_FUNDING:,} national high-needs place "
+                    f"funding (ESFA rule, not in the pack); top_up = GBP {cost_special:,} KCC "
+                    "2024-25 cost per pupil in a maintained special school ("
+                    + pack_ref(F_FIG, "hnb_cost_per_pupil_maintained_special") + f") - "
+                    f"{SPECIAL_PLACE_FUNDING:,} = GBP {special_top_up:,} (derived)"),
+    }
+    rows, prov = [], []
+    for level, _, _, kinds in LEVELS:
+        for kind in kinds.split(";"):
+            if kind not in rates:
+                continue
+            funding, top_up, how = rates[kind]
+            rows.append((level, kind, None, BASE_YEAR, funding, top_up))
+            prov.append((len(rows), level, kind, funding + top_up, True,
+                         how + "; the same rate at every level: Kent's banded tariff by level "
+                         "is not in the pack (ESTIMATE of the banding)"))
+    table = pd.DataFrame(rows, columns=["level", "kind", "need", "effective_year", "place_funding",
+                                        "top_up"])
+    provenance = pd.DataFrame(prov, columns=["line", "level", "kind", "total", "estimated",
+                                             "method_or_source"])
+    return table, provenance
 
 
 # --------------------------------------------------------------------------------------------
@@ -1090,6 +1210,8 @@ def summary(total: int, growth: Growth, caps: Capacities, info: dict[str, object
         "growth_rate": round(growth.rate, 6),
         "growth_window": [growth.first, growth.last],
         "demand_by_year": {str(k): int(v) for k, v in by_year.items()},
+        "demand_by_level_2025": {str(k): int(v) for k, v in demand[demand["year"] == BASE_YEAR]
+                                 .groupby("level")["pupils"].sum().items()},
         "cost_special": info["cost_special"],
         "cost_independent": info["cost_independent"],
         "cost_srp": info["cost_srp"],
@@ -1133,7 +1255,9 @@ def build(data: Path, out: Path) -> dict[str, object]:
     need_frame, total = in_scope_by_need(pack)
     split = phase_split(pack, need_frame)
     growth = fit_growth(pack)
-    demand, demand_prov = demand_table(split, shares, growth, total)
+    levels_shares = level_shares(pack)
+    demand = split_levels(demand_table(split, shares, growth, total), levels_shares)
+    demand_prov = demand_provenance(demand, growth)
     caps = capacity_totals(pack)
     assert caps.mainstream + caps.srp + caps.state_special + caps.independent == total
     provisions, capacity, capacity_prov, info = build_provisions(pack, shares, caps, growth)
@@ -1148,6 +1272,9 @@ def build(data: Path, out: Path) -> dict[str, object]:
     write_csv(provisions_frame(provisions), out / "provisions.csv")
     write_csv(capacity, out / "capacity.csv")
     write_csv(demand, out / "demand.csv")
+    write_csv(levels_table(), out / "levels.csv")
+    tariffs, tariffs_prov = tariffs_table(int(str(info["cost_special"])))
+    write_csv(tariffs, out / "tariffs.csv")
     write_csv(benchmarks_table(pack, total), out / "benchmarks.csv")
     write_csv(designation_map_table(), out / "designation_map.csv")
     write_csv(town_district_table(), out / "town_district_map.csv")
@@ -1158,6 +1285,8 @@ def build(data: Path, out: Path) -> dict[str, object]:
     write_csv(scope, prov / "scope.csv")
     write_csv(_bool_text(demand_prov), prov / "demand_provenance.csv")
     write_csv(split, prov / "demand_derivation.csv")
+    write_csv(levels_shares, prov / "level_shares.csv")
+    write_csv(_bool_text(tariffs_prov), prov / "tariffs_provenance.csv")
     write_csv(growth_table(growth), prov / "growth.csv")
     write_csv(_bool_text(capacity_prov), prov / "capacity_provenance.csv")
     derivation = info["special_derivation"]

@@ -23,7 +23,8 @@ __all__ = ["write_template"]
 #: Rows of each sheet covered by data validation.
 _ROWS = 5000
 _REF_RANGE = {"zones": "zones!$A$2:$A$5000", "needs": "needs!$A$2:$A$200",
-              "phases": "phases!$A$2:$A$50", "provisions": "provisions!$A$2:$A$5000"}
+              "phases": "phases!$A$2:$A$50", "provisions": "provisions!$A$2:$A$5000",
+              "levels": "levels!$A$2:$A$50"}
 
 
 def write_template(path: Path, overwrite: bool = False) -> Path:

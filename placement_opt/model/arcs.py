@@ -30,19 +30,22 @@ class Arcs:
 
 
 def eligible_arcs(data: ModelData) -> Arcs:
-    """Arcs where the need is designated, the phase is served, the journey is within the
-    phase's limit and the provision has places that year (see ``models/allocation.md``).
+    """Arcs where the need is designated, the phase is served, the provision's kind may serve
+    the level of need (``models/continuum.md``), the journey is within the phase's limit and
+    the provision has places that year (see ``models/allocation.md``).
 
-    Vectorised per (need, phase) group: one boolean matrix of demand rows × candidate
+    Vectorised per (need, phase, level) group: one boolean matrix of demand rows × candidate
     provisions per group, no Python loop over arcs.
     """
-    n_h = len(data.phases)
-    group = data.d_need * n_h + data.d_phase
+    n_h, n_l = len(data.phases), len(data.levels)
+    group = (data.d_need * n_h + data.d_phase) * n_l + data.d_level
     d_parts: list[IntArray] = []
     p_parts: list[IntArray] = []
     for g in np.unique(group):
-        k, h = divmod(int(g), n_h)
-        cand = np.flatnonzero(data.designated[:, k] & data.phase_ok[:, h])
+        kh, lv = divmod(int(g), n_l)
+        k, h = divmod(kh, n_h)
+        cand = np.flatnonzero(data.designated[:, k] & data.phase_ok[:, h]
+                              & data.level_kinds[lv, data.kind])
         if cand.size == 0:
             continue
         rows = np.flatnonzero(group == g)

@@ -18,7 +18,8 @@ from placement_opt.tables import KINDS
 
 __all__ = ["FORMULATION", "ROLES", "build_allocation_model", "build_from_data"]
 
-FORMULATION = "models/allocation.md + models/openings.md + models/planning.md"
+FORMULATION = ("models/allocation.md + models/openings.md + models/planning.md"
+               " + models/continuum.md")
 #: Column roles: placements on arcs, one unmet-demand column per demand row, for candidate
 #: sites one "open" column per year and one "size" column, for expansion options one "expand"
 #: column per year (increments in use from that year), and one "overspend" column per year
@@ -60,32 +61,39 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     o_arc, o_t, o_w = occ.arc, occ.year, occ.weight
     o_p, o_z, o_k = a_p[o_arc], a_z[o_arc], a_k[o_arc]
     o_h = data.d_phase[a_d][o_arc]
+    o_l = data.d_level[a_d][o_arc]
     e_row, e_t, e_n = existing_occupancy(data, pol.continuity)
     e_p, e_z, e_k, e_h = (data.e_prov[e_row], data.e_zone[e_row], data.e_need[e_row],
                           data.e_phase[e_row])
-    unit = data.cost[a_p] + pol.transport_cost_per_km * km + pol.journey_cost_per_min * minutes
+    e_l = data.e_level[e_row]
+    # Place cost of each year held: the tariff line in effect then (models/continuum.md).
+    o_place = data.place_cost(o_p, o_k, o_l, o_t)
+    unit = pol.transport_cost_per_km * km + pol.journey_cost_per_min * minutes
     held = np.bincount(o_arc, weights=o_w, minlength=n_a)
-    e_unit = data.cost[e_p] + pol.transport_cost_per_km * data.km[e_z, e_p] \
+    e_place = data.place_cost(e_p, e_k, e_l, e_t)
+    e_unit = e_place + pol.transport_cost_per_km * data.km[e_z, e_p] \
         + pol.journey_cost_per_min * data.minutes[e_z, e_p]
     offset = float(np.sum(e_unit * e_n))
-    cost = np.concatenate([unit * held, np.full(n_d, pol.unmet_penalty)])
+    cost = np.concatenate([unit * held + np.bincount(o_arc, weights=o_w * o_place, minlength=n_a),
+                           np.full(n_d, pol.unmet_penalty)])
     rows = RowAccumulator()
     # (1) demand: pupils in place in the year (placed then or still there from earlier
     # years, and the existing cohort) + unmet (- surplus, with continuity) = D.
     n_z, n_h = len(data.zones), len(data.phases)
     d_idx = np.arange(n_d, dtype=np.int64)
-    drow = np.full((n_z, n_k, n_h, n_t), -1, dtype=np.int64)
-    drow[data.d_zone, data.d_need, data.d_phase, data.d_year] = d_idx
-    o_row = drow[o_z, o_k, o_h, o_t]
+    drow = np.full((n_z, n_k, n_h, len(data.levels), n_t), -1, dtype=np.int64)
+    drow[data.d_zone, data.d_need, data.d_phase, data.d_level, data.d_year] = d_idx
+    o_row = drow[o_z, o_k, o_h, o_l, o_t]
     on = np.flatnonzero(o_row >= 0)
     e_in = np.zeros(n_d)
-    e_rows = drow[e_z, e_k, e_h, e_t]
+    e_rows = drow[e_z, e_k, e_h, e_l, e_t]
     np.add.at(e_in, e_rows[e_rows >= 0], e_n[e_rows >= 0])
     rhs = data.d_pupils - e_in
     n_sur = n_d if pol.continuity else 0
     rows.add(
         "demand",
-        {"zone": data.d_zone, "need": data.d_need, "phase": data.d_phase, "year": data.d_year},
+        {"zone": data.d_zone, "need": data.d_need, "phase": data.d_phase, "level": data.d_level,
+         "year": data.d_year},
         np.concatenate([o_row[on], d_idx, d_idx[:n_sur]]),
         np.concatenate([o_arc[on], n_a + d_idx, -1 - d_idx[:n_sur]]),
         np.concatenate([o_w[on], np.ones(n_d), -np.ones(n_sur)]), rhs, rhs.copy(),
@@ -170,8 +178,8 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
 
     if n_c:
         _add_candidate_rows(rows, data, pol, a_d, a_p, a_t, arc_idx, occ, cand, off_y, off_s)
-    revenue_cost = data.cost[a_p] + pol.transport_cost_per_km * km
-    e_revenue = np.bincount(e_t, weights=e_n * (data.cost[e_p] + pol.transport_cost_per_km
+    revenue_cost = o_place + pol.transport_cost_per_km * km[o_arc]  # per occupancy entry
+    e_revenue = np.bincount(e_t, weights=e_n * (e_place + pol.transport_cost_per_km
                                                 * data.km[e_z, e_p]),
                             minlength=n_t).astype(np.float64)
     add_investment_rows(rows, data, pol, occ, revenue_cost, e_revenue, cand, off_y, off_s,
@@ -222,7 +230,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     }
     labels: dict[str, tuple[object, ...]] = {
         "role": ROLES, "year": data.years, "zone": data.zones, "need": data.needs,
-        "phase": data.phases, "provision": data.provisions,
+        "phase": data.phases, "provision": data.provisions, "level": data.levels,
     }
     return MatrixModel(
         formulation=FORMULATION, c=cost, A=matrix,

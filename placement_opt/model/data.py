@@ -10,9 +10,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from placement_opt.continuum import Continuum
 from placement_opt.geo import journey_from_coordinates
 from placement_opt.instance import Instance
 from placement_opt.tables import KINDS, LIST_SEPARATOR
+from placement_opt.tariff import TariffGrid
 
 __all__ = ["ModelData"]
 
@@ -68,6 +70,16 @@ class ModelData:
     d_phase: IntArray
     d_year: IntArray
     d_pupils: FloatArray
+    levels: tuple[str, ...]  # L levels of need in continuum order (models/continuum.md)
+    level_kinds: BoolArray  # L × len(KINDS): may the kind serve the level
+    d_level: IntArray
+    e_level: IntArray
+    tariff: TariffGrid  # tariff line by level × kind × need × year
+
+    def place_cost(self, p: IntArray, k: IntArray, lv: IntArray, t: IntArray) -> FloatArray:
+        """GBP per pupil-year placing need ``k`` at level ``lv`` in provision ``p`` in year
+        ``t`` (element-wise): the tariff line in effect, else the provision's cost_per_place."""
+        return self.tariff.price(self.tariff.lines(lv, self.kind[p], k, t), self.cost[p])
 
     @classmethod
     def from_instance(cls, inst: Instance) -> ModelData:
@@ -135,7 +147,11 @@ class ModelData:
                 revenue[ti[int(year)]] = rev
                 capital[ti[int(year)]] = cap_
         ex = inst.existing
+        continuum = Continuum.from_table(inst.levels)
         return cls(
+            levels=continuum.levels, level_kinds=continuum.kinds_ok,
+            d_level=continuum.codes(dem["level"]), e_level=continuum.codes(ex["level"]),
+            tariff=TariffGrid.from_table(inst.tariffs, continuum, needs, years),
             phase_years=np.asarray(inst.phases["max_age"].astype(float)
                                    - inst.phases["min_age"].astype(float), dtype=np.float64),
             e_prov=_codes(ex["provision"], pi), e_zone=_codes(ex["zone"], zi),

@@ -23,6 +23,9 @@ def add_investment_rows(rows: RowAccumulator, data: ModelData, pol: Policy, occ:
                         budget_years: IntArray) -> None:
     """Blocks ``expansion_max``, ``revenue_budget``, ``capital_budget`` and ``capital_total``.
 
+    ``revenue_cost`` is the place and transport cost per pupil of each occupancy entry of
+    ``occ`` (the tariff may change from year to year, ``models/continuum.md``).
+
     Column ``off_w + e * T + t`` holds the increments of option ``e`` first in use in year
     ``t`` (building started ``lead`` years before, when the capital is spent); column
     ``off_o + i`` the overspend in the i-th budget year.
@@ -48,7 +51,7 @@ def add_investment_rows(rows: RowAccumulator, data: ModelData, pol: Policy, occ:
         rows.add("revenue_budget", {"year": budget_years},
                  np.concatenate([slot[occ.year[on]], r]),
                  np.concatenate([occ.arc[on], off_o + r]),
-                 np.concatenate([revenue_cost[occ.arc[on]] * occ.weight[on], -np.ones(r.size)]),
+                 np.concatenate([revenue_cost[on] * occ.weight[on], -np.ones(r.size)]),
                  np.full(r.size, -np.inf),
                  data.revenue_budget[budget_years] - existing_revenue[budget_years])
     # Capital spent in a year: increments started then, sites opened then (F * (y_t - y_t-1)).

@@ -3,10 +3,12 @@ versioned schema that the high-needs budget model imports.
 
 Funding lines (``in_objective`` says whether the optimiser's objective includes the line):
 
-* ``place_funding`` — special schools and SRPs: pupils placed × ``place_funding_per_place``.
-* ``top_up`` — special schools and SRPs: the rest of ``cost_per_place`` for each pupil.
-* ``mainstream_support`` — mainstream pupils × ``cost_per_place``.
+* ``place_funding`` — special schools and SRPs: pupils placed × the place funding of the
+  tariff line that priced them (``models/continuum.md``), else ``place_funding_per_place``.
+* ``top_up`` — special schools and SRPs: the rest of the place cost for each pupil.
+* ``mainstream_support`` — mainstream pupils × their place cost (tariff or ``cost_per_place``).
 * ``independent_placements`` — independent placements × ``cost_per_place``.
+* ``alternative_provision`` — alternative-provision pupils × their place cost.
 * ``transport`` — transport cost of every placement (by the placing district and kind).
 * ``vacant_place_funding`` — places left empty in special schools and SRPs ×
   ``place_funding_per_place``: paid on commissioned places, but not part of the objective.
@@ -26,18 +28,20 @@ import pandas as pd
 from placement_opt.run import RunData
 
 __all__ = ["BUDGET_COLUMNS", "BUDGET_SCHEMA", "FUNDING_LINES", "SCHEMA_VERSION", "budget_export",
-           "budget_summary"]
+           "budget_summary", "place_funding_per_pupil"]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: alternative_provision line, clusters sheet (placement_opt.clusters)
 FUNDING_LINES = ("place_funding", "top_up", "mainstream_support", "independent_placements",
-                 "transport", "vacant_place_funding", "unmet_demand", "capital")
+                 "alternative_provision", "transport", "vacant_place_funding", "unmet_demand",
+                 "capital")
 #: Column → (dtype, description). The order is the file's column order.
 BUDGET_SCHEMA: dict[str, tuple[str, str]] = {
     "schema_version": ("str", f"Version of this schema ({SCHEMA_VERSION})."),
     "year": ("int", "Academic year starting in September of this year."),
     "funding_line": ("str", "One of: " + ", ".join(FUNDING_LINES) + "."),
     "district": ("str", "District (zone) of the pupil; the provision's for vacant places."),
-    "provision_kind": ("str", "special, srp, independent, mainstream, or blank for unmet demand."),
+    "provision_kind": ("str", "special, srp, independent, mainstream, ap, or blank for unmet "
+                              "demand."),
     "pupils": ("float", "Pupils (places, for vacant_place_funding and capital) in the year."),
     "amount_gbp": ("float", "Cost in GBP for the year."),
     "in_objective": ("bool", "True when the optimiser's objective includes this cost."),
@@ -53,7 +57,9 @@ def budget_export(run: RunData) -> pd.DataFrame:
     funding = pol.place_funding_per_place
     parts: list[pd.DataFrame] = []
     funded = alloc["kind"].isin(_FUNDED_KINDS)
-    place = np.minimum(funding, alloc["place_cost"] / alloc["pupils"].where(alloc["pupils"] > 0, 1))
+    unit = alloc["place_cost"] / alloc["pupils"].where(alloc["pupils"] > 0, 1)
+    place = pd.Series(place_funding_per_pupil(run, np.minimum(funding, unit.to_numpy(float))),
+                      index=alloc.index)
     parts.append(_lines(alloc[funded], "place_funding", place[funded] * alloc["pupils"][funded]))
     parts.append(_lines(alloc[funded], "top_up",
                         alloc["place_cost"][funded] - place[funded] * alloc["pupils"][funded]))
@@ -61,6 +67,8 @@ def budget_export(run: RunData) -> pd.DataFrame:
     parts.append(_lines(alloc[main], "mainstream_support", alloc["place_cost"][main]))
     ind = alloc["kind"] == "independent"
     parts.append(_lines(alloc[ind], "independent_placements", alloc["place_cost"][ind]))
+    ap = alloc["kind"] == "ap"
+    parts.append(_lines(alloc[ap], "alternative_provision", alloc["place_cost"][ap]))
     parts.append(_lines(alloc, "transport", alloc["transport_cost"] + alloc["journey_cost"]))
 
     util = run.utilisation[run.utilisation["kind"].isin(_FUNDED_KINDS)]
@@ -93,6 +101,21 @@ def budget_export(run: RunData) -> pd.DataFrame:
         ["year", "_line", "district", "provision_kind"]).drop(columns="_line")
     table.insert(0, "schema_version", SCHEMA_VERSION)
     return table[BUDGET_COLUMNS].astype({"year": "int64", "in_objective": bool}).reset_index(drop=True)
+
+
+def place_funding_per_pupil(run: RunData, default: np.ndarray) -> np.ndarray:
+    """Place funding per pupil of each allocation row: the place funding of the tariff line
+    that priced it, where one did; ``default`` elsewhere."""
+    inst = run.instance
+    if len(inst.tariffs) == 0 or len(run.allocations) == 0:
+        return np.asarray(default, dtype=float)
+    from placement_opt.continuum import Continuum
+    from placement_opt.tariff import priced_placements
+
+    priced = priced_placements(run.allocations, inst.provisions, inst.tariffs,
+                               Continuum.from_table(inst.levels), tuple(inst.needs["need"]),
+                               tuple(inst.years))
+    return np.where(priced["line"] >= 0, priced["place_funding"], default)
 
 
 def _lines(alloc: pd.DataFrame, line: str, amount: pd.Series) -> pd.DataFrame:

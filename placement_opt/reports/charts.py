@@ -42,9 +42,10 @@ KIND_COLORS: dict[str, str] = {
     "srp": "#009E73",
     "independent": "#D55E00",
     "mainstream": "#CC79A7",
+    "ap": "#E69F00",
 }
 _KIND_LABELS = {"special": "special school", "srp": "SRP", "independent": "independent",
-                "mainstream": "mainstream support"}
+                "mainstream": "mainstream support", "ap": "alternative provision"}
 _FONT = 11.0
 _KM_PER_DEGREE = 6371.0088 * math.pi / 180.0
 

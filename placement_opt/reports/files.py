@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from placement_opt.clusters import CLUSTER_SCHEMA, cluster_budgets, cluster_summary
 from placement_opt.errors import OutputError
 from placement_opt.io.atomic import write_text_atomic, write_with
 from placement_opt.io.results import neutralise_text
@@ -20,7 +21,7 @@ __all__ = ["BUDGET_FILES", "PLAN_FILES", "SUFFICIENCY_FILES", "write_budget", "w
            "write_reports", "write_sufficiency"]
 
 SUFFICIENCY_FILES = ("sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv")
-BUDGET_FILES = ("budget_export.xlsx", "budget_export.csv")
+BUDGET_FILES = ("budget_export.xlsx", "budget_export.csv", "budget_clusters.csv")
 PLAN_FILES = ("plan.xlsx", "plan_investments.csv", "plan_places.csv")
 
 _NOTES = [
@@ -72,11 +73,14 @@ def write_sufficiency(run: RunData, folder: Path, overwrite: bool = False) -> li
 
 
 def write_budget(run: RunData, folder: Path, overwrite: bool = False) -> list[Path]:
-    """Budget export: the long table as CSV and a workbook with budget, summary and schema."""
+    """Budget export: the long table and the cluster budgets as CSV, and a workbook with budget,
+    summary, clusters, cluster_summary and schema sheets."""
     _refuse_existing(folder, BUDGET_FILES, overwrite)
     export = budget_export(run)
-    schema = pd.DataFrame([(c, t, d) for c, (t, d) in BUDGET_SCHEMA.items()],
-                          columns=["column", "type", "description"])
+    clusters = cluster_budgets(run)
+    schema = pd.DataFrame([("budget", c, t, d) for c, (t, d) in BUDGET_SCHEMA.items()]
+                          + [("clusters", c, t, d) for c, (t, d) in CLUSTER_SCHEMA.items()],
+                          columns=["sheet", "column", "type", "description"])
 
     def _book(tmp: Path) -> None:
         book = Workbook()
@@ -84,15 +88,18 @@ def write_budget(run: RunData, folder: Path, overwrite: bool = False) -> list[Pa
         sheet.title = "budget"
         write_frame(sheet, export)
         write_frame(book.create_sheet("summary"), budget_summary(export))
+        write_frame(book.create_sheet("clusters"), clusters)
+        write_frame(book.create_sheet("cluster_summary"), cluster_summary(clusters))
         schema_sheet = book.create_sheet("schema")
         write_frame(schema_sheet, schema)
         schema_sheet.append([])
         schema_sheet.append(["schema_version", SCHEMA_VERSION])
         book.save(tmp)
 
-    out = [folder / BUDGET_FILES[0], folder / BUDGET_FILES[1]]
+    out = [folder / name for name in BUDGET_FILES]
     write_with(out[0], _book)
     write_text_atomic(out[1], neutralise_text(export).to_csv(index=False))
+    write_text_atomic(out[2], neutralise_text(clusters).to_csv(index=False))
     return out
 
 

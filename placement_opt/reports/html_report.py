@@ -256,7 +256,7 @@ def _kpi_section(ctx: _Context) -> str:
 
 
 _KIND_NAMES = {"special": "special", "srp": "SRP", "independent": "independent",
-               "mainstream": "mainstream"}
+               "mainstream": "mainstream", "ap": "alternative provision"}
 
 
 def _share(part: float, whole: float) -> str:
@@ -954,6 +954,7 @@ a { color: #0969da; text-decoration: none; }
 .card.good { border-left-color: var(--good); } .card.bad { border-left-color: var(--bad); }
 .card.kind-special { border-left-color: #0072B2; } .card.kind-srp { border-left-color: #009E73; }
 .card.kind-independent { border-left-color: #D55E00; } .card.kind-mainstream { border-left-color: #CC79A7; }
+.card.kind-ap { border-left-color: #E69F00; }
 .notice { padding: 12px 16px; border-radius: 6px; border: 1px solid var(--bad); background: #fff1f0; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 16px; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }

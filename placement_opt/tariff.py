@@ -1,0 +1,266 @@
+"""The tariff system (``models/continuum.md``): GBP per pupil per year by level x provision kind
+(optionally by need) from an effective year, as place funding + top-up.
+
+:class:`TariffGrid` resolves the ``tariffs`` table into the line in effect for every level,
+kind, need and year (the model's placement cost where a line matches; independent placements,
+and placements no line matches, keep their provision's ``cost_per_place``).
+:func:`line_costs` prices the placements of a solved run under a tariff table: what each
+line costs by year, and with a proposed table, what the same placements would cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from placement_opt.continuum import DEFAULT_LEVEL, Continuum
+from placement_opt.errors import InstanceError, Issue
+from placement_opt.tables import KINDS, TABLES, RawTable
+
+if TYPE_CHECKING:
+    from placement_opt.instance import Instance
+    from placement_opt.run import RunData
+
+__all__ = ["OWN_COST", "TARIFF_FILES", "TariffGrid", "line_costs", "priced_placements",
+           "tariff_tables", "with_tariff_file", "write_tariff_report"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+#: The ``line`` label of placements no tariff line matches (they keep cost_per_place).
+OWN_COST = "own cost_per_place"
+
+
+@dataclass(frozen=True)
+class TariffGrid:
+    """``line[l, j, k, t]``: the row of the tariffs table in effect for level l, kind
+    ``KINDS[j]``, need k and year t (``-1``: none); each row's place funding and top-up."""
+
+    line: IntArray
+    place_funding: FloatArray
+    top_up: FloatArray
+
+    @classmethod
+    def from_table(cls, tariffs: pd.DataFrame, continuum: Continuum, needs: tuple[str, ...],
+                   years: tuple[int, ...]) -> TariffGrid:
+        """Resolve a validated ``tariffs`` table.
+
+        Where several lines match, the most specific wins (a need-specific line over one for
+        every need, then a level-specific line over one for every level), then the latest
+        effective year not after the year. The loop is over tariff lines, not variables.
+        """
+        n_l, n_k, n_t = len(continuum.levels), len(needs), len(years)
+        grid = np.full((n_l, len(KINDS), n_k, n_t), -1, dtype=np.int64)
+        if len(tariffs) == 0:
+            return cls(grid, np.zeros(0), np.zeros(0))
+        level_code = {lv: i for i, lv in enumerate(continuum.levels)}
+        need_code = {k: i for i, k in enumerate(needs)}
+        level_of = tariffs["level"].to_numpy(object)
+        need_of = tariffs["need"].to_numpy(object)
+        year_arr = np.asarray(years, dtype=float)
+        has_need = tariffs["need"].notna().to_numpy()
+        has_level = tariffs["level"].notna().to_numpy()
+        effective = tariffs["effective_year"].astype("float").fillna(-np.inf).to_numpy()
+        order = np.lexsort((effective, has_level, has_need))  # least specific, earliest first
+        for row in order.tolist():
+            l_idx = (np.arange(n_l) if not has_level[row]
+                     else np.array([level_code[str(level_of[row])]]))
+            k_idx = (np.arange(n_k) if not has_need[row]
+                     else np.array([need_code[str(need_of[row])]]))
+            kind = np.array([KINDS.index(tariffs["kind"].iat[row])])
+            t_idx = np.flatnonzero(year_arr >= effective[row])
+            grid[np.ix_(l_idx, kind, k_idx, t_idx)] = row
+        return cls(grid, tariffs["place_funding"].to_numpy(float),
+                   tariffs["top_up"].to_numpy(float))
+
+    def lines(self, level: IntArray, kind: IntArray, need: IntArray, year: IntArray) -> IntArray:
+        """Element-wise: the tariff row in effect (``-1`` where none)."""
+        return np.asarray(self.line[level, kind, need, year], dtype=np.int64)
+
+    def price(self, lines: IntArray, own: FloatArray) -> FloatArray:
+        """GBP per pupil-year: the line's place funding + top-up, or ``own`` where no line."""
+        if self.place_funding.size == 0:
+            return np.asarray(own, dtype=float)
+        safe = np.maximum(lines, 0)
+        return np.where(lines >= 0, self.place_funding[safe] + self.top_up[safe], own)
+
+    def funding(self, lines: IntArray, own: FloatArray) -> FloatArray:
+        """GBP place funding per pupil-year: the line's, or ``own`` where no line."""
+        if self.place_funding.size == 0:
+            return np.asarray(own, dtype=float)
+        return np.where(lines >= 0, self.place_funding[np.maximum(lines, 0)], own)
+
+
+def priced_placements(alloc: pd.DataFrame, provisions: pd.DataFrame, tariffs: pd.DataFrame,
+                      continuum: Continuum, needs: tuple[str, ...],
+                      years: tuple[int, ...]) -> pd.DataFrame:
+    """Each allocation row with the tariff ``line`` in effect (row number of ``tariffs``,
+    ``-1``: own cost), its ``place_funding`` and ``top_up`` per pupil and ``place_cost``.
+
+    Allocations without a ``level`` column (runs solved before levels) are at the default level.
+    """
+    grid = TariffGrid.from_table(tariffs, continuum, needs, years)
+    level = (continuum.codes(alloc["level"]) if "level" in alloc
+             else np.zeros(len(alloc), dtype=np.int64))
+    kind = _codes(alloc["kind"], KINDS)
+    need = _codes(alloc["need"], needs)
+    year = _codes(alloc["year"], years)
+    own = alloc["provision"].map(provisions.set_index("provision")["cost_per_place"]).to_numpy(float)
+    lines = grid.lines(level, kind, need, year)
+    unit = grid.price(lines, own)
+    funding = grid.funding(lines, np.full(len(alloc), np.nan))
+    pupils = alloc["pupils"].to_numpy(float)
+    return alloc.assign(line=lines, place_funding=funding, top_up=unit - funding,
+                        unit_cost=unit, place_cost=unit * pupils)
+
+
+def _codes(values: pd.Series, labels: tuple[object, ...]) -> IntArray:
+    return np.asarray(values.map({v: i for i, v in enumerate(labels)}).to_numpy(), dtype=np.int64)
+
+
+def line_costs(priced: pd.DataFrame, tariffs: pd.DataFrame) -> pd.DataFrame:
+    """What each tariff line costs by year and over the horizon (``year = "all"``).
+
+    One row per line in effect for some placement, and one per kind for placements priced at
+    their own cost: ``line`` (1-based row of the tariffs table, or :data:`OWN_COST`), level,
+    kind, need, effective_year, rates, ``pupils`` (pupil-years) and GBP.
+    """
+    frame = priced.assign(
+        funding_gbp=priced["place_funding"].fillna(0.0) * priced["pupils"],
+        top_up_gbp=priced["top_up"].where(priced["line"] >= 0, 0.0) * priced["pupils"])
+    keys = ["line", "kind", "year"]
+    by_year = frame.groupby(keys, as_index=False).agg(
+        pupils=("pupils", "sum"), place_funding_gbp=("funding_gbp", "sum"),
+        top_up_gbp=("top_up_gbp", "sum"), cost_gbp=("place_cost", "sum"))
+    total = by_year.groupby(["line", "kind"], as_index=False)[
+        ["pupils", "place_funding_gbp", "top_up_gbp", "cost_gbp"]].sum().assign(year="all")
+    out = pd.concat([by_year.astype({"year": object}), total], ignore_index=True)
+    matched = (out["line"] >= 0).to_numpy()
+    rows = np.where(matched, out["line"].to_numpy(np.int64), 0)
+    for col in ("level", "need", "effective_year", "place_funding", "top_up"):
+        values = (tariffs[col].to_numpy(object)[rows] if len(tariffs)
+                  else np.full(len(out), None, dtype=object))
+        values[~matched] = None
+        out[col] = values
+    own = ~matched
+    out.loc[own, ["place_funding_gbp", "top_up_gbp"]] = np.nan
+    order = np.lexsort((out["line"].to_numpy(), out["kind"].to_numpy(), own,
+                        np.where(out["year"].astype(str) == "all", 1e9,
+                                 pd.to_numeric(out["year"], errors="coerce"))))
+    out["line"] = np.where(matched, (out["line"] + 1).astype(str), OWN_COST)
+    out = out.iloc[order]
+    return out[["line", "level", "kind", "need", "effective_year", "place_funding", "top_up",
+                "year", "pupils", "place_funding_gbp", "top_up_gbp", "cost_gbp"]].reset_index(
+        drop=True)
+
+
+def with_tariff_file(instance: Instance, path: Path) -> Instance:
+    """``instance`` with its tariffs replaced by the CSV at ``path``, validated against it.
+
+    Raises :class:`InstanceError` naming the file, row, column and value of every problem.
+    """
+    from placement_opt.io.readers import _read_csv
+    from placement_opt.validation import validate_raw
+
+    if not path.is_file():
+        raise InstanceError([Issue(str(path), "no such file", expected="a tariffs CSV with "
+                                   "columns " + ", ".join(TABLES["tariffs"].names))])
+    raw, problems = _read_csv("tariffs", path)
+    if raw is None:
+        raise InstanceError(problems)
+    tables = {name: RawTable.from_frame(name, f"{instance.source}: table {name}",
+                                        frame.astype("object"))
+              for name, frame in instance.tables().items() if name != "tariffs"}
+    tables["tariffs"] = raw
+    validated, issues = validate_raw(tables, instance.settings.model_dump(exclude_unset=True),
+                                     f"{instance.source}: settings", lambda t: t)
+    if validated is None:
+        raise InstanceError(issues)
+    from placement_opt.instance import Instance
+
+    return Instance(settings=validated.settings, source=instance.source,
+                    warnings=validated.warnings, **validated.tables)
+
+
+def tariff_tables(run: RunData, proposed: Instance | None = None,
+                  resolved: RunData | None = None) -> dict[str, pd.DataFrame]:
+    """The tariff report of a solved run.
+
+    ``lines``: what each line of the current table (and of the proposed one) costs by year and
+    in total. ``compare`` (with ``proposed``): by year x level x kind, the current cost of the
+    placements, their cost under the proposed table (placements held fixed) and the difference;
+    with ``resolved`` (the proposed instance solved again), its placements and their cost.
+    """
+    inst = run.instance
+    current = _priced(run.allocations, inst)
+    lines = line_costs(current, inst.tariffs).assign(table="current")
+    if proposed is None:
+        return {"lines": lines[["table", *lines.columns[:-1]]]}
+    fixed = _priced(run.allocations, proposed)
+    lines = pd.concat([lines, line_costs(fixed, proposed.tariffs).assign(table="proposed")],
+                      ignore_index=True)
+    keys = ["year", "level", "kind"]
+    compare = _by(current, keys, "current").join(_by(fixed, keys, "proposed_same_placements"),
+                                                 how="outer")
+    compare["difference_gbp"] = (compare["proposed_same_placements_gbp"]
+                                 - compare["current_gbp"])
+    if resolved is not None:
+        again = _priced(resolved.allocations, proposed)
+        compare = compare.join(_by(again, keys, "resolved"), how="outer")
+    compare = compare.fillna(0.0).reset_index()
+    total = compare.drop(columns=["level", "kind"]).groupby("year", as_index=False).sum()
+    compare = pd.concat([compare, total.assign(level="all", kind="all")], ignore_index=True)
+    compare = compare.sort_values(["year", "level", "kind"], key=lambda c: c.astype(str),
+                                  kind="stable").reset_index(drop=True)
+    return {"lines": lines[["table", *lines.columns[:-1]]], "compare": compare}
+
+
+def _priced(alloc: pd.DataFrame, inst: Instance) -> pd.DataFrame:
+    return priced_placements(alloc, inst.provisions, inst.tariffs, Continuum.from_table(inst.levels),
+                             tuple(inst.needs["need"]), tuple(inst.years))
+
+
+def _by(priced: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
+    """Pupils and place cost grouped by ``keys``, as ``<name>_pupils`` and ``<name>_gbp``."""
+    frame = priced.assign(level=priced.get("level", DEFAULT_LEVEL))
+    out = frame.groupby(keys)[["pupils", "place_cost"]].sum()
+    return out.rename(columns={"pupils": f"{name}_pupils", "place_cost": f"{name}_gbp"})
+
+
+#: Files the ``tariff`` command writes into the run folder.
+TARIFF_FILES = ("tariff.xlsx", "tariff_lines.csv", "tariff_compare.csv")
+
+
+def write_tariff_report(tables: dict[str, pd.DataFrame], folder: Path,
+                        overwrite: bool = False) -> list[Path]:
+    """``tariff.xlsx`` (one sheet per table) and one CSV per table; existing files are refused
+    unless ``overwrite``."""
+    from openpyxl import Workbook
+
+    from placement_opt.errors import OutputError
+    from placement_opt.io.atomic import write_text_atomic, write_with
+    from placement_opt.io.results import neutralise_text
+    from placement_opt.io.workbook import write_frame
+
+    taken = [n for n in TARIFF_FILES if (folder / n).exists()]
+    if taken and not overwrite:
+        raise OutputError(f"{folder} already has {', '.join(taken)}; use --overwrite to replace")
+
+    def _book(tmp: Path) -> None:
+        book = Workbook()
+        book.remove(book.active)
+        for name, frame in tables.items():
+            write_frame(book.create_sheet(name), frame)
+        book.save(tmp)
+
+    out = [folder / TARIFF_FILES[0]]
+    write_with(out[0], _book)
+    for name, frame in tables.items():
+        out.append(folder / f"tariff_{name}.csv")
+        write_text_atomic(out[-1], neutralise_text(frame).to_csv(index=False))
+    return out
