@@ -308,6 +308,10 @@ def tariff(
         totals.loc["difference (same placements)"] = every["difference_gbp"]
         if again is not None:
             totals.loc["proposed, re-solved"] = every["resolved_gbp"]
+            totals.loc["with transport: proposed, same placements"] = (
+                every["proposed_same_placements_gbp"] + every["current_travel_gbp"])
+            totals.loc["with transport: proposed, re-solved"] = (
+                every["resolved_gbp"] + every["resolved_travel_gbp"])
     table = Table(title="Place cost by tariff table and year (GBP)", header_style="bold")
     table.add_column("")
     for year in totals.columns:

@@ -194,7 +194,8 @@ def tariff_tables(run: RunData, proposed: Instance | None = None,
     ``lines``: what each line of the current table (and of the proposed one) costs by year and
     in total. ``compare`` (with ``proposed``): by year x level x kind, the current cost of the
     placements, their cost under the proposed table (placements held fixed) and the difference;
-    with ``resolved`` (the proposed instance solved again), its placements and their cost.
+    with ``resolved`` (the proposed instance solved again), its placements and their cost. The
+    ``*_travel_gbp`` columns hold transport + journey cost (unchanged while placements are).
     """
     inst = run.instance
     current = _priced(run.allocations, inst)
@@ -205,13 +206,13 @@ def tariff_tables(run: RunData, proposed: Instance | None = None,
     lines = pd.concat([lines, line_costs(fixed, proposed.tariffs).assign(table="proposed")],
                       ignore_index=True)
     keys = ["year", "level", "kind"]
-    compare = _by(current, keys, "current").join(_by(fixed, keys, "proposed_same_placements"),
-                                                 how="outer")
+    compare = _by(current, keys, "current", travel=True).join(
+        _by(fixed, keys, "proposed_same_placements"), how="outer")
     compare["difference_gbp"] = (compare["proposed_same_placements_gbp"]
                                  - compare["current_gbp"])
     if resolved is not None:
         again = _priced(resolved.allocations, proposed)
-        compare = compare.join(_by(again, keys, "resolved"), how="outer")
+        compare = compare.join(_by(again, keys, "resolved", travel=True), how="outer")
     compare = compare.fillna(0.0).reset_index()
     total = compare.drop(columns=["level", "kind"]).groupby("year", as_index=False).sum()
     compare = pd.concat([compare, total.assign(level="all", kind="all")], ignore_index=True)
@@ -225,11 +226,15 @@ def _priced(alloc: pd.DataFrame, inst: Instance) -> pd.DataFrame:
                              tuple(inst.needs["need"]), tuple(inst.years))
 
 
-def _by(priced: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
-    """Pupils and place cost grouped by ``keys``, as ``<name>_pupils`` and ``<name>_gbp``."""
-    frame = priced.assign(level=priced.get("level", DEFAULT_LEVEL))
-    out = frame.groupby(keys)[["pupils", "place_cost"]].sum()
-    return out.rename(columns={"pupils": f"{name}_pupils", "place_cost": f"{name}_gbp"})
+def _by(priced: pd.DataFrame, keys: list[str], name: str, travel: bool = False) -> pd.DataFrame:
+    """Pupils and place cost grouped by ``keys``, as ``<name>_pupils`` and ``<name>_gbp``;
+    with ``travel``, also transport + journey cost as ``<name>_travel_gbp``."""
+    frame = priced.assign(level=priced.get("level", DEFAULT_LEVEL),
+                          travel=priced["transport_cost"] + priced["journey_cost"] if travel else 0.0)
+    out = frame.groupby(keys)[["pupils", "place_cost", "travel"]].sum()
+    out = out.rename(columns={"pupils": f"{name}_pupils", "place_cost": f"{name}_gbp",
+                              "travel": f"{name}_travel_gbp"})
+    return out if travel else out.drop(columns=f"{name}_travel_gbp")
 
 
 #: Files the ``tariff`` command writes into the run folder.

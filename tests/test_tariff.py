@@ -193,6 +193,8 @@ def test_tariff_command_resolves_under_the_proposed_prices(run_dir: Path, tmp_pa
     assert total["current_gbp"] == 520_770
     assert total["proposed_same_placements_gbp"] == 712_770
     assert total["resolved_gbp"] == 673_836
+    assert (total["resolved_gbp"] + total["resolved_travel_gbp"]
+            <= total["proposed_same_placements_gbp"] + total["current_travel_gbp"])
     l2 = compare[(compare["level"] == "L2") & (compare["kind"] == "special")].iloc[0]
     assert l2["resolved_pupils"] == 7
 
