@@ -10,7 +10,7 @@ from placement_opt.scenarios.check import merged_policy, scenario_issues
 from placement_opt.scenarios.demand import grow_demand, scale_demand
 from placement_opt.scenarios.errors import ScenarioError
 from placement_opt.scenarios.load import LoadedScenario
-from placement_opt.scenarios.locate import located
+from placement_opt.scenarios.locality import apply_locality, locality_issues
 from placement_opt.scenarios.provisions import append_rows, apply_provisions, closure_issues
 from placement_opt.scenarios.schema import Budgets, Costs
 from placement_opt.settings import InstanceInfo, Settings
@@ -32,15 +32,14 @@ def apply_scenario(loaded: LoadedScenario, base: Instance,
     issues = scenario_issues(loaded, base)
     issues += closure_issues(sc.provisions, base.existing, base.phases, base.years,
                              base.policy.continuity, loaded.source, loaded.text)
-    if sc.locality is not None:
-        issues.append(located(loaded.source, loaded.text, ("locality",),
-                              "the Locality-Model lever needs levels of need, not available yet",
-                              expected="no [locality] table"))
+    issues += locality_issues(loaded, base)
     if any(i.severity is Severity.ERROR for i in issues):
         raise ScenarioError(issues)
     tables = {name: frame.copy() for name, frame in base.tables().items()}
     base_year = sc.scenario.base_year if sc.scenario.base_year is not None else base.years[0]
     tables["demand"] = grow_demand(tables["demand"], sc.demand, base_year)
+    if sc.locality is not None:
+        tables["demand"] = apply_locality(tables["demand"], sc.locality, base)
     if demand_factors:
         tables["demand"] = scale_demand(tables["demand"], demand_factors)
     tables = apply_provisions(tables, sc.provisions, base.years, list(base.needs["need"]))
