@@ -122,6 +122,9 @@ def _explain(row: dict[str, object]) -> str:
                     f"would have to drop by {shortfall:,.0f}")
         return (f"the rule to open at most {float(row['limit']):,.0f} candidate sites would "  # type: ignore[arg-type]
                 f"have to rise by {shortfall:,.0f}")
+    if row["family"] == "pathway_local":
+        return (f"local pathway share for {row['zone']} {row['year']}: {shortfall:,.1f} more of "
+                f"the district's leavers would have to continue outside it")
     if row["family"] == "independent_cap":
         return (f"cap on independent placements in {row['year']} would have to rise by "
                 f"{shortfall:,.1f} pupils")

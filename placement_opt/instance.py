@@ -40,6 +40,7 @@ class Instance(BaseModel):
     journeys: pd.DataFrame
     existing: pd.DataFrame
     expansions: pd.DataFrame
+    changes: pd.DataFrame
     budgets: pd.DataFrame
     benchmarks: pd.DataFrame
     source: str = "(in memory)"
@@ -108,12 +109,12 @@ class Instance(BaseModel):
         return cls(settings=validated.settings, source=source, warnings=validated.warnings,
                    **validated.tables)
 
-    def replace(self, **changes: Any) -> Instance:
+    def replace(self, **updates: Any) -> Instance:
         """A new Instance with some tables or settings replaced, validated again."""
-        tables = {name: changes.pop(name, frame) for name, frame in self.tables().items()}
-        settings = changes.pop("settings", self.settings)
-        if changes:
-            raise TypeError(f"unknown fields: {', '.join(changes)}")
+        tables = {name: updates.pop(name, frame) for name, frame in self.tables().items()}
+        settings = updates.pop("settings", self.settings)
+        if updates:
+            raise TypeError(f"unknown fields: {', '.join(updates)}")
         return Instance.from_tables(tables, settings, source=self.source)
 
     def to_path(self, path: str | Path, overwrite: bool = False) -> Path:

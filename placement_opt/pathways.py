@@ -6,10 +6,13 @@ placements (district → provision, with the solved pupils of the first year) an
 routes (primary specialist provision → secondary specialist provision for the same need,
 reachable within the secondary journey limit from the primary provision's district).
 
-The model does not yet decide transfers (``models/planning.md``, "Not yet modelled"), so a
-route's ``expected_transfers`` is the yearly number of leavers at the primary provision for
-that need (its pupils of that need divided by the years in the primary phase), not a solved
-flow; routes carry the journey time so a planner can see which continuation is nearest.
+With ``pathway_flows = true`` the model decides the transfers (``models/transfers.md``): each
+route then carries the solved pupils of the first transfer year, solved flows to other
+provisions (mainstream, independent) are edges too, and the gap table gives the solved
+leavers of each district and need that continue outside the district or not at all. Without
+it, ``expected_transfers_per_year`` is the yearly number of leavers at the primary provision
+for that need (its pupils divided by the years in the primary phase), not a solved flow;
+routes carry the journey time so a planner can see which continuation is nearest.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ GAP_COLUMNS = [
     "district", "need", "primary_provisions", "primary_places", "secondary_in_district",
     "secondary_in_reach", "nearest_secondary", "nearest_secondary_min", "gap_in_district",
     "gap_in_reach", "primary_pupils", "expected_transfers_per_year",
-    "transfers_without_local_continuation",
+    "transfers_without_local_continuation", "solved_transfers", "solved_not_in_district",
+    "solved_breaks",
 ]
 
 
@@ -86,8 +90,35 @@ def pathway_gaps(run: RunData, primary: str = "primary", secondary: str = "secon
                 None if nearest is None else float(data.minutes[z, nearest]),
                 local.size == 0, reach.size == 0, placed, leavers,
                 leavers if local.size == 0 else 0.0,
+                *_solved(run.transfers, district, need, primary,
+                         [data.provisions[p] for p in prim]),
             ))
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
+
+
+def _first_transfers(transfers: pd.DataFrame) -> pd.DataFrame:
+    """The solved transfers of the first transfer year (empty when transfers were not modelled)."""
+    if transfers.empty:
+        return transfers
+    first: pd.DataFrame = transfers[transfers["year"] == transfers["year"].min()]
+    return first
+
+
+def _solved(transfers: pd.DataFrame, district: str, need: str, primary: str,
+            prim: list[str]) -> tuple[float, float, float]:
+    """Solved leavers of the district's primary provisions for the need in the first transfer
+    year: continuing, continuing outside the district, and with no continuation (NaN when
+    transfers were not modelled)."""
+    first = _first_transfers(transfers)
+    if first.empty:
+        return (np.nan, np.nan, np.nan)
+    mine = first[(first["zone"].astype(str) == district) & (first["need"].astype(str) == need)
+                 & (first["from_phase"].astype(str) == primary)
+                 & first["from_provision"].astype(str).isin(prim)]
+    brk = mine["to_kind"] == "break"
+    moved = mine.loc[~brk]
+    return (float(moved["pupils"].sum()), float(moved.loc[~moved["local"].astype(bool), "pupils"].sum()),
+            float(mine.loc[brk, "pupils"].sum()))
 
 
 def pathway_graph(run: RunData, primary: str = "primary", secondary: str = "secondary",
@@ -110,6 +141,7 @@ def pathway_graph(run: RunData, primary: str = "primary", secondary: str = "seco
     placed = first.groupby(["zone", "provision"], as_index=False)["pupils"].sum()
     for zone, pid, pupils in zip(placed["zone"], placed["provision"], placed["pupils"], strict=True):
         graph.add_edge(f"district:{zone}", pid, type="placement", pupils=float(pupils))
+    _add_solved_transfers(graph, run.transfers, primary)
     hp, hs = _phase_index(data, primary), _phase_index(data, secondary)
     if hp is None or hs is None:
         return graph
@@ -128,14 +160,33 @@ def pathway_graph(run: RunData, primary: str = "primary", secondary: str = "seco
                 if p == q or data.minutes[z, q] > data.limit[hs]:
                     continue
                 key = (data.provisions[p], data.provisions[q])
-                if graph.has_edge(*key):
+                if graph.has_edge(*key) and graph.edges[key]["type"] == "transfer_route":
                     graph.edges[key]["needs"] += f";{need}"
+                    continue
+                if graph.has_edge(*key):  # a solved transfer on a specialist route
+                    graph.edges[key].update(type="transfer_route", needs=need,
+                                            journey_min=float(data.minutes[z, q]),
+                                            local=bool(data.prov_zone[q] == z))
                     continue
                 graph.add_edge(*key, type="transfer_route", needs=need,
                                journey_min=float(data.minutes[z, q]),
                                local=bool(data.prov_zone[q] == z),
                                district_leavers_per_year=leavers.get((data.zones[z], need), 0.0))
     return graph
+
+
+def _add_solved_transfers(graph: nx.DiGraph, transfers: pd.DataFrame, primary: str) -> None:
+    """Edges ``from_provision -> to_provision`` with the solved pupils of the first transfer
+    year out of ``primary`` (attribute ``solved_pupils``)."""
+    first = _first_transfers(transfers)
+    if first.empty:
+        return
+    moved = first[(first["to_kind"] != "break") & (first["from_phase"].astype(str) == primary)]
+    flows = moved.groupby(["from_provision", "to_provision"], as_index=False)["pupils"].sum()
+    for src, dst, pupils in zip(flows["from_provision"], flows["to_provision"], flows["pupils"],
+                                strict=True):
+        graph.add_edge(str(src), str(dst), type="transfer", solved_pupils=float(pupils),
+                       year=int(first["year"].iloc[0]))
 
 
 def write_pathways(run: RunData, folder: Path, overwrite: bool = False,

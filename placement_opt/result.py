@@ -11,9 +11,12 @@ import pandas as pd
 
 from placement_opt.errors import Issue
 from placement_opt.instance import Instance
+from placement_opt.model.changes import CHANGE_COLUMNS, ChangePlan, change_table, removed_places
 from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.occupancy import Occupancy, existing_occupancy
+from placement_opt.model.transfers import TRANSFER_COLUMNS, TransferPlan, transfer_table
+from placement_opt.plan_kpis import plan_kpis
 from placement_opt.solvers.base import RawSolution
 from placement_opt.status import Status
 from placement_opt.tables import KINDS
@@ -66,6 +69,8 @@ class Result:
     instance_fingerprint: str
     model_size: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    transfers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRANSFER_COLUMNS))
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
 
     def kpi(self, name: str, year: int | str = "all") -> float:
         """One KPI value (``year="all"`` for the whole horizon)."""
@@ -80,7 +85,7 @@ class Result:
                 "unmet": self.unmet, "kpis": self.kpis, "duals": self.duals,
                 "openings": self.openings, "expansions": self.expansions,
                 "capital": self.capital, "budget_use": self.budget_use,
-                "diagnosis": self.diagnosis}
+                "diagnosis": self.diagnosis, "transfers": self.transfers, "changes": self.changes}
 
 
 def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSolution,
@@ -111,9 +116,26 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
     budget_use = _budget_use(data, model, raw.x, alloc, capital)
     kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty, capital, budget_use,
                  inst.policy.overspend_penalty)
+    plan: TransferPlan | None = model.meta.get("transfers")  # type: ignore[assignment]
+    transfers = (transfer_table(data, plan, raw.x, KINDS) if plan is not None
+                 else pd.DataFrame(columns=TRANSFER_COLUMNS))
+    names = dict(zip(inst.provisions["provision"],
+                     inst.provisions["name"].fillna(inst.provisions["provision"]), strict=True))
+    changes = change_table(_change_plan(model), data, raw.x, names)
+    extra, adds = plan_kpis(transfers, changes, data.years, inst.policy)
+    if len(extra):
+        is_obj = kpis["kpi"] == "objective"
+        kpis.loc[is_obj, "value"] += kpis.loc[is_obj, "year"].map(adds).fillna(0.0)
+        kpis = pd.concat([kpis, extra], ignore_index=True)
     return Result(allocations=alloc, utilisation=util, unmet=unmet, kpis=kpis,
                   duals=_duals(model, raw), openings=openings, expansions=expansions,
-                  capital=capital, budget_use=budget_use, **common)
+                  capital=capital, budget_use=budget_use, transfers=transfers, changes=changes,
+                  **common)
+
+
+def _change_plan(model: MatrixModel) -> ChangePlan | None:
+    plan: ChangePlan | None = model.meta.get("changes")  # type: ignore[assignment]
+    return plan
 
 
 def _stock(data: ModelData, model: MatrixModel, x: np.ndarray
@@ -201,7 +223,8 @@ def _utilisation(inst: Instance, data: ModelData, model: MatrixModel,
     opened, size = _open_state(data, model, raw.x)
     effective = np.where(opened, np.minimum(data.cap_total, size[:, None]), 0.0)
     cap = (np.where(data.candidate[:, None], effective, data.cap_total)
-           + _added_places(data, model, raw.x))[pp, tt]
+           + _added_places(data, model, raw.x)
+           - removed_places(_change_plan(model), data, raw.x))[pp, tt]
     names = inst.provisions["name"].fillna(inst.provisions["provision"]).to_numpy(object)
     used = placed[pp, tt]
     return pd.DataFrame({

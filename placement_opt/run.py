@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ class RunData:
     kpis: pd.DataFrame
     summary: dict[str, Any]
     capital: pd.DataFrame
+    transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_result(cls, result: Any, instance: Instance) -> RunData:
@@ -38,7 +40,7 @@ class RunData:
         from placement_opt.io.results import result_summary
 
         return cls(instance, result.allocations, result.utilisation, result.unmet, result.kpis,
-                   result_summary(result), result.capital)
+                   result_summary(result), result.capital, result.transfers, result.changes)
 
 
 def load_run(folder: Path) -> RunData:
@@ -75,13 +77,17 @@ def load_run(folder: Path) -> RunData:
     if problems:
         raise InstanceError(problems)
     instance = Instance.from_path(folder / INSTANCE_DIR)
-    capital_file = folder / "capital.csv"
-    try:
-        capital = pd.read_csv(capital_file, float_precision="round_trip")
-    except (FileNotFoundError, pd.errors.EmptyDataError):
-        capital = pd.DataFrame()
     for name in ("allocations", "unmet"):
         frames[name] = frames[name].astype({c: str for c in ("zone", "need", "phase", "level")
                                             if c in frames[name]})
     return RunData(instance, frames["allocations"], frames["utilisation"], frames["unmet"],
-                   frames["kpis"], summary, capital)
+                   frames["kpis"], summary, _optional(folder, "capital"),
+                   _optional(folder, "transfers"), _optional(folder, "changes"))
+
+
+def _optional(folder: Path, name: str) -> pd.DataFrame:
+    """An optional result table (empty when the run has none)."""
+    try:
+        return pd.read_csv(folder / f"{name}.csv", float_precision="round_trip")
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return pd.DataFrame()

@@ -63,6 +63,21 @@ class Policy(BaseModel):
         1.0, ge=0, description="Objective GBP per GBP spent above a year's revenue budget.")
     capital_budget_total: float | None = Field(
         None, ge=0, description="GBP of capital over the whole horizon.")
+    pathway_flows: bool = Field(
+        False, description="Decide phase-transfer flows: each year's leavers of a phase move on "
+        "to placements of the next phase for the same need (models/transfers.md).")
+    transfer_from_phases: str = Field(
+        "primary", description="Phases (separated by ';') whose leavers' next placements are "
+        "decided (pathway_flows); each moves on to the phase starting at its first age past it.")
+    pathway_break_penalty: float = Field(
+        1.0, ge=0, description="Objective weight per leaver with no continuation in the next "
+        "phase (a weight, not a cost; keep it above transfer_cost_per_min x long journeys).")
+    transfer_cost_per_min: float = Field(
+        0.0, ge=0, description="Objective weight per pupil-minute between a leaver's provision "
+        "and the next phase's provision (penalises long transfers).")
+    min_pathway_local_share: float = Field(
+        0.0, ge=0, le=1, description="Share of each zone's leavers whose next placement must be "
+        "in the zone (needs pathway_flows).")
     place_funding_per_place: float = Field(
         10_000.0, ge=0,
         description="GBP place funding per place in special schools and SRPs (budget export only; "
@@ -74,10 +89,16 @@ class Policy(BaseModel):
         if (self.min_openings is not None and self.max_openings is not None
                 and self.min_openings > self.max_openings):
             raise ValueError("min_openings must not exceed max_openings")
+        if self.min_pathway_local_share > 0 and not self.pathway_flows:
+            raise ValueError("min_pathway_local_share needs pathway_flows = true")
         for phase, minutes in self.max_journey_min.items():
             if not (minutes > 0) or math.isnan(minutes):
                 raise ValueError(f"max_journey_min.{phase} must be > 0, got {minutes}")
         return self
+
+    def transfer_phases(self) -> list[str]:
+        """The phases of ``transfer_from_phases``."""
+        return [p.strip() for p in self.transfer_from_phases.split(";") if p.strip()]
 
     def journey_limit(self, phase: str) -> float:
         """Maximum journey minutes for ``phase`` (infinite when the policy sets none)."""

@@ -18,6 +18,7 @@ import pandas as pd
 from placement_opt.errors import Issue
 
 __all__ = [
+    "CHANGE_ACTIONS",
     "KINDS",
     "LIST_SEPARATOR",
     "TABLES",
@@ -29,6 +30,8 @@ __all__ = [
 
 #: Provision kinds the model knows.
 KINDS: tuple[str, ...] = ("special", "srp", "independent", "mainstream", "ap")
+#: What a ``changes`` row may do to a provision.
+CHANGE_ACTIONS: tuple[str, ...] = ("close", "reduce", "redesignate")
 #: Separator of several values inside one cell (``ASD;SLCN``).
 LIST_SEPARATOR = ";"
 #: At most this many findings are listed per column and rule; the rest are counted.
@@ -265,6 +268,30 @@ TABLES: dict[str, TableSpec] = {
                        "(default 0).", required=False, low=0, high=20, example="1"),
             ),
             key=("provision",),
+            required=False,
+        ),
+        TableSpec(
+            "changes",
+            "Options the model may take to close, reduce or redesignate an existing provision "
+            "(decided once, in effect from the chosen year on).",
+            (
+                Column("provision", "str", "Provision changed.", ref="provisions", example="SRP7"),
+                Column("action", "str", "close: no new admissions from the year (pupils in "
+                       "place stay until they leave their phase); reduce: remove up to `places` "
+                       "places; redesignate: designated needs become `needs`.",
+                       choices=CHANGE_ACTIONS, example="close"),
+                Column("earliest_year", "int", "First year it can take effect.", required=False,
+                       **_YEAR, example="2027"),
+                Column("one_off_cost", "float", "One-off GBP (per place removed for reduce).",
+                       required=False, low=0, example="50000"),
+                Column("saving_per_year", "float", "GBP saved each year in effect (per place "
+                       "removed for reduce).", required=False, low=0, example="120000"),
+                Column("places", "float", "reduce: most places that can be removed.",
+                       required=False, low=0, example="8"),
+                Column("needs", "list", "redesignate: the new designated needs.", required=False,
+                       ref="needs", example="SEMH"),
+            ),
+            key=("provision", "action"),
             required=False,
         ),
         TableSpec(

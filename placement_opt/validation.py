@@ -80,6 +80,7 @@ def validate_raw(
     issues += _check_candidates(typed, sources)
     issues += _check_expansions(typed, sources)
     issues += _check_levels(typed, sources)
+    issues += _check_changes(typed, sources)
     issues += _check_capacity(typed, sources, locate)
     if settings is not None:
         issues += _check_policy(settings, typed, settings_source)
@@ -222,13 +223,20 @@ def _check_capacity(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]
 
 
 def _check_policy(settings: Settings, typed: dict[str, pd.DataFrame], source: str) -> list[Issue]:
-    if "max_journey_min" not in settings.policy.model_fields_set:
-        return []
     phases = set(typed["phases"]["phase"].dropna())
-    return [
+    known = "a phase from the phases table: " + ", ".join(sorted(phases))
+    issues = [
+        Issue(source, "phase whose leavers move on is not in the phases table",
+              column="policy.transfer_from_phases", value=p, expected=known)
+        for p in settings.policy.transfer_phases()
+        if settings.policy.pathway_flows and p not in phases
+    ]
+    if "max_journey_min" not in settings.policy.model_fields_set:
+        return issues
+    return issues + [
         Issue(source, "journey limit for a phase the instance does not have (ignored)",
               column=f"policy.max_journey_min.{p}", value=p, severity=Severity.WARNING,
-              expected="a phase from the phases table: " + ", ".join(sorted(phases)))
+              expected=known)
         for p in settings.policy.max_journey_min
         if p not in phases
     ]
@@ -262,6 +270,33 @@ def _check_expansions(typed: dict[str, pd.DataFrame], sources: dict[str, RawTabl
     bad = typed["expansions"]["provision"].isin(candidates).to_numpy()
     return _flag_rows(raw, bad, "provision", "a candidate site cannot also have an expansion",
                       "an existing provision (size a candidate with min_places and capacity)")
+
+
+def _check_changes(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
+    """Closure, reduction and redesignation options: on existing provisions, with what each
+    action needs (places to reduce, needs to redesignate to)."""
+    raw = sources.get("changes")
+    if raw is None:
+        return []
+    ch = typed["changes"]
+    prov = typed["provisions"]
+    candidates = set(prov.loc[prov["candidate"].fillna(False).astype(bool), "provision"])
+    action = ch["action"].to_numpy(dtype=object)
+    issues = _flag_rows(raw, ch["provision"].isin(candidates).to_numpy(), "provision",
+                        "a candidate site cannot have a closure/reduction option",
+                        "an existing provision")
+    issues += _flag_rows(raw, (action == "reduce") & ch["places"].isna().to_numpy(), "places",
+                         "reduce needs the most places that can be removed", "a number > 0")
+    issues += _flag_rows(raw, (action == "redesignate") & ch["needs"].isna().to_numpy(), "needs",
+                         "redesignate needs the new designated needs", "one or more need codes")
+    issues += _flag_rows(raw, (action != "reduce") & ch["places"].notna().to_numpy(), "places",
+                         "ignored: only a reduce option removes places", "blank",
+                         Severity.WARNING)
+    issues += _flag_rows(raw, (action != "redesignate") & ch["needs"].notna().to_numpy(), "needs",
+                         "ignored: only a redesignate option changes needs", "blank",
+                         Severity.WARNING)
+    return issues
+
 
 def _check_levels(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
     """The continuum (models/continuum.md): known kinds and distinct orders in ``levels``; a

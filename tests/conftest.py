@@ -38,7 +38,8 @@ def write_csv_instance() -> WriteCsvInstance:
         folder = tmp_path / f"instance{next(counter)}"
         folder.mkdir()
         for file in sorted(DEMO_PATH.iterdir()):
-            (folder / file.name).write_bytes(file.read_bytes())
+            if file.is_file():  # the demo's scenarios/ folder is not part of the instance
+                (folder / file.name).write_bytes(file.read_bytes())
         for name, text in tables.items():
             file = folder / ("instance.toml" if name == SETTINGS_KEY else f"{name}.csv")
             if text is None:

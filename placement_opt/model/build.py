@@ -8,23 +8,29 @@ import scipy.sparse as sp
 
 from placement_opt.instance import Instance
 from placement_opt.model.arcs import Arcs, eligible_arcs
+from placement_opt.model.changes import ChangePlan, add_change_rows, capacity_entries, plan_changes
+from placement_opt.model.columns import ColumnBlock
 from placement_opt.model.data import ModelData
 from placement_opt.model.investment import add_investment_rows
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.occupancy import Occupancy, existing_occupancy, occupancy
 from placement_opt.model.rows import RowAccumulator, concat_float, concat_int, group_keys
+from placement_opt.model.transfers import add_transfers
 from placement_opt.settings import Policy
 from placement_opt.tables import KINDS
 
 __all__ = ["FORMULATION", "ROLES", "build_allocation_model", "build_from_data"]
 
 FORMULATION = ("models/allocation.md + models/openings.md + models/planning.md"
-               " + models/continuum.md")
+               " + models/changes.md + models/transfers.md + models/continuum.md")
 #: Column roles: placements on arcs, one unmet-demand column per demand row, for candidate
 #: sites one "open" column per year and one "size" column, for expansion options one "expand"
 #: column per year (increments in use from that year), and one "overspend" column per year
-#: with a revenue budget.
-ROLES: tuple[str, ...] = ("arc", "unmet", "open", "size", "expand", "overspend", "surplus")
+#: with a revenue budget; then the surplus columns (continuity), closure/reduction/
+#: redesignation option columns (models/changes.md) and transfer flows and pathway breaks
+#: (models/transfers.md).
+ROLES: tuple[str, ...] = ("arc", "unmet", "open", "size", "expand", "overspend", "surplus",
+                          "change", "transfer", "break")
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -108,6 +114,9 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     off_w = off_s + n_c
     budget_years = np.flatnonzero(~np.isnan(data.revenue_budget)).astype(np.int64)
     off_o = off_w + n_e * n_t
+    off_u = off_o + budget_years.size
+    changes = plan_changes(data, instance, off_u + n_sur)
+    off_f = off_u + n_sur + (changes.columns.size if changes is not None else 0)
     # (2) shared capacity per provision-year that has arcs; a candidate's places exist only
     # in the years it is open: sum x - Cap * y <= 0; increments in use add places:
     # sum x - increment * sum_{t' <= t} w[t'] <= Cap (models/planning.md).
@@ -125,12 +134,13 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     exp_t = np.arange(exp_rows.size, dtype=np.int64) - starts
     exp_e = option[kp[exp_rows]]
+    red_r, red_c = _reduction_entries(changes, keys, n_t)
     rows.add(
         "capacity", {"provision": kp, "year": kt},
-        np.concatenate([inv, is_c, exp_rows]),
+        np.concatenate([inv, is_c, exp_rows, red_r]),
         np.concatenate([o_arc, off_y + slot[kp[is_c]] * n_t + kt[is_c],
-                        off_w + exp_e * n_t + exp_t]),
-        np.concatenate([o_w, -cap[is_c], -data.exp_increment[exp_e]]),
+                        off_w + exp_e * n_t + exp_t, red_c]),
+        np.concatenate([o_w, -cap[is_c], -data.exp_increment[exp_e], np.ones(red_r.size)]),
         np.full(keys.size, -np.inf), np.where(data.candidate[kp], 0.0, cap),
     )
     # (3) per-need capacity where the instance gives one.
@@ -184,8 +194,14 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
                             minlength=n_t).astype(np.float64)
     add_investment_rows(rows, data, pol, occ, revenue_cost, e_revenue, cand, off_y, off_s,
                         off_w, off_o, budget_years)
-    off_u = off_o + budget_years.size
-    n_cols = off_u + n_sur
+    if changes is not None:
+        add_change_rows(rows, changes, data, arcs, e_at)
+    transfers = (add_transfers(rows, data, arcs, occ, instance, off_f) if pol.pathway_flows
+                 else None)
+    extra = [b for b in (changes.columns if changes is not None else None,
+                         transfers.flows if transfers is not None else None,
+                         transfers.breaks if transfers is not None else None) if b is not None]
+    n_cols = off_u + n_sur + sum(b.size for b in extra)
     cols = concat_int(rows.c)
     cols = np.where(cols < 0, off_u + (-1 - cols), cols)  # surplus columns, placed last
     matrix = sp.csr_matrix((concat_float(rows.v), (concat_int(rows.r), cols)),
@@ -205,7 +221,11 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     w_prov = data.exp_prov[w_opt]
     n_o = budget_years.size
     cost = np.concatenate([cost, y_cost, data.capital_per_place[cand], data.exp_cost[w_opt],
-                           np.full(n_o, pol.overspend_penalty), np.zeros(n_sur)])
+                           np.full(n_o, pol.overspend_penalty), np.zeros(n_sur),
+                           *(b.cost for b in extra)])
+    for b in extra:
+        col_upper[b.offset:b.stop] = b.upper
+        integrality[b.offset:b.stop] = b.integer
     minus = np.full(n_d, -1, dtype=np.int64)
     no_y = np.full(n_c * n_t, -1, dtype=np.int64)
     no_s = np.full(n_c, -1, dtype=np.int64)
@@ -228,6 +248,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         "provision": np.concatenate([a_p, minus, y_prov, cand, w_prov, no_o, no_u]),
         "demand_row": np.concatenate([a_d, d_idx, no_y, no_s, no_w, no_o, sur]),
     }
+    column_keys = _with_extra_columns(column_keys, extra)
     labels: dict[str, tuple[object, ...]] = {
         "role": ROLES, "year": data.years, "zone": data.zones, "need": data.needs,
         "phase": data.phases, "provision": data.provisions, "level": data.levels,
@@ -243,7 +264,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
               "n_expansions": n_e, "expand_offset": off_w, "overspend_offset": off_o,
               "budget_years": budget_years, "revenue_cost": revenue_cost,
               "occupancy": occ, "surplus_offset": off_u, "n_surplus": n_sur,
-              "continuity": pol.continuity},
+              "continuity": pol.continuity, "changes": changes, "transfers": transfers},
     )
 
 
@@ -318,3 +339,27 @@ def _independent_cap(data: ModelData, pupils: float | None, share: float | None)
         total = np.bincount(data.d_year, weights=data.d_pupils, minlength=n_t)
         cap = np.minimum(cap, share * total)
     return cap
+
+
+def _reduction_entries(changes: ChangePlan | None, keys: IntArray, n_t: int
+                       ) -> tuple[IntArray, IntArray]:
+    """(capacity row, column) of reductions in effect, for provision-years with a row."""
+    if changes is None or keys.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    prov, year, col = capacity_entries(changes, n_t)
+    code = prov * n_t + year
+    pos = np.searchsorted(keys, code)
+    hit = (pos < keys.size) & (keys[np.minimum(pos, keys.size - 1)] == code)
+    return pos[hit].astype(np.int64), col[hit]
+
+
+def _with_extra_columns(keys: dict[str, IntArray], extra: list[ColumnBlock]) -> dict[str, IntArray]:
+    """Column keys with the feature blocks' columns appended (role codes from ROLES)."""
+    if not extra:
+        return keys
+    out = {"role": np.concatenate([keys["role"], *(np.full(b.size, ROLES.index(b.role),
+                                                           dtype=np.int64) for b in extra)])}
+    for name in keys:
+        if name != "role":
+            out[name] = np.concatenate([keys[name], *(b.key(name) for b in extra)])
+    return out

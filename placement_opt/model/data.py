@@ -100,6 +100,11 @@ class ModelData:
         designated = np.zeros((n_p, n_k), dtype=bool)
         for p, cell in enumerate(prov["needs"]):
             designated[p, [ki[k] for k in str(cell).split(LIST_SEPARATOR)]] = True
+        # A redesignation option may bring in needs: their arcs exist, and are allowed only
+        # once it takes effect (models/changes.md).
+        redesign = inst.changes[inst.changes["action"] == "redesignate"]
+        for pid, cell in zip(redesign["provision"], redesign["needs"], strict=True):
+            designated[pi[pid], [ki[k] for k in str(cell).split(LIST_SEPARATOR)]] = True
         phase_ok = _phase_compatibility(prov, inst.phases, hi)
 
         zone_lat = inst.zones["lat"].to_numpy(float)

@@ -15,6 +15,9 @@ Funding lines (``in_objective`` says whether the optimiser's objective includes 
 * ``unmet_demand`` — pupils without a place; amount 0 (no funding line pays for them yet).
 * ``capital`` — opening and building costs of the candidate sites opened (in their opening
   year) and of expansions (in the year building starts); ``pupils`` holds the places built.
+* ``change_one_off`` — one-off costs of the closures, reductions and redesignations taken
+  (``models/changes.md``), in the year each takes effect; ``pupils`` holds places removed.
+* ``change_savings`` — their savings, negative amounts, in every year each is in effect.
 
 Rows with pupils and amount both 0 are left out. ``district`` is where the pupil lives, except
 for ``vacant_place_funding``, which is the provision's district.
@@ -30,10 +33,11 @@ from placement_opt.run import RunData
 __all__ = ["BUDGET_COLUMNS", "BUDGET_SCHEMA", "FUNDING_LINES", "SCHEMA_VERSION", "budget_export",
            "budget_summary", "place_funding_per_pupil"]
 
-SCHEMA_VERSION = "1.1"  # 1.1: alternative_provision line, clusters sheet (placement_opt.clusters)
+SCHEMA_VERSION = "1.1"  # 1.1: alternative_provision, change_one_off and change_savings lines;
+#                          clusters sheet (placement_opt.clusters)
 FUNDING_LINES = ("place_funding", "top_up", "mainstream_support", "independent_placements",
                  "alternative_provision", "transport", "vacant_place_funding", "unmet_demand",
-                 "capital")
+                 "capital", "change_one_off", "change_savings")
 #: Column → (dtype, description). The order is the file's column order.
 BUDGET_SCHEMA: dict[str, tuple[str, str]] = {
     "schema_version": ("str", f"Version of this schema ({SCHEMA_VERSION})."),
@@ -85,6 +89,7 @@ def budget_export(run: RunData) -> pd.DataFrame:
             "district": cap["zone"], "provision_kind": cap["kind"], "pupils": cap["places"],
             "amount_gbp": cap["amount"], "in_objective": True,
         }))
+    parts += _change_lines(run.changes, run.instance.years)
     unmet = run.unmet
     parts.append(pd.DataFrame({
         "year": unmet["year"], "funding_line": "unmet_demand", "district": unmet["zone"],
@@ -116,6 +121,27 @@ def place_funding_per_pupil(run: RunData, default: np.ndarray) -> np.ndarray:
                                Continuum.from_table(inst.levels), tuple(inst.needs["need"]),
                                tuple(inst.years))
     return np.where(priced["line"] >= 0, priced["place_funding"], default)
+
+
+def _change_lines(changes: pd.DataFrame, years: list[int]) -> list[pd.DataFrame]:
+    """One-off costs in the year a change takes effect; savings in every year it is in effect."""
+    if changes.empty:
+        return []
+    start = changes["year"].astype("int64").to_numpy()
+    one_off = pd.DataFrame({
+        "year": start, "funding_line": "change_one_off", "district": changes["zone"],
+        "provision_kind": changes["kind"], "pupils": changes["places_removed"],
+        "amount_gbp": changes["one_off_cost"], "in_objective": True,
+    })
+    span = np.asarray(years, dtype=np.int64)
+    row, col = np.nonzero(span[None, :] >= start[:, None])
+    savings = pd.DataFrame({
+        "year": span[col], "funding_line": "change_savings",
+        "district": changes["zone"].to_numpy()[row], "provision_kind": changes["kind"].to_numpy()[row],
+        "pupils": changes["places_removed"].to_numpy()[row],
+        "amount_gbp": -changes["saving_per_year"].to_numpy(float)[row], "in_objective": True,
+    })
+    return [one_off, savings]
 
 
 def _lines(alloc: pd.DataFrame, line: str, amount: pd.Series) -> pd.DataFrame:

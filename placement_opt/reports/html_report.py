@@ -50,6 +50,7 @@ from placement_opt.reports.charts import (
     map_svg,
     pathway_svg,
 )
+from placement_opt.reports.html_changes import changes_html, transfers_html
 from placement_opt.reports.plan import has_investments, plan_report
 from placement_opt.result import Result
 from placement_opt.run import RunData
@@ -694,6 +695,8 @@ def _plan_section(ctx: _Context) -> str:
         intro = (f"<p>{escape(fmt_number(added))} places added over {escape(ctx.horizon)} for "
                  f"{escape(fmt_gbp(capital))} of capital (included in the objective).</p>")
     return (head + intro + _openings_table(ctx) + _expansions_table(ctx) + _plan_why(ctx)
+            + changes_html(ctx.result.changes, len(ctx.instance.changes), ctx.zone_label)
+            + transfers_html(ctx.result.transfers, ctx.zone_label)
             + _budget_table(ctx) + "</section>")
 
 

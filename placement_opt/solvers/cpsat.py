@@ -60,9 +60,12 @@ def row_scales(model: MatrixModel) -> npt.NDArray[np.int64] | None:
 
 def cpsat_applicable(model: MatrixModel) -> str | None:
     """Why CP-SAT cannot solve ``model``, or None when it can."""
-    arcs = model.column_keys.get("role", np.zeros(model.n_cols, dtype=np.int64)) == 0
-    if not np.all(model.integrality[arcs]):
+    role = model.column_keys.get("role", np.zeros(model.n_cols, dtype=np.int64))
+    if not np.all(model.integrality[role == 0]):
         return "placements are not whole pupils (set integer_pupils = true)"
+    roles = tuple(model.labels.get("role", ()))
+    if "transfer" in roles and np.any(role == roles.index("transfer")):
+        return "phase-transfer flows are fractional (leavers are pupils / years in the phase)"
     if row_scales(model) is None:
         return "a constraint needs more than 6 decimal places to be integral"
     if _objective_scale(model, _upper_bounds(model)) is None:

@@ -1,0 +1,210 @@
+"""Phase-transfer pathway flows (formulation: ``models/transfers.md``).
+
+Leavers of a phase listed in ``transfer_from_phases`` (default: primary) move on to the next
+phase (the one whose youngest age is this phase's first age past it) for the same need, the
+next year; one ``L_h``-th of the pupils in place leave each year (equal year groups).
+Group ``g`` = (zone of residence, need, phase, level of need, provision, year t) has leavers
+``sum (1/L_h) * x`` over the occupancy entries of its arcs in year t, plus the existing
+cohort's. Flow ``f[g, b]`` sends them to destination arc ``b`` (same zone, need and level,
+next phase, year t+1); ``brk[g]`` counts those with no continuation (a pathway break).
+
+Rows: ``transfer_out`` (sum_b f + brk - leavers = existing leavers), ``transfer_in``
+(sum_g f[g, b] - x_b <= 0: transfers are part of the placements made at b) and, with
+``min_pathway_local_share`` s > 0, ``pathway_local`` per zone and destination year
+(local flows - s * (leavers + unmet of the leaving phase / L_h) >= s * existing leavers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from placement_opt.instance import Instance
+from placement_opt.model.arcs import Arcs
+from placement_opt.model.columns import ColumnBlock
+from placement_opt.model.data import ModelData
+from placement_opt.model.occupancy import Occupancy, existing_occupancy
+from placement_opt.model.rows import RowAccumulator, group_keys
+
+__all__ = ["TRANSFER_COLUMNS", "TransferPlan", "add_transfers", "next_phase", "transfer_table"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+#: Columns of :attr:`placement_opt.Result.transfers`.
+TRANSFER_COLUMNS = [
+    "year", "zone", "need", "from_phase", "from_provision", "to_phase", "to_provision",
+    "to_kind", "pupils", "minutes", "local",
+]
+
+
+def next_phase(instance: Instance, phases: tuple[str, ...]) -> IntArray:
+    """H: index of the phase each phase's leavers move on to (-1 where none)."""
+    table = instance.phases.set_index("phase").loc[list(phases)]
+    lo = table["min_age"].astype(int).to_numpy()
+    hi = table["max_age"].astype(int).to_numpy()
+    out = np.full(len(phases), -1, dtype=np.int64)
+    for h in range(len(phases)):
+        match = np.flatnonzero(lo == hi[h])
+        if match.size:
+            out[h] = int(match[0])
+    return out
+
+
+@dataclass(frozen=True)
+class TransferPlan:
+    """Decoding aid kept in ``MatrixModel.meta['transfers']``: the flow and break columns."""
+
+    flows: ColumnBlock
+    breaks: ColumnBlock
+    flow_group: IntArray  # group of each flow column
+    flow_arc: IntArray  # destination arc of each flow column
+    group_provision: IntArray
+    group_phase: IntArray
+    group_zone: IntArray
+    group_need: IntArray
+    group_year: IntArray  # year index of the leavers (destination year is one later)
+    group_next_phase: IntArray
+
+
+def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupancy,
+                  instance: Instance, offset: int) -> TransferPlan | None:
+    """Add the transfer rows and return the flow and break columns (``None``: no transfers)."""
+    pol = instance.policy
+    succ = next_phase(instance, data.phases)
+    n_t = len(data.years)
+    a_d, a_p = arcs.demand, arcs.provision
+    length = np.maximum(data.phase_years, 1.0)
+    # Sources: occupancy entries of arcs in a phase with a successor, before the last year.
+    o_d = a_d[occ.arc]
+    o_h = data.d_phase[o_d]
+    succ = np.where(np.isin(np.asarray(data.phases), pol.transfer_phases()), succ, -1)
+    src = np.flatnonzero((succ[o_h] >= 0) & (occ.year < n_t - 1))
+    e_row, e_t, _ = existing_occupancy(data, bool(pol.continuity))
+    e_src = np.flatnonzero((succ[data.e_phase[e_row]] >= 0) & (e_t < n_t - 1))
+    if src.size + e_src.size == 0:
+        return None
+    dims = (len(data.zones), len(data.needs), len(data.phases), len(data.levels),
+            len(data.provisions), n_t)
+    code_x = np.ravel_multi_index((data.d_zone[o_d[src]], data.d_need[o_d[src]], o_h[src],
+                                   data.d_level[o_d[src]], a_p[occ.arc[src]], occ.year[src]), dims)
+    er = e_row[e_src]
+    code_e = np.ravel_multi_index((data.e_zone[er], data.e_need[er], data.e_phase[er],
+                                   data.e_level[er], data.e_prov[er], e_t[e_src]), dims)
+    groups, inv = group_keys(np.concatenate([code_x, code_e]).astype(np.int64))
+    gz, gk, gh, gl, gp, gt = (np.asarray(v, dtype=np.int64)
+                              for v in np.unravel_index(groups, dims))
+    n_g = int(groups.size)
+    inv_x, inv_e = inv[:src.size], inv[src.size:]
+    e_leave = np.bincount(inv_e, weights=data.e_pupils[er] / length[data.e_phase[er]],
+                          minlength=n_g).astype(np.float64)
+    # Destinations: arcs of the demand row (zone, need, next phase, level, t + 1).
+    drow = np.full((*dims[:4], n_t), -1, dtype=np.int64)
+    drow[data.d_zone, data.d_need, data.d_phase, data.d_level, data.d_year] = np.arange(
+        data.d_pupils.size)
+    dest_row = drow[gz, gk, succ[gh], gl, gt + 1]
+    first = np.searchsorted(a_d, np.arange(data.d_pupils.size + 1))
+    count = np.where(dest_row >= 0, first[dest_row + 1] - first[np.maximum(dest_row, 0)], 0)
+    f_group = np.repeat(np.arange(n_g, dtype=np.int64), count)
+    start = np.repeat(first[np.maximum(dest_row, 0)] - (np.cumsum(count) - count), count)
+    f_arc = (np.arange(f_group.size, dtype=np.int64) + start).astype(np.int64)
+    n_f = int(f_arc.size)
+    f_col = offset + np.arange(n_f, dtype=np.int64)
+    b_col = offset + n_f + np.arange(n_g, dtype=np.int64)
+    f_minutes = np.where(a_p[f_arc] == gp[f_group], 0.0,
+                         data.minutes[data.prov_zone[gp[f_group]], a_p[f_arc]])
+    # transfer_out: sum_b f + brk - sum (1/L) x = existing leavers.
+    lam = 1.0 / length[o_h[src]]
+    rows.add("transfer_out", {"zone": gz, "need": gk, "phase": gh, "level": gl, "provision": gp,
+                              "year": gt},
+             np.concatenate([f_group, np.arange(n_g, dtype=np.int64), inv_x]),
+             np.concatenate([f_col, b_col, occ.arc[src]]),
+             np.concatenate([np.ones(n_f), np.ones(n_g), -lam]), e_leave, e_leave.copy())
+    # transfer_in: flows into arc b are placements made at b.
+    dest, d_inv = group_keys(f_arc)
+    rows.add("transfer_in", {"zone": data.d_zone[a_d[dest]], "need": data.d_need[a_d[dest]],
+                             "phase": data.d_phase[a_d[dest]], "level": data.d_level[a_d[dest]],
+                             "provision": a_p[dest],
+                             "year": data.d_year[a_d[dest]]},
+             np.concatenate([d_inv, np.arange(dest.size, dtype=np.int64)]),
+             np.concatenate([f_col, dest]),
+             np.concatenate([np.ones(n_f), -np.ones(dest.size)]),
+             np.full(dest.size, -np.inf), np.zeros(dest.size))
+    share = float(pol.min_pathway_local_share)
+    if share > 0:
+        # Unmet pupils of a leaving phase count as leavers too, so leaving pupils unplaced
+        # cannot ease the rule: column n_arcs + d is demand row d's unmet.
+        d_src = np.flatnonzero((succ[data.d_phase] >= 0) & (data.d_year < n_t - 1))
+        x_cols = np.concatenate([occ.arc[src], len(arcs) + d_src])
+        x_keys = np.concatenate([gz[inv_x] * n_t + gt[inv_x],
+                                 data.d_zone[d_src] * n_t + data.d_year[d_src]])
+        x_lam = np.concatenate([lam, 1.0 / length[data.d_phase[d_src]]])
+        _add_local_rows(rows, data, share, gz * n_t + gt, x_keys, x_cols, x_lam, e_leave,
+                        f_group, f_col, data.prov_zone[a_p[f_arc]] == gz[f_group])
+    flows = ColumnBlock(
+        "transfer", offset, pol.transfer_cost_per_min * f_minutes, np.full(n_f, np.inf),
+        np.zeros(n_f, dtype=bool),
+        {"year": data.d_year[a_d[f_arc]], "zone": gz[f_group], "need": gk[f_group],
+         "phase": data.d_phase[a_d[f_arc]], "level": data.d_level[a_d[f_arc]],
+         "provision": a_p[f_arc], "demand_row": a_d[f_arc]})
+    breaks = ColumnBlock(
+        "break", offset + n_f, np.full(n_g, pol.pathway_break_penalty), np.full(n_g, np.inf),
+        np.zeros(n_g, dtype=bool),
+        {"year": gt, "zone": gz, "need": gk, "phase": gh, "level": gl, "provision": gp})
+    return TransferPlan(flows, breaks, f_group, f_arc, gp, gh, gz, gk, gt, succ[gh])
+
+
+def _add_local_rows(rows: RowAccumulator, data: ModelData, share: float, g_key: IntArray,
+                    x_key: IntArray, x_col: IntArray, x_lam: FloatArray, e_leave: FloatArray,
+                    f_group: IntArray, f_col: IntArray, local: npt.NDArray[np.bool_]) -> None:
+    """``pathway_local``: flows staying in the zone >= share * leavers (placed, unmet and
+    existing), per zone and year; keys are ``zone * T + year``."""
+    n_t = len(data.years)
+    keys, g_row = group_keys(g_key)
+    lz, lt = keys // n_t, keys % n_t
+    rhs = share * np.bincount(g_row, weights=e_leave, minlength=keys.size).astype(np.float64)
+    pos = np.searchsorted(keys, x_key)
+    hit = np.flatnonzero((pos < keys.size) & (keys[np.minimum(pos, keys.size - 1)] == x_key))
+    on = np.flatnonzero(local)
+    rows.add("pathway_local", {"zone": lz, "year": lt + 1},
+             np.concatenate([g_row[f_group[on]], pos[hit]]),
+             np.concatenate([f_col[on], x_col[hit]]),
+             np.concatenate([np.ones(on.size), -share * x_lam[hit]]),
+             rhs, np.full(keys.size, np.inf))
+
+
+def transfer_table(data: ModelData, plan: TransferPlan, x: FloatArray,
+                   kinds: tuple[str, ...]) -> pd.DataFrame:
+    """Solved flows and breaks (pupils > 0) as :data:`TRANSFER_COLUMNS`."""
+    f = x[plan.flows.offset:plan.flows.stop]
+    brk = x[plan.breaks.offset:plan.breaks.stop]
+    fi = np.flatnonzero(f > 1e-9)
+    bi = np.flatnonzero(brk > 1e-9)
+    g = np.concatenate([plan.flow_group[fi], bi])
+    to_p = np.concatenate([plan.flows.key("provision")[fi], np.full(bi.size, -1)])
+    years = np.asarray(data.years, dtype=np.int64)
+    prov = np.asarray((*data.provisions, ""), dtype=object)
+    kind = np.asarray((*kinds, "break"), dtype=object)
+    from_p = plan.group_provision[g]
+    minutes = np.where(to_p < 0, np.nan, np.where(
+        to_p == from_p, 0.0, data.minutes[data.prov_zone[from_p], np.maximum(to_p, 0)]))
+    next_h = plan.group_next_phase[g]
+    phases = np.asarray((*data.phases, ""), dtype=object)
+    frame = pd.DataFrame({
+        "year": years[plan.group_year[g] + 1],
+        "zone": np.asarray(data.zones, dtype=object)[plan.group_zone[g]],
+        "need": np.asarray(data.needs, dtype=object)[plan.group_need[g]],
+        "from_phase": phases[plan.group_phase[g]],
+        "from_provision": prov[from_p],
+        "to_phase": phases[next_h],
+        "to_provision": prov[to_p],
+        "to_kind": kind[np.where(to_p < 0, len(kinds), data.kind[np.maximum(to_p, 0)])],
+        "pupils": np.concatenate([f[fi], brk[bi]]),
+        "minutes": minutes,
+        "local": (to_p >= 0) & (data.prov_zone[np.maximum(to_p, 0)] == plan.group_zone[g]),
+    }, columns=TRANSFER_COLUMNS)
+    return frame.sort_values(["year", "zone", "need", "from_provision", "to_provision"],
+                             kind="stable").reset_index(drop=True)
