@@ -15,7 +15,8 @@ from placement_opt.model.changes import CHANGE_COLUMNS, ChangePlan, change_table
 from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.occupancy import Occupancy, existing_occupancy
-from placement_opt.model.transfers import TRANSFER_COLUMNS, TransferPlan, transfer_table
+from placement_opt.model.transfer_cells import CellPlan
+from placement_opt.model.transfers import TRANSFER_COLUMNS, TransferPlan
 from placement_opt.plan_kpis import plan_kpis
 from placement_opt.solvers.base import RawSolution
 from placement_opt.status import Status
@@ -116,8 +117,8 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
     budget_use = _budget_use(data, model, raw.x, alloc, capital)
     kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty, capital, budget_use,
                  inst.policy.overspend_penalty)
-    plan: TransferPlan | None = model.meta.get("transfers")  # type: ignore[assignment]
-    transfers = (transfer_table(data, plan, raw.x, KINDS) if plan is not None
+    plan: TransferPlan | CellPlan | None = model.meta.get("transfers")  # type: ignore[assignment]
+    transfers = (plan.table(data, raw.x, KINDS) if plan is not None
                  else pd.DataFrame(columns=TRANSFER_COLUMNS))
     names = dict(zip(inst.provisions["provision"],
                      inst.provisions["name"].fillna(inst.provisions["provision"]), strict=True))

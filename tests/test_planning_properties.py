@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from placement_opt import Instance, Result, solve
+from placement_opt.model import build
 from placement_opt.status import Status
 
 TOL = 1e-6
@@ -158,3 +159,24 @@ def test_transfers_and_changes_hold_their_rules(inst: Instance) -> None:
     _check_changes(inst, r)
     obj = r.kpi("objective")
     assert np.isclose(obj, r.objective, rtol=1e-6, atol=1e-3)
+
+
+@settings(derandomize=True, max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(planning_instances())
+def test_cells_give_the_optimum_of_the_provision_flows(inst: Instance) -> None:
+    """With no cost per transfer minute the cell formulation is used; it must reach the same
+    optimum as one flow per (provision, arc) pair (models/transfers.md, "Cells")."""
+    free = inst.replace(settings=inst.settings.model_copy(update={
+        "policy": inst.policy.model_copy(update={"transfer_cost_per_min": 0.0})}))
+    cells = solve(free)
+    build.TRANSFER_CELLS = False
+    try:
+        flows = solve(free)
+    finally:
+        build.TRANSFER_CELLS = True
+    assert cells.status == flows.status
+    if cells.status is Status.OPTIMAL:
+        assert cells.model_size["columns"] <= flows.model_size["columns"] + 3
+        assert np.isclose(cells.objective, flows.objective, rtol=1e-7, atol=1e-4)
+        _check_transfers(free, cells)

@@ -15,7 +15,8 @@ from placement_opt.model.investment import add_investment_rows
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.occupancy import Occupancy, existing_occupancy, occupancy
 from placement_opt.model.rows import RowAccumulator, concat_float, concat_int, group_keys
-from placement_opt.model.transfers import add_transfers
+from placement_opt.model.transfer_cells import CellPlan, add_transfer_cells
+from placement_opt.model.transfers import TransferPlan, add_transfers
 from placement_opt.settings import Policy
 from placement_opt.tables import KINDS
 
@@ -34,6 +35,9 @@ ROLES: tuple[str, ...] = ("arc", "unmet", "open", "size", "expand", "overspend",
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+#: Use the cell formulation when transfers cost nothing per minute (tests switch it off to
+#: check both give the same optimum).
+TRANSFER_CELLS = True
 
 
 def build_allocation_model(instance: Instance) -> MatrixModel:
@@ -196,8 +200,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
                         off_w, off_o, budget_years)
     if changes is not None:
         add_change_rows(rows, changes, data, arcs, e_at)
-    transfers = (add_transfers(rows, data, arcs, occ, instance, off_f) if pol.pathway_flows
-                 else None)
+    transfers = _transfers(rows, data, arcs, occ, instance, off_f)
     extra = [b for b in (changes.columns if changes is not None else None,
                          transfers.flows if transfers is not None else None,
                          transfers.breaks if transfers is not None else None) if b is not None]
@@ -363,3 +366,15 @@ def _with_extra_columns(keys: dict[str, IntArray], extra: list[ColumnBlock]) -> 
         if name != "role":
             out[name] = np.concatenate([keys[name], *(b.key(name) for b in extra)])
     return out
+
+
+def _transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupancy,
+               instance: Instance, offset: int) -> TransferPlan | CellPlan | None:
+    """Phase transfers (models/transfers.md): by cell when transfers cost nothing per minute
+    (the same optimum with far fewer columns), else one flow per (provision, arc) pair."""
+    pol = instance.policy
+    if not pol.pathway_flows:
+        return None
+    if pol.transfer_cost_per_min == 0 and TRANSFER_CELLS:
+        return add_transfer_cells(rows, data, arcs, occ, instance, offset)
+    return add_transfers(rows, data, arcs, occ, instance, offset)

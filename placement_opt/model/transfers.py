@@ -29,7 +29,8 @@ from placement_opt.model.data import ModelData
 from placement_opt.model.occupancy import Occupancy, existing_occupancy
 from placement_opt.model.rows import RowAccumulator, group_keys
 
-__all__ = ["TRANSFER_COLUMNS", "TransferPlan", "add_transfers", "next_phase", "transfer_table"]
+__all__ = ["TRANSFER_COLUMNS", "Leavers", "TransferPlan", "add_local_rows", "add_transfers",
+           "leaver_groups", "next_phase", "transfer_frame"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -55,24 +56,39 @@ def next_phase(instance: Instance, phases: tuple[str, ...]) -> IntArray:
 
 
 @dataclass(frozen=True)
-class TransferPlan:
-    """Decoding aid kept in ``MatrixModel.meta['transfers']``: the flow and break columns."""
+class Leavers:
+    """Leaver groups (zone, need, phase, level, provision, year) and how their leavers are
+    made: ``sum_i lam[i] * x[x_col[i]]`` over entries with ``x_group[i] = g``, plus the
+    constant ``existing[g]``; ``dest_row[g]`` is the demand row they move on to (-1: none)."""
 
-    flows: ColumnBlock
-    breaks: ColumnBlock
-    flow_group: IntArray  # group of each flow column
-    flow_arc: IntArray  # destination arc of each flow column
-    group_provision: IntArray
-    group_phase: IntArray
-    group_zone: IntArray
-    group_need: IntArray
-    group_year: IntArray  # year index of the leavers (destination year is one later)
-    group_next_phase: IntArray
+    zone: IntArray
+    need: IntArray
+    phase: IntArray
+    level: IntArray
+    provision: IntArray
+    year: IntArray
+    next_phase: IntArray
+    x_group: IntArray
+    x_col: IntArray
+    lam: FloatArray
+    existing: FloatArray
+    dest_row: IntArray
+    unmet_row: IntArray  # demand rows of leaving phases (their unmet pupils leave too)
+    unmet_lam: FloatArray
+
+    @property
+    def size(self) -> int:
+        """Number of groups."""
+        return int(self.zone.size)
+
+    def values(self, x: FloatArray) -> FloatArray:
+        """Each group's leavers in a solution ``x``."""
+        return np.bincount(self.x_group, weights=self.lam * x[self.x_col],
+                           minlength=self.size) + self.existing
 
 
-def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupancy,
-                  instance: Instance, offset: int) -> TransferPlan | None:
-    """Add the transfer rows and return the flow and break columns (``None``: no transfers)."""
+def leaver_groups(data: ModelData, arcs: Arcs, occ: Occupancy, instance: Instance) -> Leavers | None:
+    """The leaver groups of ``models/transfers.md`` (``None``: nobody leaves within the horizon)."""
     pol = instance.policy
     succ = next_phase(instance, data.phases)
     n_t = len(data.years)
@@ -101,11 +117,53 @@ def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupa
     inv_x, inv_e = inv[:src.size], inv[src.size:]
     e_leave = np.bincount(inv_e, weights=data.e_pupils[er] / length[data.e_phase[er]],
                           minlength=n_g).astype(np.float64)
-    # Destinations: arcs of the demand row (zone, need, next phase, level, t + 1).
+    # Destinations: the demand row (zone, need, next phase, level, t + 1).
     drow = np.full((*dims[:4], n_t), -1, dtype=np.int64)
     drow[data.d_zone, data.d_need, data.d_phase, data.d_level, data.d_year] = np.arange(
         data.d_pupils.size)
-    dest_row = drow[gz, gk, succ[gh], gl, gt + 1]
+    d_src = np.flatnonzero((succ[data.d_phase] >= 0) & (data.d_year < n_t - 1)).astype(np.int64)
+    return Leavers(gz, gk, gh, gl, gp, gt, succ[gh], inv_x.astype(np.int64),
+                   occ.arc[src].astype(np.int64), 1.0 / length[o_h[src]], e_leave,
+                   drow[gz, gk, succ[gh], gl, gt + 1],
+                   d_src, 1.0 / length[data.d_phase[d_src]])
+
+
+@dataclass(frozen=True)
+class TransferPlan:
+    """Decoding aid kept in ``MatrixModel.meta['transfers']``: the flow and break columns."""
+
+    flows: ColumnBlock
+    breaks: ColumnBlock
+    flow_group: IntArray  # leaver group of each flow column
+    flow_arc: IntArray  # destination arc of each flow column
+    leavers: Leavers
+
+    def table(self, data: ModelData, x: FloatArray, kinds: tuple[str, ...]) -> pd.DataFrame:
+        """Solved flows and breaks (pupils > 0) as :data:`TRANSFER_COLUMNS`."""
+        f = x[self.flows.offset:self.flows.stop]
+        brk = x[self.breaks.offset:self.breaks.stop]
+        fi = np.flatnonzero(f > 1e-9)
+        bi = np.flatnonzero(brk > 1e-9)
+        return transfer_frame(data, kinds, self.leavers,
+                              np.concatenate([self.flow_group[fi], bi]),
+                              np.concatenate([self.flows.key("provision")[fi],
+                                              np.full(bi.size, -1, dtype=np.int64)]),
+                              np.concatenate([f[fi], brk[bi]]))
+
+
+def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupancy,
+                  instance: Instance, offset: int) -> TransferPlan | None:
+    """Add the transfer rows and return the flow and break columns (``None``: no transfers)."""
+    pol = instance.policy
+    leavers = leaver_groups(data, arcs, occ, instance)
+    if leavers is None:
+        return None
+    a_d, a_p = arcs.demand, arcs.provision
+    gz, gk, gh, gp, gt = leavers.zone, leavers.need, leavers.phase, leavers.provision, leavers.year
+    gl = leavers.level
+    n_g = leavers.size
+    inv_x, lam, e_leave = leavers.x_group, leavers.lam, leavers.existing
+    dest_row = leavers.dest_row
     first = np.searchsorted(a_d, np.arange(data.d_pupils.size + 1))
     count = np.where(dest_row >= 0, first[dest_row + 1] - first[np.maximum(dest_row, 0)], 0)
     f_group = np.repeat(np.arange(n_g, dtype=np.int64), count)
@@ -117,11 +175,10 @@ def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupa
     f_minutes = np.where(a_p[f_arc] == gp[f_group], 0.0,
                          data.minutes[data.prov_zone[gp[f_group]], a_p[f_arc]])
     # transfer_out: sum_b f + brk - sum (1/L) x = existing leavers.
-    lam = 1.0 / length[o_h[src]]
     rows.add("transfer_out", {"zone": gz, "need": gk, "phase": gh, "level": gl, "provision": gp,
                               "year": gt},
              np.concatenate([f_group, np.arange(n_g, dtype=np.int64), inv_x]),
-             np.concatenate([f_col, b_col, occ.arc[src]]),
+             np.concatenate([f_col, b_col, leavers.x_col]),
              np.concatenate([np.ones(n_f), np.ones(n_g), -lam]), e_leave, e_leave.copy())
     # transfer_in: flows into arc b are placements made at b.
     dest, d_inv = group_keys(f_arc)
@@ -135,15 +192,8 @@ def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupa
              np.full(dest.size, -np.inf), np.zeros(dest.size))
     share = float(pol.min_pathway_local_share)
     if share > 0:
-        # Unmet pupils of a leaving phase count as leavers too, so leaving pupils unplaced
-        # cannot ease the rule: column n_arcs + d is demand row d's unmet.
-        d_src = np.flatnonzero((succ[data.d_phase] >= 0) & (data.d_year < n_t - 1))
-        x_cols = np.concatenate([occ.arc[src], len(arcs) + d_src])
-        x_keys = np.concatenate([gz[inv_x] * n_t + gt[inv_x],
-                                 data.d_zone[d_src] * n_t + data.d_year[d_src]])
-        x_lam = np.concatenate([lam, 1.0 / length[data.d_phase[d_src]]])
-        _add_local_rows(rows, data, share, gz * n_t + gt, x_keys, x_cols, x_lam, e_leave,
-                        f_group, f_col, data.prov_zone[a_p[f_arc]] == gz[f_group])
+        add_local_rows(rows, data, share, leavers, len(arcs), f_group, f_col,
+                       data.prov_zone[a_p[f_arc]] == gz[f_group])
     flows = ColumnBlock(
         "transfer", offset, pol.transfer_cost_per_min * f_minutes, np.full(n_f, np.inf),
         np.zeros(n_f, dtype=bool),
@@ -154,15 +204,22 @@ def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupa
         "break", offset + n_f, np.full(n_g, pol.pathway_break_penalty), np.full(n_g, np.inf),
         np.zeros(n_g, dtype=bool),
         {"year": gt, "zone": gz, "need": gk, "phase": gh, "level": gl, "provision": gp})
-    return TransferPlan(flows, breaks, f_group, f_arc, gp, gh, gz, gk, gt, succ[gh])
+    return TransferPlan(flows, breaks, f_group, f_arc, leavers)
 
 
-def _add_local_rows(rows: RowAccumulator, data: ModelData, share: float, g_key: IntArray,
-                    x_key: IntArray, x_col: IntArray, x_lam: FloatArray, e_leave: FloatArray,
-                    f_group: IntArray, f_col: IntArray, local: npt.NDArray[np.bool_]) -> None:
+def add_local_rows(rows: RowAccumulator, data: ModelData, share: float, leavers: Leavers,
+                   n_arcs: int, f_group: IntArray, f_col: IntArray,
+                   local: npt.NDArray[np.bool_]) -> None:
     """``pathway_local``: flows staying in the zone >= share * leavers (placed, unmet and
-    existing), per zone and year; keys are ``zone * T + year``."""
+    existing), per zone and year. Unmet pupils of a leaving phase count as leavers too, so
+    leaving pupils unplaced cannot ease the rule (column ``n_arcs + d`` is row d's unmet)."""
     n_t = len(data.years)
+    g_key = leavers.zone * n_t + leavers.year
+    d_src = leavers.unmet_row
+    x_col = np.concatenate([leavers.x_col, n_arcs + d_src])
+    x_key = np.concatenate([g_key[leavers.x_group], data.d_zone[d_src] * n_t + data.d_year[d_src]])
+    x_lam = np.concatenate([leavers.lam, leavers.unmet_lam])
+    e_leave = leavers.existing
     keys, g_row = group_keys(g_key)
     lz, lt = keys // n_t, keys % n_t
     rhs = share * np.bincount(g_row, weights=e_leave, minlength=keys.size).astype(np.float64)
@@ -176,35 +233,31 @@ def _add_local_rows(rows: RowAccumulator, data: ModelData, share: float, g_key: 
              rhs, np.full(keys.size, np.inf))
 
 
-def transfer_table(data: ModelData, plan: TransferPlan, x: FloatArray,
-                   kinds: tuple[str, ...]) -> pd.DataFrame:
-    """Solved flows and breaks (pupils > 0) as :data:`TRANSFER_COLUMNS`."""
-    f = x[plan.flows.offset:plan.flows.stop]
-    brk = x[plan.breaks.offset:plan.breaks.stop]
-    fi = np.flatnonzero(f > 1e-9)
-    bi = np.flatnonzero(brk > 1e-9)
-    g = np.concatenate([plan.flow_group[fi], bi])
-    to_p = np.concatenate([plan.flows.key("provision")[fi], np.full(bi.size, -1)])
+def transfer_frame(data: ModelData, kinds: tuple[str, ...], leavers: Leavers, group: IntArray,
+                   to_p: IntArray, pupils: FloatArray) -> pd.DataFrame:
+    """Rows (leaver group, destination provision or -1 for a break, pupils) as
+    :data:`TRANSFER_COLUMNS`, sorted."""
+    g = group
     years = np.asarray(data.years, dtype=np.int64)
     prov = np.asarray((*data.provisions, ""), dtype=object)
     kind = np.asarray((*kinds, "break"), dtype=object)
-    from_p = plan.group_provision[g]
+    from_p = leavers.provision[g]
+    to = np.maximum(to_p, 0)
     minutes = np.where(to_p < 0, np.nan, np.where(
-        to_p == from_p, 0.0, data.minutes[data.prov_zone[from_p], np.maximum(to_p, 0)]))
-    next_h = plan.group_next_phase[g]
+        to_p == from_p, 0.0, data.minutes[data.prov_zone[from_p], to]))
     phases = np.asarray((*data.phases, ""), dtype=object)
     frame = pd.DataFrame({
-        "year": years[plan.group_year[g] + 1],
-        "zone": np.asarray(data.zones, dtype=object)[plan.group_zone[g]],
-        "need": np.asarray(data.needs, dtype=object)[plan.group_need[g]],
-        "from_phase": phases[plan.group_phase[g]],
+        "year": years[leavers.year[g] + 1],
+        "zone": np.asarray(data.zones, dtype=object)[leavers.zone[g]],
+        "need": np.asarray(data.needs, dtype=object)[leavers.need[g]],
+        "from_phase": phases[leavers.phase[g]],
         "from_provision": prov[from_p],
-        "to_phase": phases[next_h],
+        "to_phase": phases[leavers.next_phase[g]],
         "to_provision": prov[to_p],
-        "to_kind": kind[np.where(to_p < 0, len(kinds), data.kind[np.maximum(to_p, 0)])],
-        "pupils": np.concatenate([f[fi], brk[bi]]),
+        "to_kind": kind[np.where(to_p < 0, len(kinds), data.kind[to])],
+        "pupils": pupils,
         "minutes": minutes,
-        "local": (to_p >= 0) & (data.prov_zone[np.maximum(to_p, 0)] == plan.group_zone[g]),
+        "local": (to_p >= 0) & (data.prov_zone[to] == leavers.zone[g]),
     }, columns=TRANSFER_COLUMNS)
     return frame.sort_values(["year", "zone", "need", "from_provision", "to_provision"],
                              kind="stable").reset_index(drop=True)
