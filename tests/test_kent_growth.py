@@ -93,13 +93,13 @@ def test_existing_cohort_is_all_of_2025(inst: Instance) -> None:
 def test_candidates_and_expansions(inst: Instance) -> None:
     prov = inst.provisions
     cand = prov[prov["candidate"].fillna(False).astype(bool)]
-    assert len(cand) == 48  # 12 districts x 2 need groups x 2 phases
+    assert len(cand) == 24  # 12 districts x 2 phases
     assert (cand["kind"] == "srp").all()
     assert set(cand["min_places"]) == {14} and set(cand["capacity"]) == {30}
-    assert not cand["needs"].str.contains("SEMH").any()  # KCC: no SEMH SRP places
+    assert set(cand["needs"]) == {"ASD;SLCN"}  # Kent's SRPs are ASD units; KCC: no SEMH SRPs
     assert set(cand["phases"]) == {"primary", "secondary"}  # KCC: secondary SRP Y7-11 only
     for zone, group in cand.groupby("zone"):
-        assert len(group) == 4, zone
+        assert len(group) == 2, zone
     special = set(prov.loc[prov["kind"] == "special", "provision"])
     assert set(inst.expansions["provision"]) == special
 
@@ -132,9 +132,9 @@ def test_solves_to_the_gap_and_respects_the_budget(result: Result) -> None:
 def test_existing_pupils_are_not_moved(inst: Instance, result: Result) -> None:
     """The 2025 stock is the existing cohort exactly, and nobody new is placed in 2025."""
     a = result.allocations[result.allocations["year"] == 2025]
-    keys = ["provision", "zone", "need", "phase"]
+    keys = [c for c in ("provision", "zone", "need", "phase", "level") if c in inst.existing]
     placed = a.groupby(keys)["pupils"].sum()
-    cohort = inst.existing.set_index(keys)["pupils"].astype(float)
+    cohort = inst.existing.groupby(keys)["pupils"].sum().astype(float)
     pd.testing.assert_series_equal(placed.sort_index(), cohort.sort_index(), check_names=False,
                                    atol=1e-6)
     assert a["new_pupils"].sum() == pytest.approx(0, abs=1e-6)
@@ -145,8 +145,8 @@ def test_investments_have_reasons(run: RunData, result: Result) -> None:
     assert len(inv) > 0
     assert inv["capital"].sum() == pytest.approx(result.kpi("capital_cost"))
     assert (inv["pupils_last_year"] > 0).all()
-    assert (inv["saving"] > 0).all() and (inv["net_saving"] > 0).all()
-    assert (inv["alternative"] == "independent").all()
+    assert (inv["saving"] > 0).all() and inv["net_saving"].sum() > 0
+    assert inv["alternative"].str.contains("independent").all()
     assert inv["from_districts"].str.len().gt(0).all()
     assert inv["reason"].str.contains("saves £").all()
     # A full new site is worth a pupil moved from the independent sector: a negative price.

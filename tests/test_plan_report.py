@@ -94,6 +94,7 @@ def test_investment_reasons_new_site(run: RunData) -> None:
     assert c["capital"] == pytest.approx(60_000)
     assert c["pupils_last_year"] == pytest.approx(8)
     assert c["from_districts"] == "B 6.0; A 2.0"
+    assert c["pupil_needs"] == "ASD"
     assert c["share_local"] == pytest.approx(0.75)
     assert c["revenue_cost"] == pytest.approx(132_000)
     assert c["alternative"] == "independent"
@@ -152,13 +153,28 @@ def test_a_dearer_special_place_with_room_is_the_alternative() -> None:
     assert "in special schools" in c["reason"]
 
 
-def test_unmet_stands_in_where_no_independent_place_is_eligible() -> None:
-    """Without an independent provision, and S full, no place has room: the alternative is the
-    unmet penalty (1,000,000)."""
+def _without_independent() -> Instance:
     inst = _instance(expansion=False)
-    inst = inst.replace(provisions=inst.provisions[inst.provisions["provision"] != "I"],
+    return inst.replace(provisions=inst.provisions[inst.provisions["provision"] != "I"],
                         journeys=inst.journeys[inst.journeys["provision"] != "I"])
-    run = RunData.from_result(solve(inst), inst)
+
+
+def test_no_place_with_room_prices_the_displacement() -> None:
+    """Without I, and S full, no place has room: 4 of A's pupils are unmet (penalty 1,000,000),
+    so a place at C is worth 1,000,000 - 18,000 = 982,000 (its shadow price). A pupil at C
+    would have displaced another: its cost here plus 982,000, i.e. 6(16,000 + 982,000) +
+    2(18,000 + 982,000) = 7,988,000."""
+    run = RunData.from_result(solve(_without_independent()), _without_independent())
+    c = investments(run).set_index("provision").loc["C"]
+    assert c["shadow_price_last_year"] == pytest.approx(-982_000)
+    assert c["alternative"] == "displaced"
+    assert c["alternative_cost"] == pytest.approx(7_988_000)
+    assert "displacing other pupils" in c["reason"]
+
+
+def test_without_duals_the_unmet_penalty_stands_in() -> None:
+    inst = _without_independent()
+    run = RunData.from_result(solve(inst, mip_duals=False), inst)
     c = investments(run).set_index("provision").loc["C"]
     assert c["alternative"] == "unmet"
     assert c["alternative_cost"] == pytest.approx(8 * 1_000_000)

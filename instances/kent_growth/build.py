@@ -11,7 +11,7 @@ It reads the **built** Kent instance (``instances/kent``, itself built from the 
   found by solving Kent's first year alone (an LP; whole pupils, checked), so pupils already
   placed are never moved;
 * candidate new SRPs (``candidate = true`` rows appended to ``provisions.csv``): per district a
-  primary and a secondary unit for each of two SRP need groups, at the district centroid;
+  primary and a secondary ASD/SLCN unit, at the district centroid;
 * modular expansions of the 24 state special schools (``expansions.csv``);
 * the £20m capital KCC allocated for new SRP places (Dec 2025) as the capital budget.
 
@@ -59,17 +59,18 @@ class SrpGroup:
     why: str
 
 
-#: Need groups of the candidate SRPs. KCC's SRP policy is "no SEMH SRP places" (kent_figures.csv
+#: Need groups of the candidate SRPs: communication and interaction only. Of the pack's 27
+#: Kent SRPs, 17 are ASD units, 2 PSCN, 4 HI and 3 PD (1 not stated) — none for cognition and
+#: learning (MLD, SpLD); KCC's SRP policy is "no SEMH SRP places" (kent_figures.csv
 #: srp_capital_allocation, KCC decision 25/00085), so SEMH growth is met by special-school
-#: expansions instead; sensory and physical needs (HI, VI, MSI, PD) are too few per district
-#: for a unit of 14 or more places and keep their existing county-wide SRPs.
+#: expansions instead; sensory and physical needs (HI, VI, MSI, PD) are too few per district for
+#: a unit of 14 or more places and keep their existing county-wide SRPs. (A cognition-and-
+#: learning group was tried: with levels of need it never opened, and its 24 extra candidates
+#: slowed the solve from seconds to minutes; see README.md.)
 SRP_GROUPS: tuple[SrpGroup, ...] = (
     SrpGroup("CI", ("ASD", "SLCN"), "communication and interaction",
-             "design choice: Kent's listed SRPs are mostly ASD units (pack provisions.csv); SLCN is "
-             "the other communication-and-interaction need (SEND Code of Practice 6.28)"),
-    SrpGroup("CL", ("MLD", "SpLD"), "cognition and learning",
-             "design choice: the cognition-and-learning needs a mainstream-based unit can serve "
-             "(SEND Code of Practice 6.30); SLD and PMLD are left to special schools"),
+             "Kent's SRPs are mostly ASD units (17 of the pack's 27; none for MLD or SpLD); SLCN "
+             "is the other communication-and-interaction need (SEND Code of Practice 6.28)"),
 )
 #: Phases of the candidate SRPs: KCC commissions secondary SRP places for Y7-11 only
 #: (kent_figures.csv srp_capital_allocation), so no post-16 SRP.
@@ -78,13 +79,13 @@ SRP_PHASES = ("primary", "secondary")
 #: review); the pack's 18 published Kent SRP capacities have median 13.5 and reach 31.
 SRP_MIN_PLACES = 14
 SRP_MAX_PLACES = 30
-#: ESTIMATE: one-off cost of setting up a unit (base room, access, fit-out) and capital per place,
-#: calibrated so that a 30-place unit costs GBP 950,000 (~GBP 31,700 a place), about what the
-#: 30-place extension of Alexandra School, Harrow cost ("nearly GBP 1 million", 2025 news reports:
-#: londonherald.co.uk/harrow-council-approves-alexandra-school-expansion-plans); a unit in an
-#: existing mainstream school shares its halls and playgrounds, so no new-school figure is used.
-SRP_OPENING_COST = 200_000
-SRP_CAPITAL_PER_PLACE = 25_000
+#: ESTIMATE: capital per place of a new unit, GBP 1,000,000 / 30 places, as the special-school
+#: expansions below: the 30-place Alexandra School extension in Harrow cost "nearly GBP 1
+#: million" (2025 news reports: londonherald.co.uk/harrow-council-approves-alexandra-school-
+#: expansion-plans). That one figure is an average per place, so no separate set-up cost is
+#: invented; a fixed part would also weaken the LP relaxation (README.md, "Solve").
+SRP_OPENING_COST = 0
+SRP_CAPITAL_PER_PLACE = 33_333
 #: First year a new SRP can take pupils (the capital was allocated in December 2025, during
 #: academic year 2025/26).
 SRP_EARLIEST_YEAR = 2026
@@ -212,17 +213,18 @@ PROVENANCE_COLUMNS = ["provision", "field", "value", "estimated", "method_or_sou
 def _candidate_provenance(pid: str, row: dict[str, object], group: SrpGroup) -> list[tuple[object, ...]]:
     size_src = ("SRP Review unit size ~14-30 places (issue 4 brief / KCC SRP review); the pack's 18 "
                 "published Kent SRP capacities have median 13.5, most between 10 and 31")
-    capital = (f"ESTIMATE: GBP {SRP_OPENING_COST:,} set-up + GBP {SRP_CAPITAL_PER_PLACE:,} a place, "
-               f"so a {SRP_MAX_PLACES}-place unit costs GBP "
-               f"{SRP_OPENING_COST + SRP_CAPITAL_PER_PLACE * SRP_MAX_PLACES:,}, about the 30-place "
-               "Alexandra School extension in Harrow ('nearly GBP 1 million', 2025 news reports)")
+    capital = (f"ESTIMATE: GBP {SRP_CAPITAL_PER_PLACE:,} a place and no separate set-up cost "
+               f"(GBP {SRP_OPENING_COST:,}): the 30-place Alexandra School extension in Harrow cost "
+               "'nearly GBP 1 million' (2025 news reports), an average per place that includes "
+               "set-up; a 30-place unit costs GBP "
+               f"{SRP_OPENING_COST + SRP_CAPITAL_PER_PLACE * SRP_MAX_PLACES:,}")
     return [
         (pid, "zone;lat;lon", f"{row['zone']};{row['lat']};{row['lon']}", True,
          "ESTIMATE: district centroid (instances/kent/zones.csv); the host school is not chosen. "
          "The pack's two named SRP proposals (Folkestone Academy, Herne Bay) are already places "
          "in instances/kent, so they are not offered again"),
         (pid, "phases", str(row["phases"]), False,
-         "design: a primary and a secondary unit per district and need group, so that every "
+         "design: a primary and a secondary unit per district, so that every "
          "district can have a primary -> secondary pathway; KCC: secondary SRP places are Y7-11 "
          "only (kent_figures.csv srp_capital_allocation)"),
         (pid, "needs", str(row["needs"]), False, f"{group.label}: {group.why}; KCC policy: no SEMH "

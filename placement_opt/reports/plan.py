@@ -12,11 +12,13 @@ Two tables, read from a solved run (:class:`placement_opt.run.RunData`):
 * :func:`investments` — one row per candidate site opened and per provision expanded: capital,
   places, the pupils in the added places (in the last year and over the horizon) and the
   districts they come from, their place and transport cost, the cost those pupil-years would have
-  had **elsewhere**: in the cheapest eligible place (need, phase, journey limit) at another
-  provision with a place free that year in the solved plan — in Kent, the independent sector,
-  where the overflow goes when state places are full — or at the unmet penalty where there is
-  none (a first-order counterfactual: per-need caps and later years are not checked), the
-  saving, the saving net of capital, the payback, and the marginal value of one more place
+  had **elsewhere**: in the cheapest eligible place (need, phase, level of need, journey limit;
+  priced as the model prices it) at another provision with a place free that year in the
+  solved plan — in Kent mostly the independent sector, where the overflow goes when state
+  places are full. Where no place has room, the pupil would have displaced another: the cost
+  here plus the place's marginal value (minus its shadow price; the unmet penalty when the run
+  has no duals). A first-order counterfactual: per-need caps and later years are not checked.
+  Then the saving, the saving net of capital, the payback, and the marginal value of one more place
   (the utilisation shadow price: a marginal value at the optimum, with the integer decisions
   fixed). Pupils of an expanded school are counted in its added places in proportion
   ``added / capacity``.
@@ -46,7 +48,7 @@ PLACES_COLUMNS = ["demand", "places_without_investment", "places_added", "places
                   "deficit_without_investment", "deficit_after", "deficit_met", "placed_independent",
                   "unmet"]
 INVESTMENT_COLUMNS = [
-    "provision", "provision_name", "what", "kind", "district", "needs", "phases", "first_year",
+    "provision", "provision_name", "what", "kind", "district", "pupil_needs", "phases", "first_year",
     "places", "capital", "pupils_last_year", "pupil_years", "from_districts", "share_local",
     "revenue_cost", "alternative", "alternative_cost", "saving", "net_saving", "saving_last_year",
     "payback_years", "shadow_price_last_year", "shadow_price_sum", "reason",
@@ -57,6 +59,7 @@ _TOL = 1e-9
 SPARE_MIN = 1.0
 _CHUNK = 4096
 _ELSEWHERE = {"independent": "in the independent sector", "unmet": "as unmet demand (penalty)",
+              "displaced": "displacing other pupils (the place's marginal value)",
               "special": "in special schools", "srp": "in other SRPs",
               "mainstream": "in mainstream support"}
 
@@ -134,9 +137,10 @@ def rollup_places(detail: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def _alternatives(run: RunData, data: ModelData, alloc: pd.DataFrame,
                   invested: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per allocation row: the cheapest place + transport cost per pupil-year at an eligible
-    provision (need, phase, journey limit) other than those the plan adds places to, with at
-    least :data:`SPARE_MIN` places free that year in the solved plan; and that provision's kind
-    (``unmet``, at the unmet penalty, where there is none). Per-need caps are not checked."""
+    provision (need, phase, level, journey limit; tariff price) other than those the plan adds
+    places to, with at least :data:`SPARE_MIN` places free that year in the solved plan; and
+    that provision's kind (``unmet``, at the unmet penalty, where there is none). Per-need caps
+    are not checked."""
     pol = run.instance.policy
     n_p, n_t = len(data.provisions), len(data.years)
     pi = {v: i for i, v in enumerate(data.provisions)}
@@ -151,16 +155,25 @@ def _alternatives(run: RunData, data: ModelData, alloc: pd.DataFrame,
     k = alloc["need"].astype(str).map({v: i for i, v in enumerate(data.needs)}).to_numpy(np.int64)
     h = alloc["phase"].astype(str).map({v: i for i, v in enumerate(data.phases)}).to_numpy(np.int64)
     t = alloc["year"].astype(int).map(ti).to_numpy(np.int64)
+    lv = alloc["level"].astype(str).map({v: i for i, v in enumerate(data.levels)}).to_numpy(np.int64)
     best = np.full(len(alloc), np.inf)
     where = np.zeros(len(alloc), dtype=np.int64)
+    prov = np.arange(n_p, dtype=np.int64)
     for lo in range(0, len(alloc), _CHUNK):  # rows x provisions, a block at a time
         r = slice(lo, lo + _CHUNK)
         ok = (data.designated[:, k[r]].T & data.phase_ok[:, h[r]].T & other[None, :]
+              & data.level_kinds[lv[r]][:, data.kind]
               & (data.minutes[z[r], :] <= data.limit[h[r]][:, None])
               & (spare[:, t[r]].T >= SPARE_MIN))
-        unit = np.where(ok, data.cost[None, :] + pol.transport_cost_per_km * data.km[z[r], :], np.inf)
+        rows = np.flatnonzero(ok.any(axis=1))
+        unit = np.full(ok.shape, np.inf)
+        if rows.size:  # priced by the tariff, as the model does, where a place is possible
+            kk, ll, tt = (np.repeat(c[r][rows], n_p).astype(np.int64) for c in (k, lv, t))
+            price = data.place_cost(np.tile(prov, rows.size), kk, ll, tt).reshape(rows.size, n_p)
+            travel = pol.transport_cost_per_km * data.km[z[r][rows], :]
+            unit[rows] = np.where(ok[rows], price + travel, np.inf)
         where[r] = unit.argmin(axis=1)
-        best[r] = unit[np.arange(unit.shape[0]), where[r]]
+        best[r] = unit[np.arange(len(unit)), where[r]]
     found = np.isfinite(best)
     kind = np.where(found, np.asarray(KINDS, dtype=object)[data.kind[where]], "unmet")
     return np.where(found, best, pol.unmet_penalty), kind
@@ -188,7 +201,7 @@ def investments(run: RunData) -> pd.DataFrame:
     frame = added.groupby("provision").agg(first_year=("year", "min"), places=("added", "max"))
     frame = frame.join(per).join(per_last).join(shadow)
     prov = run.instance.provisions.set_index("provision")
-    frame = frame.join(prov[["name", "kind", "zone", "needs", "candidate"]])
+    frame = frame.join(prov[["name", "kind", "zone", "candidate"]])
     capital = run.capital.groupby("provision")["amount"].sum() if len(run.capital) else None
     frame["capital"] = 0.0 if capital is None else capital.reindex(frame.index).fillna(0.0)
     numeric = ["pupil_years", "revenue_cost", "alternative_cost", "pupils_last_year",
@@ -199,7 +212,8 @@ def investments(run: RunData) -> pd.DataFrame:
         "provision": frame.index.astype(str),
         "provision_name": frame["name"].where(frame["name"].notna(), frame.index.to_series()),
         "what": np.where(frame["candidate"].fillna(False).astype(bool), "new site", "expansion"),
-        "kind": frame["kind"], "district": frame["zone"], "needs": frame["needs"],
+        "kind": frame["kind"], "district": frame["zone"],
+        "pupil_needs": _needs_text(final).reindex(frame.index).fillna(""),
         "phases": frame["phases"].fillna(""), "first_year": frame["first_year"].astype(int),
         "places": frame["places"], "capital": frame["capital"],
         "pupils_last_year": frame["pupils_last_year"], "pupil_years": frame["pupil_years"],
@@ -232,10 +246,19 @@ def _pupils_in_added(run: RunData, data: ModelData, added: pd.DataFrame) -> pd.D
     invested = np.flatnonzero(np.isin(np.asarray(data.provisions, dtype=object),
                                       added["provision"].astype(str).unique()))
     unit, kind = _alternatives(run, data, alloc, invested)
+    # No place with room elsewhere: the pupil would have displaced someone, which the place's
+    # marginal value (its shadow price) prices; without duals, the unmet penalty stands in.
+    shadow = alloc.merge(run.utilisation[["provision", "year", "shadow_price"]],
+                         on=["provision", "year"], how="left")["shadow_price"].to_numpy(float)
+    here = np.divide((alloc["place_cost"] + alloc["transport_cost"]).to_numpy(float),
+                     alloc["pupils"].to_numpy(float), out=np.zeros(len(alloc)),
+                     where=alloc["pupils"].to_numpy(float) > 0)
+    displaced = (kind == "unmet") & np.isfinite(shadow)
+    unit = np.where(displaced, here + np.maximum(-shadow, 0.0), unit)
     alloc["in_added"] = alloc["pupils"] * alloc["share"]
     alloc["revenue"] = (alloc["place_cost"] + alloc["transport_cost"]) * alloc["share"]
     alloc["alternative"] = unit * alloc["in_added"]
-    alloc["alternative_kind"] = kind
+    alloc["alternative_kind"] = np.where(displaced, "displaced", kind)
     return alloc
 
 
@@ -264,6 +287,15 @@ def _sources(final: pd.DataFrame, home: pd.Series) -> tuple[pd.Series, pd.Series
     return text, own.groupby("provision")["in_added"].sum()
 
 
+def _needs_text(final: pd.DataFrame) -> pd.Series:
+    """Per provision: the needs of the pupils in its added places, largest first (``ASD/SLD``)."""
+    by = final.groupby(["provision", "need"], as_index=False)["in_added"].sum()
+    by = by[by["in_added"] >= 0.5].sort_values(["provision", "in_added", "need"],
+                                               ascending=[True, False, True], kind="stable")
+    text: pd.Series = by["need"].astype(str).groupby(by["provision"]).agg("/".join)
+    return text
+
+
 def _money(x: float) -> str:
     if abs(x) >= 1e6:
         return f"£{x / 1e6:,.2f}m"
@@ -274,7 +306,7 @@ def _reason(r: Mapping[Hashable, Any], last: int) -> str:
     """One sentence a planner can read: who it takes, what it saves, what it costs."""
     pupils = float(r["pupils_last_year"])
     text = (f"{'Opens' if r['what'] == 'new site' else 'Adds places'} from {r['first_year']}: "
-            f"{pupils:.0f} {str(r['needs']).replace(';', '/')} pupils in its added places in {last}")
+            f"{pupils:.0f} {r['pupil_needs'] or 'no'} pupils in its added places in {last}")
     if r["from_districts"]:
         text += f" (from {r['from_districts']})"
     alt = _ELSEWHERE.get(str(r["alternative"]), f"elsewhere ({r['alternative']} pupil-years)")
