@@ -107,7 +107,7 @@ _PLAN_NOTES = [
     ["investments", "One row per candidate site opened and per provision expanded: capital, places, "
      "pupils in the added places and where they come from, their place and transport cost, the cost "
      "of the same pupil-years in the cheapest eligible place with room at another provision "
-     "(alternative, alternative_cost; the unmet penalty where none has room), saving, "
+     "(alternative, alternative_cost; where none has room, the place's marginal value), saving, "
      "net_saving (less capital), payback_years (capital / the last year's saving) and the "
      "shadow price of one more place (a marginal value at the optimum)."],
     ["places_added", "District x need x phase x year: demand, state places located in the district "

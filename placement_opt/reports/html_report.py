@@ -725,8 +725,8 @@ def _plan_why(ctx: _Context) -> str:
             f'<td class="num">{escape(fmt_gbp(float(r["shadow_price_last_year"])))}</td></tr>')
     why = ("<h3>Why each investment</h3><p>Pupils in the added places and where they live; the "
            "saving is the place and transport cost of the same pupil-years in the cheapest "
-           "eligible place with room at another provision (in Kent, the independent sector), "
-           "less their cost here, over "
+           "eligible place with room at another provision (in Kent, mostly the independent "
+           "sector; where none has room, the place's marginal value), less their cost here, over "
            f"{escape(ctx.horizon)}; net of capital; payback = capital / the {last} saving. "
            "Marginal value: the shadow price of one more place in "
            f"{last} (negative = saving), at the optimum with the building plan fixed.</p>")
