@@ -130,12 +130,11 @@ def _differences(dn: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
 def write_comparison(comp: Comparison, folder: Path, overwrite: bool = False) -> list[Path]:
     """``compare.xlsx`` (every table), ``compare_kpis.csv``, ``compare_differences.csv`` and
     ``compare.html``; refuses existing files unless ``overwrite``."""
-    from openpyxl import Workbook
 
     from placement_opt.compare_html import render_comparison
-    from placement_opt.io.atomic import ensure_new_file, write_text_atomic, write_with
+    from placement_opt.io.atomic import ensure_new_file, write_text_atomic
     from placement_opt.io.results import neutralise_text
-    from placement_opt.io.workbook import write_frame
+    from placement_opt.io.workbook import write_workbook
 
     targets = [folder / n for n in ("compare.xlsx", "compare_kpis.csv", "compare_differences.csv",
                                     "compare.html")]
@@ -145,14 +144,7 @@ def write_comparison(comp: Comparison, folder: Path, overwrite: bool = False) ->
     sheets = {"runs": comp.runs, "kpis": comp.kpis, "kpis_by_year": comp.kpis_by_year,
               "district_need": comp.district_need, "differences": comp.differences}
 
-    def _book(tmp: Path) -> None:
-        book = Workbook()
-        book.remove(book.active)
-        for name, frame in sheets.items():
-            write_frame(book.create_sheet(name), frame)
-        book.save(tmp)
-
-    write_with(targets[0], _book)
+    write_workbook(targets[0], sheets)
     write_text_atomic(targets[1], neutralise_text(
         pd.concat([comp.kpis.assign(year="all"), comp.kpis_by_year], ignore_index=True)
     ).to_csv(index=False))

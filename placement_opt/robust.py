@@ -184,11 +184,10 @@ def write_robust(res: RobustResult, folder: Path, about: dict[str, object],
                  overwrite: bool = False) -> list[Path]:
     """``robust_<table>.csv``, ``robust.xlsx`` and ``robust_summary.json`` (``about`` plus the
     expected costs); refuses existing files unless ``overwrite``."""
-    from openpyxl import Workbook
 
-    from placement_opt.io.atomic import ensure_new_file, write_text_atomic, write_with
+    from placement_opt.io.atomic import ensure_new_file, write_text_atomic
     from placement_opt.io.results import neutralise_text
-    from placement_opt.io.workbook import write_frame
+    from placement_opt.io.workbook import write_workbook
 
     tables = robust_tables(res)
     targets = [folder / f"robust_{n}.csv" for n in tables] + [folder / "robust.xlsx",
@@ -199,14 +198,7 @@ def write_robust(res: RobustResult, folder: Path, about: dict[str, object],
     for frame, target in zip(tables.values(), targets, strict=False):
         write_text_atomic(target, neutralise_text(frame).to_csv(index=False))
 
-    def _book(tmp: Path) -> None:
-        book = Workbook()
-        book.remove(book.active)
-        for name, frame in tables.items():
-            write_frame(book.create_sheet(name), frame)
-        book.save(tmp)
-
-    write_with(targets[-2], _book)
+    write_workbook(targets[-2], tables)
     summary = {**about, "samples": res.samples, "status": res.status.value,
                "sample_average_objective": res.objective, "gap": res.gap,
                "expected_cost_robust": res.expected_robust,

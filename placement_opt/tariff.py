@@ -245,26 +245,17 @@ def write_tariff_report(tables: dict[str, pd.DataFrame], folder: Path,
                         overwrite: bool = False) -> list[Path]:
     """``tariff.xlsx`` (one sheet per table) and one CSV per table; existing files are refused
     unless ``overwrite``."""
-    from openpyxl import Workbook
-
     from placement_opt.errors import OutputError
-    from placement_opt.io.atomic import write_text_atomic, write_with
+    from placement_opt.io.atomic import write_text_atomic
     from placement_opt.io.results import neutralise_text
-    from placement_opt.io.workbook import write_frame
+    from placement_opt.io.workbook import write_workbook
 
     taken = [n for n in TARIFF_FILES if (folder / n).exists()]
     if taken and not overwrite:
         raise OutputError(f"{folder} already has {', '.join(taken)}; use --overwrite to replace")
 
-    def _book(tmp: Path) -> None:
-        book = Workbook()
-        book.remove(book.active)
-        for name, frame in tables.items():
-            write_frame(book.create_sheet(name), frame)
-        book.save(tmp)
-
     out = [folder / TARIFF_FILES[0]]
-    write_with(out[0], _book)
+    write_workbook(out[0], tables)
     for name, frame in tables.items():
         out.append(folder / f"tariff_{name}.csv")
         write_text_atomic(out[-1], neutralise_text(frame).to_csv(index=False))

@@ -145,10 +145,8 @@ def summarise(records: Sequence[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataF
 def write_montecarlo(mc: MonteCarlo, folder: Path, loaded: LoadedScenario) -> None:
     """``shortfall.csv``, ``cost_samples.csv``, ``cost_summary.csv``, ``demand_factors.csv``,
     ``montecarlo.xlsx`` and ``montecarlo.json`` (distribution, fit, seed, counts)."""
-    from openpyxl import Workbook
 
-    from placement_opt.io.atomic import write_with
-    from placement_opt.io.workbook import write_frame
+    from placement_opt.io.workbook import write_workbook
     from placement_opt.scenarios.manifest import versions
 
     tables = {"shortfall": mc.shortfall, "cost_summary": mc.cost_summary,
@@ -156,14 +154,7 @@ def write_montecarlo(mc: MonteCarlo, folder: Path, loaded: LoadedScenario) -> No
     for name, frame in tables.items():
         write_text_atomic(folder / f"{name}.csv", frame.to_csv(index=False))
 
-    def _book(tmp: Path) -> None:
-        book = Workbook()
-        book.remove(book.active)
-        for name, frame in tables.items():
-            write_frame(book.create_sheet(name), frame)
-        book.save(tmp)
-
-    write_with(folder / "montecarlo.xlsx", _book)
+    write_workbook(folder / "montecarlo.xlsx", tables)
     failed = [{"name": r["name"], "error": r["error"]} for r in mc.records if r["status"] == "error"]
     about = {
         "scenario": loaded.name, "scenario_sha256": loaded.digest(),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -14,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from placement_opt.errors import OutputError
 
-__all__ = ["cell_value", "escape_text", "unescape_text", "write_frame", "write_rows"]
+__all__ = ["cell_value", "escape_text", "unescape_text", "write_frame", "write_rows",
+           "write_workbook"]
 
 #: OOXML's escape of a character in cell text (``_x000D_`` is a carriage return).
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -75,3 +78,23 @@ def write_frame(sheet: Worksheet, frame: pd.DataFrame) -> None:
     """Write a whole frame (header and rows) to ``sheet``."""
     rows = frame.astype("object").to_numpy().tolist()  # write_rows blanks missing values
     write_rows(sheet, [str(c) for c in frame.columns], rows)
+
+
+def write_workbook(target: Path, sheets: Mapping[str, pd.DataFrame],
+                   notes: tuple[list[str], list[list[Any]]] | None = None) -> None:
+    """Write one sheet per frame to ``target`` atomically (the file appears whole or not at
+    all), and a last ``notes`` sheet of (header, rows) when given."""
+    from openpyxl import Workbook
+
+    from placement_opt.io.atomic import write_with
+
+    def _book(tmp: Path) -> None:
+        book = Workbook()
+        book.remove(book.active)
+        for name, frame in sheets.items():
+            write_frame(book.create_sheet(name), frame)
+        if notes is not None:
+            write_rows(book.create_sheet("notes"), *notes)
+        book.save(tmp)
+
+    write_with(target, _book)

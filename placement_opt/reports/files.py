@@ -11,7 +11,7 @@ from placement_opt.clusters import CLUSTER_SCHEMA, cluster_budgets, cluster_summ
 from placement_opt.errors import OutputError
 from placement_opt.io.atomic import write_text_atomic, write_with
 from placement_opt.io.results import neutralise_text
-from placement_opt.io.workbook import write_frame, write_rows
+from placement_opt.io.workbook import write_frame, write_workbook
 from placement_opt.reports.budget import BUDGET_SCHEMA, SCHEMA_VERSION, budget_export, budget_summary
 from placement_opt.reports.plan import has_investments, plan_report
 from placement_opt.reports.sufficiency import sufficiency_report
@@ -54,19 +54,8 @@ def write_sufficiency(run: RunData, folder: Path, overwrite: bool = False) -> li
     _refuse_existing(folder, SUFFICIENCY_FILES, overwrite)
     tables = sufficiency_report(run)
 
-    def _book(tmp: Path) -> None:
-        book = Workbook()
-        first = True
-        for name, frame in tables.items():
-            sheet = book.active if first else book.create_sheet(name)
-            sheet.title = name
-            first = False
-            write_frame(sheet, frame)
-        write_rows(book.create_sheet("notes"), ["column", "meaning"], _NOTES)
-        book.save(tmp)
-
     out = [folder / SUFFICIENCY_FILES[0], folder / SUFFICIENCY_FILES[1], folder / SUFFICIENCY_FILES[2]]
-    write_with(out[0], _book)
+    write_workbook(out[0], tables, (["column", "meaning"], _NOTES))
     write_text_atomic(out[1], neutralise_text(tables["detail"]).to_csv(index=False))
     write_text_atomic(out[2], tables["county"].to_csv(index=False))
     return out
@@ -127,19 +116,8 @@ def write_plan(run: RunData, folder: Path, overwrite: bool = False) -> list[Path
     _refuse_existing(folder, PLAN_FILES, overwrite)
     tables = plan_report(run)
 
-    def _book(tmp: Path) -> None:
-        book = Workbook()
-        first = True
-        for name, frame in tables.items():
-            sheet = book.active if first else book.create_sheet(name)
-            sheet.title = name
-            first = False
-            write_frame(sheet, frame)
-        write_rows(book.create_sheet("notes"), ["table", "meaning"], _PLAN_NOTES)
-        book.save(tmp)
-
     out = [folder / name for name in PLAN_FILES]
-    write_with(out[0], _book)
+    write_workbook(out[0], tables, (["table", "meaning"], _PLAN_NOTES))
     write_text_atomic(out[1], neutralise_text(tables["investments"]).to_csv(index=False))
     write_text_atomic(out[2], neutralise_text(tables["places_added"]).to_csv(index=False))
     return out
