@@ -69,8 +69,8 @@ def _header(p: dict[str, Any]) -> list[str]:
         f"- Code: HEAD `{code.get('git_head', '?')}`"
         + (f", with uncommitted edits in {' and '.join(edited)}" if edited else "") + ".",
         "- Every case ran in its own fresh process; times are medians of the repeats shown; "
-        "peak memory is that process's `ru_maxrss` (MB = 10^6 bytes), imports and instance "
-        "included.",
+        "peak memory is that process's own high-water mark (`VmHWM`; MB = 10^6 bytes), "
+        "imports and instance included.",
         "",
     ]
 

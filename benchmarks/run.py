@@ -262,6 +262,7 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print)
     payload["goals"] = goals(records, payload["ratios"])
     payload["wall_s"] = time.perf_counter() - t0
     payload["load_average_end"] = load_average()
+    payload["code_end"] = code_version()
     _write_json(json_path, payload)
     update_readme(readme, payload)
     echo(f"wrote {json_path} and {readme}")
