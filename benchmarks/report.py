@@ -3,6 +3,7 @@ between two markers so the hand-written text around them stays."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,7 @@ def _solve_rows(recs: list[dict[str, Any]], label: str) -> tuple[list[tuple[Any,
         if not g:
             notes.append(f"- {r[label]}, {r.get('backend', r.get('variant'))}: {_why_not(r)}")
             continue
-        solver = sorted(x["solver_s"] for x in g["runs"])[len(g["runs"]) // 2]
+        solver = statistics.median(x["solver_s"] for x in g["runs"])
         rows.append((r[label] if label != "target" else f"{g['arcs']:,}",
                      r.get("backend", r.get("variant")), g["arcs"], g["columns"], g["rows"],
                      g["status"], g["median_s"], solver, g["gap"], g["objective"], len(g["runs"]),
@@ -187,7 +188,7 @@ def _single(p: dict[str, Any], section: str, title: str) -> list[str]:
         return [*lines, _why_not(r), ""]
     opts = r["params"]["options"]
     runs = ", ".join(f"{x['wall_s']:.2f}" for x in g["runs"])
-    solver = sorted(x["solver_s"] for x in g["runs"])[len(g["runs"]) // 2]
+    solver = statistics.median(x["solver_s"] for x in g["runs"])
     return [*lines,
             f"`solve(..., backend=\"highs\", gap={opts['gap']}, threads={opts['threads']}, "
             f"time_limit={_f(opts.get('time_limit'))})`, other options at their defaults: median "

@@ -237,6 +237,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    "(default benchmarks/README.md, or results/quick/README.md with --quick)")
     p.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS),
                    help="run only these sections")
+    p.add_argument("--render-only", action="store_true",
+                   help="run nothing: regenerate the README section from the JSON file")
     return p.parse_args(argv)
 
 
@@ -245,12 +247,19 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], None] = print)
     args = parse_args(argv)
     json_path = args.json or (QUICK_DIR / "latest.json" if args.quick else FULL_JSON)
     readme = args.readme or (QUICK_DIR / "README.md" if args.quick else FULL_README)
+    if args.render_only:
+        if not json_path.is_file():
+            raise SystemExit(f"run.py: --render-only needs a results file; {json_path} does not exist")
+        payload: dict[str, Any] = json.loads(json_path.read_text())
+        update_readme(readme, payload)
+        echo(f"regenerated {readme} from {json_path}")
+        return payload
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     info = machine()
     cases = plan(args.quick, args.sections)
     records = execute(cases, echo)
-    payload: dict[str, Any] = {
+    payload = {
         "schema": SCHEMA, "mode": "quick" if args.quick else "full",
         "command": " ".join(["python benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)]),
         "started": started.isoformat(timespec="seconds"),

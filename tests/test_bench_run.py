@@ -134,3 +134,18 @@ def test_a_failing_case_is_recorded_not_raised() -> None:
                                       "spec": {"kind": "nowhere"}}, "timeout": 120})
     assert result["error"].startswith("exit code 1: ")
     assert "unknown instance kind 'nowhere'" in result["error"]
+
+
+def test_render_only_regenerates_the_readme(quick: tuple[dict[str, Any], Path],
+                                            tmp_path: Path) -> None:
+    _, folder = quick
+    readme = tmp_path / "README.md"
+    run.main(["--render-only", "--json", str(folder / "latest.json"), "--readme", str(readme)],
+             echo=lambda _: None)
+    assert readme.read_text() == (folder / "README.md").read_text()
+
+
+def test_render_only_without_results_says_so(tmp_path: Path) -> None:
+    missing = tmp_path / "none.json"
+    with pytest.raises(SystemExit, match=f"--render-only needs a results file; {missing} does not"):
+        run.main(["--render-only", "--json", str(missing), "--readme", str(tmp_path / "R.md")])
