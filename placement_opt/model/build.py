@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from placement_opt.instance import Instance
 from placement_opt.model.arcs import Arcs, eligible_arcs
@@ -14,7 +13,7 @@ from placement_opt.model.data import ModelData
 from placement_opt.model.investment import add_investment_rows
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.occupancy import Occupancy, existing_occupancy, occupancy
-from placement_opt.model.rows import RowAccumulator, concat_float, concat_int, group_keys
+from placement_opt.model.rows import RowAccumulator, concat_float, group_keys
 from placement_opt.model.transfer_cells import CellPlan, add_transfer_cells
 from placement_opt.model.transfers import TransferPlan, add_transfers
 from placement_opt.settings import Policy
@@ -69,9 +68,9 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     # continuity); without continuity, only the arc's own year, with weight 1.
     occ = occupancy(data, arcs, pol.continuity)
     o_arc, o_t, o_w = occ.arc, occ.year, occ.weight
-    o_p, o_z, o_k = a_p[o_arc], a_z[o_arc], a_k[o_arc]
-    o_h = data.d_phase[a_d][o_arc]
-    o_l = data.d_level[a_d][o_arc]
+    o_p, o_z, o_k = occ.per_entry(a_p), occ.per_entry(a_z), occ.per_entry(a_k)
+    o_h = occ.per_entry(data.d_phase[a_d])
+    o_l = occ.per_entry(data.d_level[a_d])
     e_row, e_t, e_n = existing_occupancy(data, pol.continuity)
     e_p, e_z, e_k, e_h = (data.e_prov[e_row], data.e_zone[e_row], data.e_need[e_row],
                           data.e_phase[e_row])
@@ -192,7 +191,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
 
     if n_c:
         _add_candidate_rows(rows, data, pol, a_d, a_p, a_t, arc_idx, occ, cand, off_y, off_s)
-    revenue_cost = o_place + pol.transport_cost_per_km * km[o_arc]  # per occupancy entry
+    revenue_cost = o_place + pol.transport_cost_per_km * occ.per_entry(km)  # per occupancy entry
     e_revenue = np.bincount(e_t, weights=e_n * (e_place + pol.transport_cost_per_km
                                                 * data.km[e_z, e_p]),
                             minlength=n_t).astype(np.float64)
@@ -205,10 +204,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
                          transfers.flows if transfers is not None else None,
                          transfers.breaks if transfers is not None else None) if b is not None]
     n_cols = off_u + n_sur + sum(b.size for b in extra)
-    cols = concat_int(rows.c)
-    cols = np.where(cols < 0, off_u + (-1 - cols), cols)  # surplus columns, placed last
-    matrix = sp.csr_matrix((concat_float(rows.v), (concat_int(rows.r), cols)),
-                           shape=(rows.n, n_cols))
+    matrix = rows.matrix(n_cols, negative_from=off_u)  # surplus columns, placed last
     integrality = np.zeros(n_cols, dtype=bool)
     integrality[:n_a] = pol.integer_pupils
     integrality[off_y:off_s] = True

@@ -10,6 +10,7 @@ of the ``existing`` table follow the same profile from the first year and are ne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +41,14 @@ class Occupancy:
     arc: IntArray
     year: IntArray
     weight: FloatArray
+    #: True when entry i is arc i in its own year (no continuity): ``per_entry`` then returns
+    #: arc-indexed arrays as they are instead of copying them.
+    identity: bool = False
+
+    def per_entry(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """``values`` (one per arc) for each entry: ``values[arc]``, without a copy when the
+        entries are the arcs themselves."""
+        return values if self.identity else values[self.arc]
 
 
 def occupancy(data: ModelData, arcs: Arcs, continuity: bool) -> Occupancy:
@@ -49,7 +58,8 @@ def occupancy(data: ModelData, arcs: Arcs, continuity: bool) -> Occupancy:
     n_t = len(data.years)
     n = len(arcs)
     if not continuity:
-        return Occupancy(np.arange(n, dtype=np.int64), a_t.astype(np.int64), np.ones(n))
+        return Occupancy(np.arange(n, dtype=np.int64), a_t.astype(np.int64), np.ones(n),
+                         identity=True)
     counts = n_t - a_t
     arc = np.repeat(np.arange(n, dtype=np.int64), counts)
     lag = np.arange(arc.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)

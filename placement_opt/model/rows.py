@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from placement_opt.model.matrix import RowBlock
 
@@ -38,6 +39,22 @@ class RowAccumulator:
         self.hi.append(hi)
         self.n += int(lo.size)
 
+    def matrix(self, n_cols: int, negative_from: int) -> sp.csr_matrix:
+        """The CSR matrix of every block, built once: a negative column ``-1 - j`` stands for
+        column ``negative_from + j`` (columns numbered only once every block is known).
+
+        The triplet parts are released as they are joined (the accumulator keeps no entries
+        afterwards), so at 1M arcs the build's peak holds one copy of the triplets, not two.
+        """
+        cols = _drain_int(self.c)
+        neg = cols < 0
+        cols[neg] = negative_from - 1 - cols[neg]
+        del neg
+        rows = _drain_int(self.r)
+        vals = concat_float(self.v)
+        self.v.clear()
+        return sp.csr_matrix((vals, (rows, cols)), shape=(self.n, n_cols))
+
 
 def concat_float(parts: list[FloatArray]) -> FloatArray:
     """``np.concatenate`` that also accepts no parts (a model with no rows)."""
@@ -47,6 +64,13 @@ def concat_float(parts: list[FloatArray]) -> FloatArray:
 def concat_int(parts: list[IntArray]) -> IntArray:
     """``np.concatenate`` of index arrays, also of none."""
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _drain_int(parts: list[IntArray]) -> IntArray:
+    """Join index parts and empty the list (its arrays are freed unless held elsewhere)."""
+    out = concat_int(parts)
+    parts.clear()
+    return out
 
 
 def group_keys(key: IntArray) -> tuple[IntArray, IntArray]:

@@ -81,8 +81,8 @@ def pass_model(h: highspy.Highs, model: MatrixModel) -> None:
         np.where(np.isinf(model.col_upper), _INF, model.col_upper).astype(np.float64),
         np.where(np.isinf(model.row_lower), -_INF, model.row_lower).astype(np.float64),
         np.where(np.isinf(model.row_upper), _INF, model.row_upper).astype(np.float64),
-        csc.indptr.astype(np.int32), csc.indices.astype(np.int32),
-        csc.data.astype(np.float64), model.integrality.astype(np.int32),
+        csc.indptr.astype(np.int32, copy=False), csc.indices.astype(np.int32, copy=False),
+        csc.data.astype(np.float64, copy=False), model.integrality.astype(np.int32),
     )
 
 
