@@ -73,3 +73,35 @@ def test_unreachable_demand_is_a_planner_warning() -> None:
     assert ("no eligible provision within 45 min for 12 SLD primary pupils in A 2026 "
             "(nearest designated: P at 52 min)") in texts
     assert r.kpi("unmet") == pytest.approx(14)
+
+
+def test_row_accumulator_matrix_numbers_late_columns_and_releases_its_triplets() -> None:
+    """Negative columns -1 - j become ``negative_from + j``; duplicates are summed; the
+    accumulator keeps no triplets once the matrix is built (its row bounds stay)."""
+    from placement_opt.model.rows import RowAccumulator
+
+    rows = RowAccumulator()
+    rows.add("a", {"year": np.array([0, 1])}, np.array([0, 1, 1]), np.array([0, -1, 1]),
+             np.array([1.0, 2.0, 3.0]), np.zeros(2), np.ones(2))
+    rows.add("b", {"year": np.array([0])}, np.array([0, 0]), np.array([-2, -2]),
+             np.array([4.0, 5.0]), np.zeros(1), np.ones(1))
+    dense = rows.matrix(5, negative_from=3).toarray()
+    assert dense.tolist() == [[1, 0, 0, 0, 0], [0, 3, 0, 2, 0], [0, 0, 0, 0, 9]]
+    assert rows.r == [] and rows.c == [] and rows.v == []
+    assert len(rows.lo) == 2 and rows.n == 3
+
+
+def test_occupancy_without_continuity_shares_the_arc_arrays() -> None:
+    """Without continuity each arc is its own occupancy entry: per-entry values are the arc
+    arrays themselves (no copy); with continuity they are gathered by entry."""
+    from placement_opt.model.arcs import eligible_arcs
+    from placement_opt.model.data import ModelData
+    from placement_opt.model.occupancy import occupancy
+
+    data = ModelData.from_instance(Instance.from_path(WORKED))
+    arcs = eligible_arcs(data)
+    values = np.arange(len(arcs)) * 10
+    plain = occupancy(data, arcs, continuity=False)
+    assert plain.per_entry(values) is values
+    held = occupancy(data, arcs, continuity=True)
+    assert held.per_entry(values).tolist() == values[held.arc].tolist()
