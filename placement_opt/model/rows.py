@@ -43,8 +43,9 @@ class RowAccumulator:
         """The CSR matrix of every block, built once: a negative column ``-1 - j`` stands for
         column ``negative_from + j`` (columns numbered only once every block is known).
 
-        The triplet parts are released as they are joined (the accumulator keeps no entries
-        afterwards), so at 1M arcs the build's peak holds one copy of the triplets, not two.
+        Each list of triplet parts is released once it is joined (the accumulator keeps no
+        entries afterwards), so the parts and the joined arrays are not all alive while the
+        CSR matrix is made: at 1M arcs this lowered the build's traced peak by a fifth.
         """
         cols = _drain_int(self.c)
         neg = cols < 0
