@@ -33,7 +33,7 @@ from placement_opt.model.columns import ColumnBlock
 from placement_opt.model.data import ModelData
 from placement_opt.model.occupancy import Occupancy
 from placement_opt.model.rows import RowAccumulator, group_keys
-from placement_opt.model.transfers import Leavers, add_local_rows, leaver_groups, transfer_frame
+from placement_opt.model.transfers import Leavers, add_local_rows, leaver_groups, moves_and_breaks
 
 __all__ = ["CellPlan", "add_transfer_cells"]
 
@@ -79,15 +79,8 @@ class CellPlan:
         g = np.repeat(np.arange(self.group_cell.size, dtype=np.int64), count)
         start = np.repeat(first[self.group_cell] - (np.cumsum(count) - count), count)
         d = order[np.arange(g.size, dtype=np.int64) + start]
-        pupils = share[g] * into[d]
-        keep = pupils > 1e-9
-        b_pupils = share * brk[self.group_cell]
-        b_keep = np.flatnonzero(b_pupils > 1e-9)
-        to_p = self.dest_provision
-        return transfer_frame(
-            data, kinds, self.leavers, np.concatenate([g[keep], b_keep]),
-            np.concatenate([to_p[d[keep]], np.full(b_keep.size, -1, dtype=np.int64)]),
-            np.concatenate([pupils[keep], b_pupils[b_keep]]))
+        return moves_and_breaks(data, kinds, self.leavers, g, self.dest_provision[d],
+                                share[g] * into[d], share * brk[self.group_cell])
 
 
 def add_transfer_cells(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupancy,

@@ -30,7 +30,7 @@ from placement_opt.model.occupancy import Occupancy, existing_occupancy
 from placement_opt.model.rows import RowAccumulator, group_keys
 
 __all__ = ["TRANSFER_COLUMNS", "Leavers", "TransferPlan", "add_local_rows", "add_transfers",
-           "leaver_groups", "next_phase", "transfer_frame"]
+           "leaver_groups", "moves_and_breaks", "next_phase", "transfer_frame"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -140,15 +140,9 @@ class TransferPlan:
 
     def table(self, data: ModelData, x: FloatArray, kinds: tuple[str, ...]) -> pd.DataFrame:
         """Solved flows and breaks (pupils > 0) as :data:`TRANSFER_COLUMNS`."""
-        f = x[self.flows.offset:self.flows.stop]
-        brk = x[self.breaks.offset:self.breaks.stop]
-        fi = np.flatnonzero(f > 1e-9)
-        bi = np.flatnonzero(brk > 1e-9)
-        return transfer_frame(data, kinds, self.leavers,
-                              np.concatenate([self.flow_group[fi], bi]),
-                              np.concatenate([self.flows.key("provision")[fi],
-                                              np.full(bi.size, -1, dtype=np.int64)]),
-                              np.concatenate([f[fi], brk[bi]]))
+        return moves_and_breaks(data, kinds, self.leavers, self.flow_group,
+                                self.flows.key("provision"), x[self.flows.offset:self.flows.stop],
+                                x[self.breaks.offset:self.breaks.stop])
 
 
 def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupancy,
@@ -231,6 +225,17 @@ def add_local_rows(rows: RowAccumulator, data: ModelData, share: float, leavers:
              np.concatenate([f_col[on], x_col[hit]]),
              np.concatenate([np.ones(on.size), -share * x_lam[hit]]),
              rhs, np.full(keys.size, np.inf))
+
+
+def moves_and_breaks(data: ModelData, kinds: tuple[str, ...], leavers: Leavers, group: IntArray,
+                     to_p: IntArray, pupils: FloatArray, breaks: FloatArray) -> pd.DataFrame:
+    """:func:`transfer_frame` of the moves (leaver group, destination provision, pupils) and the
+    breaks (pupils of each leaver group), each kept where it has pupils."""
+    keep = np.flatnonzero(pupils > 1e-9)
+    broken = np.flatnonzero(breaks > 1e-9)
+    return transfer_frame(data, kinds, leavers, np.concatenate([group[keep], broken]),
+                          np.concatenate([to_p[keep], np.full(broken.size, -1, dtype=np.int64)]),
+                          np.concatenate([pupils[keep], breaks[broken]]))
 
 
 def transfer_frame(data: ModelData, kinds: tuple[str, ...], leavers: Leavers, group: IntArray,
