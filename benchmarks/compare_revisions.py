@@ -26,8 +26,8 @@ BENCH = ROOT / "benchmarks"
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
-from generate import sizes_for_arcs  # noqa: E402
 from machine import code_version, load_average, machine  # noqa: E402
+from run import arc_spec  # noqa: E402
 
 __all__ = ["compare", "main", "summarise"]
 
@@ -36,10 +36,7 @@ FIELDS = ("peak_rss_mb", "rss_ready_mb", "data", "arcs", "build", "handoff", "to
 
 
 def _case(target: int, method: str) -> dict[str, Any]:
-    sizes = sizes_for_arcs(target, years=5, seed=0)
-    return {"case": "build", "method": method, "repeats": 3,
-            "spec": {"kind": "arcs", "n_zones": sizes.n_zones, "n_provisions": sizes.n_provisions,
-                     "years": 5, "seed": 0, "pure": False, "target": target}}
+    return {"case": "build", "method": method, "repeats": 3, "spec": arc_spec(target)}
 
 
 def _run(root: Path, case: dict[str, Any]) -> dict[str, float]:

@@ -49,7 +49,7 @@ from report import update_readme  # noqa: E402
 from placement_opt import Instance  # noqa: E402
 from placement_opt.errors import PlacementOptError  # noqa: E402
 
-__all__ = ["SCHEMA", "SECTIONS", "main", "plan"]
+__all__ = ["SCHEMA", "SECTIONS", "arc_spec", "main", "plan"]
 
 SCHEMA = 1
 SECTIONS = ("build", "backends", "flow", "kent_multi_year", "national")
@@ -81,7 +81,8 @@ def _settings(quick: bool) -> dict[str, Any]:
             "national": True, "national_repeats": 2, "national_limit": 900.0}
 
 
-def _arc_spec(target: int, pure: bool = False) -> dict[str, Any]:
+def arc_spec(target: int, pure: bool = False) -> dict[str, Any]:
+    """A ``cases.py`` spec of the seeded arc-target instance of about ``target`` arcs."""
     sizes = sizes_for_arcs(target, years=YEARS, seed=SEED)
     return {"kind": "arcs", "n_zones": sizes.n_zones, "n_provisions": sizes.n_provisions,
             "years": YEARS, "seed": SEED, "pure": pure, "target": target}
@@ -123,7 +124,7 @@ def plan(quick: bool, sections: Sequence[str]) -> list[dict[str, Any]]:
                                     f"{(free or 0) / 1000:.1f} GB available")
                 spec: dict[str, Any] = {"kind": "arcs", "target": target}
             else:
-                skip, spec = None, _arc_spec(target)
+                skip, spec = None, arc_spec(target)
             for method in ("project", "raw", "pulp"):
                 why = skip
                 if method == "pulp" and target > PULP_MAX_ARCS:
@@ -142,7 +143,7 @@ def plan(quick: bool, sections: Sequence[str]) -> list[dict[str, Any]]:
                                                             "seed": SEED}, "options": opts},
                 reps * (cfg["backend_limit"] + 600), instance=name, backend=backend)
     for target in cfg["backend_arcs"]:
-        spec = _arc_spec(target) if "backends" in sections else {}
+        spec = arc_spec(target) if "backends" in sections else {}
         for backend in ("highs", "ortools", "pulp"):
             opts = {"backend": backend, "time_limit": cfg["backend_limit"], "threads": 1}
             add("backends", f"backends/arcs{target}/{backend}",
@@ -150,7 +151,7 @@ def plan(quick: bool, sections: Sequence[str]) -> list[dict[str, Any]]:
                  "options": opts}, 600.0, instance=f"{target:,} arcs (allocation LP)",
                 backend=backend)
     for target in cfg["flow_targets"]:
-        spec = _arc_spec(target, pure=True) if "flow" in sections else {}
+        spec = arc_spec(target, pure=True) if "flow" in sections else {}
         variants = [("flow", {"backend": "flow"}), ("highs", {"backend": "highs"})]
         if cfg["flow_ipm"]:
             variants.append(("highs_ipm", {"backend": "highs", "lp_method": "ipm"}))
