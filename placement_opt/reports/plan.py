@@ -151,11 +151,9 @@ def _alternatives(run: RunData, data: ModelData, alloc: pd.DataFrame,
           util["year"].astype(int).map(ti).to_numpy(np.int64)] = util["spare"].to_numpy(float)
     other = np.ones(n_p, dtype=bool)
     other[invested] = False
-    z = alloc["zone"].astype(str).map({v: i for i, v in enumerate(data.zones)}).to_numpy(np.int64)
-    k = alloc["need"].astype(str).map({v: i for i, v in enumerate(data.needs)}).to_numpy(np.int64)
-    h = alloc["phase"].astype(str).map({v: i for i, v in enumerate(data.phases)}).to_numpy(np.int64)
+    z, k, h, lv = (_codes(alloc[col], labels) for col, labels in (
+        ("zone", data.zones), ("need", data.needs), ("phase", data.phases), ("level", data.levels)))
     t = alloc["year"].astype(int).map(ti).to_numpy(np.int64)
-    lv = alloc["level"].astype(str).map({v: i for i, v in enumerate(data.levels)}).to_numpy(np.int64)
     best = np.full(len(alloc), np.inf)
     where = np.zeros(len(alloc), dtype=np.int64)
     prov = np.arange(n_p, dtype=np.int64)
@@ -285,6 +283,11 @@ def _sources(final: pd.DataFrame, home: pd.Series) -> tuple[pd.Series, pd.Series
     text = label.groupby(src["provision"]).agg("; ".join)
     own = src[src["zone"].astype(str) == src["provision"].map(home).astype(str)]
     return text, own.groupby("provision")["in_added"].sum()
+
+
+def _codes(column: pd.Series, labels: tuple[str, ...]) -> np.ndarray:
+    """The position of each value of ``column`` in ``labels``."""
+    return column.astype(str).map({v: i for i, v in enumerate(labels)}).to_numpy(np.int64)
 
 
 def _needs_text(final: pd.DataFrame) -> pd.Series:
