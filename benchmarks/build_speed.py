@@ -56,9 +56,9 @@ import scipy  # noqa: E402
 from generate import make_instance, sizes_for_arcs  # noqa: E402
 
 from placement_opt import Instance  # noqa: E402
-from placement_opt.checks import presolve_checks  # noqa: E402
 from placement_opt.model.arcs import eligible_arcs  # noqa: E402
 from placement_opt.model.build import build_from_data  # noqa: E402
+from placement_opt.model.checks import presolve_checks  # noqa: E402
 from placement_opt.model.data import ModelData  # noqa: E402
 from placement_opt.model.matrix import MatrixModel  # noqa: E402
 from placement_opt.solvers.highs import _new_highs, pass_model  # noqa: E402

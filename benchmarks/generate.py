@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 from placement_opt import Instance
-from placement_opt.defaults import default_needs, default_phases
 from placement_opt.model.arcs import eligible_arcs
 from placement_opt.model.data import ModelData
+from placement_opt.schema.defaults import default_needs, default_phases
 
 __all__ = [
     "FIRST_YEAR",

@@ -28,7 +28,7 @@ import pulp
 from placement_opt import Instance
 from placement_opt.model.arcs import Arcs
 from placement_opt.model.data import ModelData
-from placement_opt.tables import KINDS
+from placement_opt.schema.tables import KINDS
 
 __all__ = ["build_pulp", "handoff_pulp", "pulp_size", "solve_pulp_cbc", "supported"]
 

@@ -19,7 +19,7 @@ from pulp_model import supported
 from placement_opt import Instance
 from placement_opt.model.arcs import Arcs
 from placement_opt.model.data import ModelData
-from placement_opt.tables import KINDS
+from placement_opt.schema.tables import KINDS
 
 __all__ = ["RawModel", "build_raw", "handoff_raw"]
 

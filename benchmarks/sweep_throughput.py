@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from placement_opt.sweep import run_sweep  # noqa: E402
-from placement_opt.sweep_grid import load_sweep  # noqa: E402
+from placement_opt.analysis.sweep.grid import load_sweep  # noqa: E402
+from placement_opt.analysis.sweep.run import run_sweep  # noqa: E402
 
 RATES = [300.0, 425.0, 570.0, 700.0]
 GROWTH = [-0.02, 0.0, 0.02, 0.04, 0.06]

@@ -10,8 +10,8 @@ from placement_opt.instance import Instance
 from placement_opt.model.build import build_allocation_model
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
-from placement_opt.result import Result
-from placement_opt.settings import Policy, Settings
+from placement_opt.results.result import Result
+from placement_opt.schema.settings import Policy, Settings
 from placement_opt.solve import solve
 from placement_opt.status import Status
 

@@ -11,9 +11,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from placement_opt.errors import InstanceError, Issue
-from placement_opt.settings import Policy, Settings
-from placement_opt.tables import TABLES, RawTable
-from placement_opt.validation import validate_raw
+from placement_opt.io.writers import write_instance
+from placement_opt.schema.settings import Policy, Settings
+from placement_opt.schema.tables import TABLES, RawTable
+from placement_opt.schema.validation import validate_raw
 
 __all__ = ["Instance"]
 
@@ -22,7 +23,7 @@ class Instance(BaseModel):
     """A validated planning instance. Build it with :meth:`from_path` or :meth:`from_tables`.
 
     The tables are typed pandas frames in canonical column order (see
-    :data:`placement_opt.tables.TABLES`). Nothing in this package modifies them; treat them as
+    :data:`placement_opt.schema.tables.TABLES`). Nothing in this package modifies them; treat them as
     read-only too (:meth:`fingerprint` changes if they change).
     """
 
@@ -119,9 +120,8 @@ class Instance(BaseModel):
 
     def to_path(self, path: str | Path, overwrite: bool = False) -> Path:
         """Write as a CSV folder, ``.xlsx`` or ``.json`` (chosen by the path's suffix)."""
-        from placement_opt.io.writers import write_instance
-
-        return write_instance(self, Path(path), overwrite=overwrite)
+        settings = self.settings.model_dump(mode="json", exclude_unset=True)
+        return write_instance(settings, self.tables(), Path(path), overwrite=overwrite)
 
     def fingerprint(self) -> str:
         """SHA-256 of the settings and every table's contents (stable across runs)."""

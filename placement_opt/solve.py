@@ -8,16 +8,16 @@ from typing import Any
 
 import numpy as np
 
-from placement_opt.checks import presolve_checks
-from placement_opt.diagnose import diagnose_infeasibility
 from placement_opt.errors import Issue, PlacementOptError, Severity
 from placement_opt.instance import Instance
 from placement_opt.model.arcs import eligible_arcs
 from placement_opt.model.build import build_from_data
+from placement_opt.model.checks import presolve_checks
 from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
-from placement_opt.result import Result, make_result
+from placement_opt.results.result import Result, make_result
+from placement_opt.solvers.diagnose import diagnose_infeasibility
 from placement_opt.solvers.registry import Backend, get_backend
 from placement_opt.status import Status
 

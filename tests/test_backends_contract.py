@@ -204,7 +204,7 @@ def test_limit_without_incumbent_is_a_clear_status() -> None:
 @pytest.mark.parametrize("backend", [b for b in INSTALLED if b != "flow"])
 def test_same_seed_same_files(backend: str, tmp_path: Path) -> None:
     """Same input, backend, seed and threads: byte-identical result files."""
-    from placement_opt.io.results import write_result
+    from placement_opt.results.run import write_result
 
     inst = Instance.from_path(WORKED)
     for name in ("a", "b"):

@@ -156,7 +156,7 @@ def test_budget_export_carries_change_costs_and_savings() -> None:
     savings in 2027; every year's in-objective lines add up to that year's objective KPI and
     the horizon's to the objective (170,000)."""
     from placement_opt.reports.budget import budget_export
-    from placement_opt.run import RunData
+    from placement_opt.results.run import RunData
 
     inst = _close(50_000, earliest=2027)
     r = solve(inst)
@@ -172,7 +172,7 @@ def test_budget_export_carries_change_costs_and_savings() -> None:
 
 
 def test_html_report_lists_the_changes_taken() -> None:
-    from placement_opt.reports.html_report import render_html_report
+    from placement_opt.reports.html.run_page import render_html_report
 
     inst = _close(50_000, earliest=2027)
     page = render_html_report(solve(inst), inst)

@@ -10,8 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from placement_opt import Instance, cli
+from placement_opt import Instance
 from placement_opt.cli import app
+from placement_opt.cli import common as cli_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "instances" / "demo"
@@ -21,8 +22,8 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def _wide_console() -> None:
     """Wide enough that messages are not folded across lines in the captured output."""
-    cli.console.width = 300
-    cli.err_console.width = 300
+    cli_app.console.width = 300
+    cli_app.err_console.width = 300
 
 
 def test_version() -> None:

@@ -10,15 +10,15 @@ import pytest
 from _tiny import tiny
 
 from placement_opt import Instance, Result, solve
-from placement_opt.clusters import (
+from placement_opt.reports.budget import budget_export
+from placement_opt.reports.clusters import (
     CLUSTER_COLUMNS,
     cluster_budgets,
     cluster_summary,
     provision_clusters,
     zone_clusters,
 )
-from placement_opt.reports.budget import budget_export
-from placement_opt.run import RunData
+from placement_opt.results.run import RunData
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from placement_opt import Instance, solve
-from placement_opt.continuum import apportion_rows, split_by_shares
 from placement_opt.errors import InstanceError, Issue, Severity
 from placement_opt.model.arcs import eligible_arcs
 from placement_opt.model.data import ModelData
+from placement_opt.schema.continuum import apportion_rows, split_by_shares
+from placement_opt.schema.tables import KINDS
 from placement_opt.status import Status
-from placement_opt.tables import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKED = ROOT / "models" / "examples" / "continuum_worked"

@@ -12,8 +12,8 @@ import pytest
 from _tiny import pathway_instance, tiny
 
 from placement_opt import Instance, OutputError, Result, Status, solve
-from placement_opt.reports.charts import fmt_gbp, fmt_number, nice_ticks
-from placement_opt.reports.html_report import render_html_report, write_html_report
+from placement_opt.reports.html.charts import fmt_gbp, fmt_number, nice_ticks
+from placement_opt.reports.html.run_page import render_html_report, write_html_report
 
 DEMO = Path(__file__).resolve().parents[1] / "instances" / "demo"
 #: Ways a page could load something from the network.

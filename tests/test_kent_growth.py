@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 
 from placement_opt import Instance, Result, Status, solve
-from placement_opt.pathways import pathway_gaps
+from placement_opt.reports.pathways import pathway_gaps
 from placement_opt.reports.plan import closed_sites, investments, places_added, rollup_places
-from placement_opt.run import RunData
+from placement_opt.results.run import RunData
 
 ROOT = Path(__file__).resolve().parent.parent
 GROWTH = ROOT / "instances" / "kent_growth"

@@ -9,7 +9,7 @@ from _tiny import tiny
 
 from placement_opt import Instance, Status, solve
 from placement_opt.reports.budget import budget_export
-from placement_opt.run import RunData
+from placement_opt.results.run import RunData
 
 
 def _instance(opening_cost: float, capital_per_place: float = 0.0, years: int = 1,

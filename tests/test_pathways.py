@@ -9,10 +9,11 @@ import pytest
 from _tiny import pathway_instance
 from typer.testing import CliRunner
 
-from placement_opt import cli, solve
+from placement_opt import solve
 from placement_opt.cli import app
-from placement_opt.pathways import pathway_gaps, pathway_graph
-from placement_opt.run import RunData
+from placement_opt.cli.common import console
+from placement_opt.reports.pathways import pathway_gaps, pathway_graph
+from placement_opt.results.run import RunData
 
 runner = CliRunner()
 
@@ -55,10 +56,10 @@ def test_graph_nodes_edges_and_exports(tmp_path: Path) -> None:
 
 
 def test_pathways_command(tmp_path: Path) -> None:
-    cli.console.width = 300
+    console.width = 300
     run = _run()
     run_dir = tmp_path / "run"
-    from placement_opt.io.results import write_result
+    from placement_opt.results.run import write_result
 
     write_result(solve(run.instance), run_dir, instance=run.instance)
     res = runner.invoke(app, ["pathways", str(run_dir)])

@@ -34,11 +34,11 @@ import pytest
 from _tiny import pathway_instance, tiny
 from typer.testing import CliRunner
 
-from placement_opt import Instance, cli, solve
+from placement_opt import Instance, solve
 from placement_opt.cli import app
-from placement_opt.io.results import write_result
+from placement_opt.cli import common as cli_app
 from placement_opt.reports.files import PLAN_FILES, write_plan, write_reports
-from placement_opt.reports.html_report import render_html_report
+from placement_opt.reports.html.run_page import render_html_report
 from placement_opt.reports.plan import (
     added_places,
     closed_sites,
@@ -47,7 +47,7 @@ from placement_opt.reports.plan import (
     places_added,
     plan_report,
 )
-from placement_opt.run import RunData, load_run
+from placement_opt.results.run import RunData, load_run, write_result
 
 runner = CliRunner()
 
@@ -232,7 +232,7 @@ def test_closed_candidates_are_no_pathway(tmp_path: Path) -> None:
     assert closed_sites(run) == ("SB",)
     run_dir = tmp_path / "run"
     write_result(result, run_dir, instance=inst)
-    cli.console.width = 300
+    cli_app.console.width = 300
     res = runner.invoke(app, ["pathways", str(run_dir)])
     assert res.exit_code == 0, res.output
     assert "2 of 3 district-needs" in res.output

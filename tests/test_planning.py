@@ -10,7 +10,7 @@ from _tiny import tiny
 
 from placement_opt import Instance, Status, solve
 from placement_opt.reports.budget import budget_export
-from placement_opt.run import RunData
+from placement_opt.results.run import RunData
 
 
 def _instance(expansion: dict[str, Any] | None = None, budgets: list[dict[str, Any]] | None = None,

@@ -22,7 +22,7 @@ def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_readme_names_every_table_column() -> None:
-    from placement_opt.tables import TABLES
+    from placement_opt.schema.tables import TABLES
 
     text = (ROOT / "README.md").read_text()
     for spec in TABLES.values():

@@ -10,11 +10,12 @@ from _tiny import tiny
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from placement_opt import Instance, cli, solve
+from placement_opt import Instance, solve
 from placement_opt.cli import app
+from placement_opt.cli import common as cli_app
 from placement_opt.reports.budget import BUDGET_COLUMNS, SCHEMA_VERSION, budget_export, budget_summary
 from placement_opt.reports.sufficiency import place_apportionment, sufficiency_report
-from placement_opt.run import RunData, load_run
+from placement_opt.results.run import RunData, load_run
 
 DEMO = Path(__file__).resolve().parent.parent / "instances" / "demo"
 runner = CliRunner()
@@ -122,8 +123,8 @@ def test_place_funding_and_vacant_places() -> None:
 
 
 def test_report_command_round_trip(tmp_path: Path) -> None:
-    cli.console.width = 300
-    cli.err_console.width = 300
+    cli_app.console.width = 300
+    cli_app.err_console.width = 300
     run_dir = tmp_path / "run"
     assert runner.invoke(app, ["solve", str(DEMO), "--out", str(run_dir)]).exit_code == 0
     for name in ("sufficiency.xlsx", "sufficiency.csv", "budget_export.xlsx", "budget_export.csv"):
@@ -142,7 +143,7 @@ def test_report_command_round_trip(tmp_path: Path) -> None:
 
 
 def test_report_on_a_missing_or_partial_run(tmp_path: Path) -> None:
-    cli.err_console.width = 300
+    cli_app.err_console.width = 300
     missing = runner.invoke(app, ["report", str(tmp_path / "none")])
     assert missing.exit_code == 2
     assert "no such run folder" in missing.output

@@ -15,17 +15,17 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from placement_opt import Instance, SolveOptions
-from placement_opt.cli import app
-from placement_opt.errors import OutputError, PlacementOptError
-from placement_opt.model.build import build_allocation_model
-from placement_opt.robust import (
+from placement_opt.analysis.robust.plan import (
     evaluate_plan,
     fix_first_stage,
     mean_instance,
     robust_plan,
     write_robust,
 )
-from placement_opt.robust_stack import first_stage_mask, stack_models
+from placement_opt.analysis.robust.stack import first_stage_mask, stack_models
+from placement_opt.cli import app
+from placement_opt.errors import OutputError, PlacementOptError
+from placement_opt.model.build import build_allocation_model
 from placement_opt.solvers.registry import get_backend
 
 EXACT = SolveOptions(gap=0.0)

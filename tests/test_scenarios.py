@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from placement_opt import Instance
-from placement_opt.scenarios import LoadedScenario, apply_scenario, scenario_from_text
+from placement_opt.analysis.scenarios import LoadedScenario, apply_scenario, scenario_from_text
 
 YEARS = (2026, 2027, 2028)
 

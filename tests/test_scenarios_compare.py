@@ -9,12 +9,13 @@ import pytest
 from test_scenarios import base_instance
 from typer.testing import CliRunner
 
+from placement_opt.analysis.scenarios import scenario_from_text
+from placement_opt.analysis.scenarios.run import run_scenario
 from placement_opt.cli import app
-from placement_opt.compare import OUTCOMES, compare_runs, write_comparison
-from placement_opt.compare_html import render_comparison
 from placement_opt.errors import InstanceError, OutputError
-from placement_opt.scenarios import scenario_from_text
-from placement_opt.scenarios.run import run_scenario
+from placement_opt.reports.compare import OUTCOMES, compare_runs
+from placement_opt.reports.files import write_comparison
+from placement_opt.reports.html.compare_page import render_comparison
 
 CLOSE_P2 = ('[scenario]\nname = "no-P2"\nbase = "{base}"\n[[provisions.close]]\nprovision = "P2"\n'
             "from_year = 2027\n[demand]\ngrowth_by_need = {{ SLD = 0.1 }}\n")

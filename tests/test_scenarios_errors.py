@@ -9,8 +9,8 @@ import pytest
 from test_scenarios import base_instance
 
 from placement_opt import Instance
-from placement_opt.scenarios import ScenarioError, apply_scenario, load_scenario
-from placement_opt.scenarios.locate import key_line
+from placement_opt.analysis.scenarios import ScenarioError, apply_scenario, load_scenario
+from placement_opt.analysis.scenarios.locate import key_line
 
 HEAD = '[scenario]\nname = "s"\nbase = "BASE"\n'  # lines 1-3
 

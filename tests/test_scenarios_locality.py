@@ -10,8 +10,8 @@ import pytest
 from test_scenarios import base_instance
 
 from placement_opt import Instance
-from placement_opt.scenarios import ScenarioError, apply_scenario, scenario_from_text
-from placement_opt.scenarios.locality import ramp
+from placement_opt.analysis.scenarios import ScenarioError, apply_scenario, scenario_from_text
+from placement_opt.analysis.scenarios.locality import ramp
 
 YEARS = (2026, 2027, 2028)
 LEVELS = pd.DataFrame({"level": ["L1", "L2", "L3"], "order": [1, 2, 3],

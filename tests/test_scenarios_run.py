@@ -10,9 +10,9 @@ import pytest
 from test_scenarios import base_instance
 from typer.testing import CliRunner
 
+from placement_opt.analysis.scenarios import ScenarioError, load_scenario
+from placement_opt.analysis.scenarios.run import ScenarioRun, reproduce_run, run_scenario
 from placement_opt.cli import app
-from placement_opt.scenarios import ScenarioError, load_scenario
-from placement_opt.scenarios.run import ScenarioRun, reproduce_run, run_scenario
 
 SCENARIO = '''[scenario]
 name = "grow"
@@ -122,8 +122,8 @@ ROOT = Path(__file__).resolve().parents[1]
                          ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def test_bundled_scenarios_apply(file: Path) -> None:
     from placement_opt import Instance
-    from placement_opt.scenarios import apply_scenario
-    from placement_opt.sweep_grid import load_sweep
+    from placement_opt.analysis.scenarios import apply_scenario
+    from placement_opt.analysis.sweep.grid import load_sweep
 
     if "[sweep]" in file.read_text():
         assert load_sweep(file).points
@@ -136,7 +136,7 @@ def test_readme_scenario_example_applies_to_kent() -> None:
     import re
 
     from placement_opt import Instance
-    from placement_opt.scenarios import apply_scenario, scenario_from_text
+    from placement_opt.analysis.scenarios import apply_scenario, scenario_from_text
 
     text = (ROOT / "README.md").read_text()
     block = next(b for b in re.findall(r"```toml\n(.*?)```", text, flags=re.S) if "[scenario]" in b)

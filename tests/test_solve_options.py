@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from placement_opt import Instance, PlacementOptError, SolveOptions, Status, solve
-from placement_opt.io.results import write_result
+from placement_opt.results.run import write_result
 
 DEMO = Path(__file__).resolve().parent.parent / "instances" / "demo"
 

@@ -10,11 +10,11 @@ import pytest
 from test_scenarios import base_instance
 from typer.testing import CliRunner
 
+from placement_opt.analysis.scenarios import ScenarioError
+from placement_opt.analysis.sweep.grid import load_sweep, set_dotted
+from placement_opt.analysis.sweep.run import run_sweep
 from placement_opt.cli import app
 from placement_opt.errors import OutputError
-from placement_opt.scenarios import ScenarioError
-from placement_opt.sweep import run_sweep
-from placement_opt.sweep_grid import load_sweep, set_dotted
 
 GRID = '''[sweep]
 name = "g"
@@ -141,8 +141,8 @@ def test_cli_sweep_writes_tables_and_run_folders(grid_file: Path, tmp_path: Path
 
 
 def test_an_unreachable_scheduler_is_a_clear_error() -> None:
+    from placement_opt.analysis.sweep.executors import run_tasks
     from placement_opt.errors import PlacementOptError
-    from placement_opt.sweep_executors import run_tasks
 
     with pytest.raises(PlacementOptError, match="cannot connect to the Dask scheduler"):
         list(run_tasks(abs, [1], lambda task, exc: None, "dask", 1, "nosuchscheme://host:1"))

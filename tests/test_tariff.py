@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 
 from placement_opt import Instance, solve
 from placement_opt.cli import app
-from placement_opt.continuum import Continuum
+from placement_opt.model.tariff_grid import TariffGrid
 from placement_opt.reports.budget import budget_export
-from placement_opt.run import RunData, load_run
-from placement_opt.tables import KINDS
-from placement_opt.tariff import TariffGrid, priced_placements, tariff_tables
+from placement_opt.reports.tariff import priced_placements, tariff_tables
+from placement_opt.results.run import RunData, load_run
+from placement_opt.schema.continuum import Continuum
+from placement_opt.schema.tables import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKED = ROOT / "models" / "examples" / "continuum_worked"

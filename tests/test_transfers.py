@@ -18,8 +18,8 @@ import pytest
 
 from placement_opt import Instance, Result, Status, solve
 from placement_opt.errors import InstanceError
-from placement_opt.pathways import pathway_gaps, pathway_graph
-from placement_opt.run import RunData, load_run
+from placement_opt.reports.pathways import pathway_gaps, pathway_graph
+from placement_opt.results.run import RunData, load_run
 
 
 def _instance(policy: dict[str, Any] | None = None, sa_places: float = 10.0,
@@ -139,7 +139,7 @@ def test_pathway_network_carries_the_solved_flows(tmp_path: Path) -> None:
 
 
 def _written(r: Result, inst: Instance, folder: Path) -> RunData:
-    from placement_opt.io.results import write_result
+    from placement_opt.results.run import write_result
 
     write_result(r, folder / "run", instance=inst)
     return load_run(folder / "run")
@@ -182,7 +182,7 @@ def test_backends_that_cannot_take_transfers_say_why(backend: str, reason: str) 
 
 
 def test_html_report_shows_the_transfers() -> None:
-    from placement_opt.reports.html_report import render_html_report
+    from placement_opt.reports.html.run_page import render_html_report
 
     inst = _instance()
     page = render_html_report(solve(inst), inst)

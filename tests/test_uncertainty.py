@@ -12,11 +12,16 @@ from test_scenarios import base_instance
 from typer.testing import CliRunner
 
 from placement_opt import Instance
+from placement_opt.analysis.scenarios import scenario_from_mapping
+from placement_opt.analysis.uncertainty.distribution import (
+    DemandDistribution,
+    fit_growth,
+    fit_trend_csv,
+    sample_factors,
+)
+from placement_opt.analysis.uncertainty.montecarlo import run_montecarlo
 from placement_opt.cli import app
 from placement_opt.errors import InstanceError
-from placement_opt.scenarios import scenario_from_mapping
-from placement_opt.uncertainty import DemandDistribution, fit_growth, fit_trend_csv, sample_factors
-from placement_opt.uncertainty_run import run_montecarlo
 
 KENT = Path(__file__).resolve().parents[1] / "instances" / "kent"
 

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from placement_opt import Instance, InstanceError, Issue, Severity
-from placement_opt.tables import MAX_LISTED
+from placement_opt.schema.tables import MAX_LISTED
 
 Edit = Callable[[str], str]
 

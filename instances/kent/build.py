@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from placement_opt.continuum import split_by_shares
-from placement_opt.defaults import default_needs
+from placement_opt.schema.continuum import split_by_shares
+from placement_opt.schema.defaults import default_needs
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kent"

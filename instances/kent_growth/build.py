@@ -37,7 +37,7 @@ import pandas as pd
 
 from placement_opt import Instance, Status, solve
 from placement_opt.io.settings_text import to_toml
-from placement_opt.tables import TABLES
+from placement_opt.schema.tables import TABLES
 
 HERE = Path(__file__).resolve().parent
 KENT = HERE.parent / "kent"

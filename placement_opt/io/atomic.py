@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
 from placement_opt.errors import OutputError
 
-__all__ = ["FORMULA_PREFIXES", "atomic_path", "ensure_new_file", "write_text_atomic"]
+__all__ = ["FORMULA_PREFIXES", "atomic_path", "ensure_new_file", "neutralise_text", "write_text_atomic"]
 
 #: Text starting with one of these is treated as a formula by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -56,3 +58,14 @@ def ensure_new_file(target: Path, overwrite: bool) -> None:
     """Refuse to replace an existing file unless ``overwrite`` is set."""
     if target.exists() and not overwrite:
         raise OutputError(f"{target} already exists; choose another name or allow overwriting")
+
+
+def neutralise_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` where text cells a spreadsheet would run as a formula start with ``'``."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            )
+    return out

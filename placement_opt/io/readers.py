@@ -16,9 +16,9 @@ import pandas as pd
 
 from placement_opt.errors import InstanceError, Issue
 from placement_opt.io.settings_text import unflatten
-from placement_opt.tables import TABLES, RawTable
+from placement_opt.schema.tables import TABLES, RawTable
 
-__all__ = ["SETTINGS_FILE", "SETTINGS_SHEET", "read_raw"]
+__all__ = ["SETTINGS_FILE", "SETTINGS_SHEET", "read_raw", "read_table_csv"]
 
 SETTINGS_FILE = "instance.toml"
 SETTINGS_SHEET = "settings"
@@ -50,7 +50,7 @@ def _read_folder(folder: Path) -> RawInstance:
         file = folder / f"{name}.csv"
         if not file.exists():
             continue
-        table, found = _read_csv(name, file)
+        table, found = read_table_csv(name, file)
         issues += found
         if table is not None:
             tables[name] = table
@@ -109,7 +109,7 @@ def _is_blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _read_csv(name: str, file: Path) -> tuple[RawTable | None, list[Issue]]:
+def read_table_csv(name: str, file: Path) -> tuple[RawTable | None, list[Issue]]:
     """One CSV file as a RawTable whose row numbers are the rows a spreadsheet shows.
 
     Every record is a row (a blank line too); the header is the first non-blank row; rows whose

@@ -10,13 +10,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from placement_opt.defaults import default_needs, default_phases
 from placement_opt.io.atomic import ensure_new_file, write_with
 from placement_opt.io.readers import SETTINGS_SHEET
 from placement_opt.io.settings_text import flatten
 from placement_opt.io.workbook import write_frame, write_rows
-from placement_opt.settings import Policy, Settings
-from placement_opt.tables import TABLES, Column
+from placement_opt.schema.defaults import default_needs, default_phases
+from placement_opt.schema.settings import Policy, Settings
+from placement_opt.schema.tables import TABLES, Column
 
 __all__ = ["write_template"]
 

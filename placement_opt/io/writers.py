@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -16,15 +17,16 @@ from placement_opt.io.readers import SETTINGS_FILE, SETTINGS_SHEET
 from placement_opt.io.settings_text import flatten, to_toml
 from placement_opt.io.workbook import cell_value, write_frame, write_rows
 
-if TYPE_CHECKING:
-    from placement_opt.instance import Instance
+#: An instance's tables by name, in their canonical order.
+Tables = Mapping[str, pd.DataFrame]
 
 __all__ = ["write_instance"]
 
 
-def write_instance(instance: Instance, path: Path, overwrite: bool = False) -> Path:
-    """Write ``instance`` to ``path``: ``.xlsx``, ``.json``, or otherwise a CSV folder."""
-    settings = instance.settings.model_dump(mode="json", exclude_unset=True)
+def write_instance(settings: dict[str, Any], tables: Tables, path: Path,
+                   overwrite: bool = False) -> Path:
+    """Write an instance's ``settings`` (as set, JSON-ready) and ``tables`` to ``path``:
+    ``.xlsx``, ``.json``, or otherwise a CSV folder."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".json") and path.is_dir():
         raise OutputError(f"{path} is a folder; choose a file name")
@@ -33,10 +35,10 @@ def write_instance(instance: Instance, path: Path, overwrite: bool = False) -> P
     try:
         if suffix == ".xlsx":
             ensure_new_file(path, overwrite)
-            write_with(path, lambda tmp: _workbook(instance, _finite_text(settings), tmp))
+            write_with(path, lambda tmp: _workbook(tables, _finite_text(settings), tmp))
         elif suffix == ".json":
             ensure_new_file(path, overwrite)
-            write_text_atomic(path, _json(instance, _finite_text(settings)))
+            write_text_atomic(path, _json(tables, _finite_text(settings)))
         elif suffix:
             raise OutputError(
                 f"{path}: unknown format {suffix!r}; use .xlsx, .json or a folder name")
@@ -45,7 +47,7 @@ def write_instance(instance: Instance, path: Path, overwrite: bool = False) -> P
                 raise OutputError(f"{path} exists and is not empty; choose another folder")
             path.mkdir(parents=True, exist_ok=True)
             write_text_atomic(path / SETTINGS_FILE, to_toml(settings))
-            for name, frame in instance.tables().items():
+            for name, frame in tables.items():
                 write_text_atomic(path / f"{name}.csv", _csv(frame))
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc}") from exc
@@ -72,22 +74,22 @@ def _finite_text(value: Any) -> Any:
     return value
 
 
-def _workbook(instance: Instance, settings: dict[str, Any], target: Path) -> None:
+def _workbook(tables: Tables, settings: dict[str, Any], target: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = SETTINGS_SHEET
     write_rows(sheet, ["key", "value"], [[k, v] for k, v in flatten(settings)])
-    for name, frame in instance.tables().items():
+    for name, frame in tables.items():
         write_frame(book.create_sheet(name), frame)
     book.save(target)
 
 
-def _json(instance: Instance, settings: dict[str, Any]) -> str:
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for name, frame in instance.tables().items():
-        records = frame.astype("object").to_dict(orient="records")
-        tables[name] = [{str(k): _json_value(v) for k, v in rec.items()} for rec in records]
-    return json.dumps({"settings": settings, "tables": tables}, indent=1, ensure_ascii=False,
+def _json(tables: Tables, settings: dict[str, Any]) -> str:
+    records: dict[str, list[dict[str, Any]]] = {}
+    for name, frame in tables.items():
+        rows = frame.astype("object").to_dict(orient="records")
+        records[name] = [{str(k): _json_value(v) for k, v in rec.items()} for rec in rows]
+    return json.dumps({"settings": settings, "tables": records}, indent=1, ensure_ascii=False,
                       allow_nan=False)
 
 

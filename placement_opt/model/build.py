@@ -16,8 +16,8 @@ from placement_opt.model.occupancy import Occupancy, existing_occupancy, occupan
 from placement_opt.model.rows import RowAccumulator, concat_float, group_keys
 from placement_opt.model.transfer_cells import CellPlan, add_transfer_cells
 from placement_opt.model.transfers import TransferPlan, add_transfers
-from placement_opt.settings import Policy
-from placement_opt.tables import KINDS
+from placement_opt.schema.settings import Policy
+from placement_opt.schema.tables import KINDS
 
 __all__ = ["FORMULATION", "ROLES", "build_allocation_model", "build_from_data"]
 

@@ -25,7 +25,7 @@ from placement_opt.model.arcs import Arcs
 from placement_opt.model.columns import ColumnBlock
 from placement_opt.model.data import ModelData
 from placement_opt.model.rows import RowAccumulator
-from placement_opt.tables import CHANGE_ACTIONS, KINDS, LIST_SEPARATOR
+from placement_opt.schema.tables import CHANGE_ACTIONS, KINDS, LIST_SEPARATOR
 
 __all__ = ["CHANGE_COLUMNS", "ChangePlan", "add_change_rows", "change_table", "plan_changes",
            "removed_places"]

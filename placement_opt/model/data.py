@@ -10,11 +10,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from placement_opt.continuum import Continuum
-from placement_opt.geo import journey_from_coordinates
 from placement_opt.instance import Instance
-from placement_opt.tables import KINDS, LIST_SEPARATOR
-from placement_opt.tariff import TariffGrid
+from placement_opt.model.geo import journey_from_coordinates
+from placement_opt.model.tariff_grid import TariffGrid
+from placement_opt.schema.continuum import Continuum
+from placement_opt.schema.tables import KINDS, LIST_SEPARATOR
 
 __all__ = ["ModelData"]
 

@@ -9,7 +9,7 @@ import numpy.typing as npt
 from placement_opt.model.data import ModelData
 from placement_opt.model.occupancy import Occupancy
 from placement_opt.model.rows import RowAccumulator
-from placement_opt.settings import Policy
+from placement_opt.schema.settings import Policy
 
 __all__ = ["add_investment_rows"]
 

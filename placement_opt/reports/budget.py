@@ -28,13 +28,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from placement_opt.run import RunData
+from placement_opt.results.run import RunData
 
 __all__ = ["BUDGET_COLUMNS", "BUDGET_SCHEMA", "FUNDING_LINES", "SCHEMA_VERSION", "budget_export",
            "budget_summary", "place_funding_per_pupil"]
 
 SCHEMA_VERSION = "1.1"  # 1.1: alternative_provision, change_one_off and change_savings lines;
-#                          clusters sheet (placement_opt.clusters)
+#                          clusters sheet (placement_opt.reports.clusters)
 FUNDING_LINES = ("place_funding", "top_up", "mainstream_support", "independent_placements",
                  "alternative_provision", "transport", "vacant_place_funding", "unmet_demand",
                  "capital", "change_one_off", "change_savings")
@@ -114,8 +114,8 @@ def place_funding_per_pupil(run: RunData, default: np.ndarray) -> np.ndarray:
     inst = run.instance
     if len(inst.tariffs) == 0 or len(run.allocations) == 0:
         return np.asarray(default, dtype=float)
-    from placement_opt.continuum import Continuum
-    from placement_opt.tariff import priced_placements
+    from placement_opt.reports.tariff import priced_placements
+    from placement_opt.schema.continuum import Continuum
 
     priced = priced_placements(run.allocations, inst.provisions, inst.tariffs,
                                Continuum.from_table(inst.levels), tuple(inst.needs["need"]),

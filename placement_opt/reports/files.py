@@ -1,4 +1,5 @@
-"""Write the sufficiency tables and the budget export as CSV files and workbooks."""
+"""Write the reports as CSV files and workbooks: sufficiency, the budget export, the plan, and a
+comparison of runs."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from placement_opt.clusters import CLUSTER_SCHEMA, cluster_budgets, cluster_summary
 from placement_opt.errors import OutputError
-from placement_opt.io.atomic import write_text_atomic, write_with
-from placement_opt.io.results import neutralise_text
+from placement_opt.io.atomic import ensure_new_file, neutralise_text, write_text_atomic, write_with
 from placement_opt.io.workbook import write_frame, write_workbook
 from placement_opt.reports.budget import BUDGET_SCHEMA, SCHEMA_VERSION, budget_export, budget_summary
+from placement_opt.reports.clusters import CLUSTER_SCHEMA, cluster_budgets, cluster_summary
+from placement_opt.reports.compare import Comparison
+from placement_opt.reports.html.compare_page import render_comparison
 from placement_opt.reports.plan import has_investments, plan_report
 from placement_opt.reports.sufficiency import sufficiency_report
-from placement_opt.run import RunData
+from placement_opt.results.run import RunData
 
-__all__ = ["BUDGET_FILES", "PLAN_FILES", "SUFFICIENCY_FILES", "write_budget", "write_plan",
-           "write_reports", "write_sufficiency"]
+__all__ = ["BUDGET_FILES", "PLAN_FILES", "SUFFICIENCY_FILES", "write_budget", "write_comparison",
+           "write_plan", "write_reports", "write_sufficiency"]
 
 SUFFICIENCY_FILES = ("sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv")
 BUDGET_FILES = ("budget_export.xlsx", "budget_export.csv", "budget_clusters.csv")
@@ -127,3 +129,24 @@ def write_reports(run: RunData, folder: Path, overwrite: bool = False) -> list[P
     """The sufficiency report, the budget export and (with investments) the plan into ``folder``."""
     return (write_sufficiency(run, folder, overwrite) + write_budget(run, folder, overwrite)
             + write_plan(run, folder, overwrite))
+
+
+def write_comparison(comp: Comparison, folder: Path, overwrite: bool = False) -> list[Path]:
+    """A comparison of runs as ``compare.xlsx`` (every table), ``compare_kpis.csv``,
+    ``compare_differences.csv`` and ``compare.html``; refuses existing files unless ``overwrite``."""
+
+    targets = [folder / n for n in ("compare.xlsx", "compare_kpis.csv", "compare_differences.csv",
+                                    "compare.html")]
+    for target in targets:
+        ensure_new_file(target, overwrite)
+    folder.mkdir(parents=True, exist_ok=True)
+    sheets = {"runs": comp.runs, "kpis": comp.kpis, "kpis_by_year": comp.kpis_by_year,
+              "district_need": comp.district_need, "differences": comp.differences}
+
+    write_workbook(targets[0], sheets)
+    write_text_atomic(targets[1], neutralise_text(
+        pd.concat([comp.kpis.assign(year="all"), comp.kpis_by_year], ignore_index=True)
+    ).to_csv(index=False))
+    write_text_atomic(targets[2], neutralise_text(comp.differences).to_csv(index=False))
+    write_text_atomic(targets[3], render_comparison(comp))
+    return targets

@@ -1,6 +1,6 @@
 """The planner's plan: places added against the deficit, and each investment with its reasons.
 
-Two tables, read from a solved run (:class:`placement_opt.run.RunData`):
+Two tables, read from a solved run (:class:`placement_opt.results.run.RunData`):
 
 * :func:`places_added` — by district × need × phase × year: demand, the state places located in
   the district without the plan's investments and with them, the places the plan adds, and the
@@ -36,8 +36,8 @@ import pandas as pd
 
 from placement_opt.model.data import ModelData
 from placement_opt.reports.sufficiency import place_apportionment, sufficiency_table
-from placement_opt.run import RunData
-from placement_opt.tables import KINDS
+from placement_opt.results.run import RunData
+from placement_opt.schema.tables import KINDS
 
 __all__ = ["INVESTMENT_COLUMNS", "PLACES_COLUMNS", "added_places", "closed_sites", "has_investments",
            "investments", "places_added", "plan_report", "rollup_places"]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from placement_opt.model.data import ModelData
-from placement_opt.run import RunData
+from placement_opt.results.run import RunData
 
 __all__ = [
     "ROLLUPS",

@@ -1,15 +1,22 @@
-"""What every backend returns: arrays, not objects tied to a solver."""
+"""The backend contract: what a backend can do (`Capabilities`), the adapter (`Backend`) and
+what it returns (`RawSolution`: arrays, not objects tied to a solver)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from placement_opt.status import Status
 
-__all__ = ["RawSolution", "relative_gap"]
+if TYPE_CHECKING:
+    from placement_opt.model.matrix import MatrixModel
+    from placement_opt.options import SolveOptions
+
+__all__ = ["Backend", "Capabilities", "RawSolution", "relative_gap"]
 
 
 def relative_gap(objective: float, bound: float | None) -> float | None:
@@ -35,3 +42,42 @@ class RawSolution:
     seconds: float
     backend: str
     message: str = ""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do."""
+
+    integers: bool
+    duals: bool
+    time_limit: bool
+    threads: bool
+    side_constraints: bool = True
+
+    def as_dict(self) -> dict[str, bool]:
+        """Flags by name (for listings)."""
+        return {"integers": self.integers, "duals": self.duals, "time_limit": self.time_limit,
+                "threads": self.threads, "side_constraints": self.side_constraints}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A solver adapter over the one MatrixModel."""
+
+    name: str
+    description: str
+    capabilities: Capabilities
+    run: Callable[[MatrixModel, SolveOptions], RawSolution]
+    version: Callable[[], str | None]
+    applicable: Callable[[MatrixModel], str | None] | None = None
+
+    @property
+    def available(self) -> bool:
+        """True when the solver behind it can be imported here."""
+        return self.version() is not None
+
+    def supports(self, model: MatrixModel) -> str | None:
+        """Why this backend cannot solve ``model``, or None when it can."""
+        if model.is_mip and not self.capabilities.integers:
+            return f"{self.name} does not solve models with integer variables"
+        return None if self.applicable is None else self.applicable(model)

@@ -26,9 +26,8 @@ import numpy.typing as npt
 
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
-from placement_opt.solvers.base import RawSolution, relative_gap
+from placement_opt.solvers.base import Backend, Capabilities, RawSolution, relative_gap
 from placement_opt.solvers.flow import cost_scale
-from placement_opt.solvers.registry import Backend, Capabilities
 from placement_opt.status import Status
 
 __all__ = ["BACKEND", "UNBOUNDED_CAP", "cpsat_applicable", "row_scales", "solve_cpsat"]

@@ -24,8 +24,7 @@ import numpy.typing as npt
 
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
-from placement_opt.solvers.base import RawSolution
-from placement_opt.solvers.registry import Backend, Capabilities
+from placement_opt.solvers.base import Backend, Capabilities, RawSolution
 from placement_opt.status import Status
 
 __all__ = ["BACKEND", "cost_scale", "flow_applicable", "solve_flow"]

@@ -17,8 +17,7 @@ import numpy as np
 from placement_opt.errors import OutputError
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
-from placement_opt.solvers.base import RawSolution, relative_gap
-from placement_opt.solvers.registry import Backend, Capabilities
+from placement_opt.solvers.base import Backend, Capabilities, RawSolution, relative_gap
 from placement_opt.status import Status
 
 __all__ = ["BACKEND", "pulp_version", "solve_pulp", "to_pulp", "write_model"]

@@ -1,0 +1,307 @@
+"""The instance and run commands: ``solve``, ``validate``, ``report``, ``pathways``, ``tariff``,
+``solvers``, ``export-model`` and ``template``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from placement_opt.cli.common import app, console, err_console, issues_table, print_summary
+from placement_opt.errors import InstanceError, OutputError, PlacementOptError, Severity
+from placement_opt.instance import Instance
+from placement_opt.io.bundled import DEFAULT_INSTANCE, resolve_instance_path
+from placement_opt.options import SolveOptions
+from placement_opt.results.run import RunData
+
+__all__ = ["export_model", "pathways", "report", "solve", "solvers", "tariff", "template",
+           "validate"]
+
+
+def _load(path: str) -> Instance:
+    try:
+        return Instance.from_path(resolve_instance_path(path))
+    except InstanceError as exc:
+        err_console.print(issues_table(exc.issues, f"Problems in {path}"))
+        n = sum(1 for i in exc.issues if i.severity is Severity.ERROR)
+        err_console.print(f"[red]{n} error(s): nothing was solved.[/]")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def validate(path: Annotated[str, typer.Argument(help="CSV folder, .xlsx or .json.")]) -> None:
+    """Check an instance and list every problem; exit code 2 when there are errors."""
+    inst = _load(path)
+    from placement_opt.model.arcs import eligible_arcs
+    from placement_opt.model.checks import presolve_checks
+    from placement_opt.model.data import ModelData
+
+    data = ModelData.from_instance(inst)
+    findings = list(inst.warnings) + presolve_checks(data, eligible_arcs(data))
+    if findings:
+        console.print(issues_table(findings, f"Warnings for {path}"))
+    console.print(f"[green]{path}: valid[/] ({len(inst.zones)} zones, {len(inst.provisions)} "
+                  f"provisions, {len(inst.demand)} demand rows, years {inst.years[0]}-"
+                  f"{inst.years[-1]}; {len(findings)} warning(s))")
+
+
+@app.command()
+def solve(
+    path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
+                                             "name.")] = DEFAULT_INSTANCE,
+    out: Annotated[Path | None, typer.Option(help="Result folder (default: a new folder "
+                                                  "under runs/).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds.")] = None,
+    gap: Annotated[float, typer.Option(help="Relative MIP gap.")] = 1e-4,
+    threads: Annotated[int, typer.Option(help="Solver threads.")] = 1,
+    seed: Annotated[int, typer.Option(help="Solver seed.")] = 0,
+    log_file: Annotated[Path | None, typer.Option(help="Write the solver log here.")] = None,
+    backend: Annotated[str, typer.Option(help="highs, ortools, pulp, flow, cpsat or auto.")] = "highs",
+) -> None:
+    """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
+    from placement_opt.results.run import new_run_dir, write_result
+    from placement_opt.solve import solve as run_solve
+
+    inst = _load(path)
+    try:
+        options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed,
+                               log_file=log_file, backend=backend)
+    except ValueError as exc:
+        err_console.print(f"[red]Invalid option:[/] {exc}")
+        raise typer.Exit(2) from exc
+    folder = out if out is not None else new_run_dir(Path("runs"), inst.name)
+    if out is not None and out.exists() and any(out.iterdir()) and not overwrite:
+        err_console.print(f"[red]{out} exists and is not empty[/]: choose another --out or add "
+                          "--overwrite. Nothing was solved.")
+        raise typer.Exit(1)
+    try:
+        result = run_solve(inst, options)
+        write_result(result, folder, overwrite=overwrite, instance=inst)
+        if result.status.has_solution:
+            from placement_opt.reports.files import write_reports
+            from placement_opt.results.run import RunData
+
+            write_reports(RunData.from_result(result, inst), folder, overwrite=overwrite)
+        from placement_opt.reports.html.run_page import write_html_report
+
+        write_html_report(result, inst, folder / "report.html", overwrite=overwrite)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    except PlacementOptError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    print_summary(result)
+    if result.warnings:
+        console.print(issues_table(result.warnings, "Warnings"))
+    console.print(f"Results written to [bold]{folder}[/]")
+    if not result.status.has_solution:
+        raise typer.Exit(1)
+
+
+def _load_run(run_dir: Path) -> RunData:
+    """A run folder, or the problems with it as a table and exit code 2."""
+    from placement_opt.results.run import load_run
+
+    try:
+        return load_run(run_dir)
+    except InstanceError as exc:
+        err_console.print(issues_table(exc.issues, f"Cannot read {run_dir}"))
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: RUN_DIR).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace report files already there.")] = False,
+) -> None:
+    """Sufficiency report and budget-model export for a solved run."""
+    from placement_opt.reports.files import write_reports
+    from placement_opt.reports.sufficiency import rollup, sufficiency_table
+
+    run = _load_run(run_dir)
+    target = out or run_dir
+    try:
+        written = write_reports(run, target, overwrite=overwrite)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    county = rollup(sufficiency_table(run), ["year"])
+    table = Table(title="County sufficiency by year", header_style="bold")
+    cols = ["year", "demand", "places_local", "placed_locally", "placed_elsewhere_in_county",
+            "placed_independent", "unmet", "surplus_deficit", "share_met_locally"]
+    for col in cols:
+        table.add_column(col.replace("_", " "), justify="right")
+    for _, row in county.iterrows():
+        table.add_row(str(int(row["year"])), *(
+            f"{row[c]:.1%}" if c == "share_met_locally" else f"{row[c]:,.0f}" for c in cols[1:]))
+    console.print(table)
+    console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{target}[/]")
+
+
+@app.command()
+def pathways(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
+    kinds: Annotated[str, typer.Option(help="Kinds that make a pathway, ';'-separated.")] = (
+        "special;srp"),
+    exclude: Annotated[str, typer.Option(help="Provision ids to leave out, ';'-separated.")] = "",
+    overwrite: Annotated[bool, typer.Option(help="Replace files already there.")] = False,
+) -> None:
+    """Primary -> secondary pathway network and gaps: GraphML, JSON and a gap table."""
+    from placement_opt.reports.pathways import pathway_gaps, write_pathways
+    from placement_opt.reports.plan import closed_sites
+
+    run = _load_run(run_dir)
+    kind_list = tuple(k for k in kinds.split(";") if k)
+    closed = closed_sites(run)  # candidate sites the plan leaves closed are no pathway
+    excluded = tuple(p for p in exclude.split(";") if p) + closed
+    try:
+        written = write_pathways(run, run_dir, overwrite, kind_list, excluded)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    gaps = pathway_gaps(run, kinds=kind_list, exclude=excluded)
+    open_gaps = gaps[gaps["gap_in_district"]]
+    table = Table(title=f"Pathway gaps ({len(open_gaps)} of {len(gaps)} district-needs with a "
+                        "primary provision have no secondary continuation in the district)",
+                  header_style="bold")
+    for col in ("district", "need", "primary provisions", "in reach", "nearest secondary",
+                "minutes", "leavers/yr without local"):
+        table.add_column(col)
+    for r in open_gaps.to_dict("records"):
+        minutes = r["nearest_secondary_min"]
+        table.add_row(str(r["district"]), str(r["need"]), str(r["primary_provisions"]),
+                      str(r["secondary_in_reach"]), str(r["nearest_secondary"] or "-"),
+                      "-" if pd.isna(minutes) else f"{float(minutes):.0f}",
+                      f"{float(r['transfers_without_local_continuation']):.1f}")
+    console.print(table)
+    if closed:
+        console.print(f"{len(closed)} candidate site(s) the plan leaves closed are left out.")
+    console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
+
+
+@app.command()
+def tariff(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
+    proposed: Annotated[Path | None, typer.Option(help="A proposed tariffs CSV: what the same "
+                                                       "placements would cost under it.")] = None,
+    resolve: Annotated[bool, typer.Option(help="With --proposed: also re-solve with the proposed "
+                                               "prices and report both.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace tariff files already there.")] = False,
+) -> None:
+    """What each tariff line costs in a solved run, in total and by year; with --proposed, the
+    same placements under a proposed tariff table; with --resolve, placements re-solved."""
+    from placement_opt.reports.tariff import tariff_tables, with_tariff_file, write_tariff_report
+    from placement_opt.results.run import RunData
+    from placement_opt.solve import solve as run_solve
+
+    if resolve and proposed is None:
+        err_console.print("[red]--resolve needs --proposed TARIFF.csv[/]")
+        raise typer.Exit(2)
+    run = _load_run(run_dir)
+    try:
+        new = with_tariff_file(run.instance, proposed) if proposed is not None else None
+    except InstanceError as exc:
+        err_console.print(issues_table(exc.issues, f"Problems in {proposed}"))
+        raise typer.Exit(2) from exc
+    again = None
+    if new is not None and resolve:
+        result = run_solve(new)
+        if not result.status.has_solution:
+            err_console.print(f"[red]re-solve with the proposed tariff: {result.status.value}[/]")
+            raise typer.Exit(1)
+        again = RunData.from_result(result, new)
+    tables = tariff_tables(run, new, again)
+    try:
+        written = write_tariff_report(tables, run_dir, overwrite)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    lines = tables["lines"]
+    totals = lines[lines["year"].astype(str) != "all"].pivot_table(
+        index="table", columns="year", values="cost_gbp", aggfunc="sum").rename(
+        index={"proposed": "proposed, same placements"})
+    if "compare" in tables:
+        compare = tables["compare"]
+        every = compare[compare["level"] == "all"].set_index("year")
+        totals.loc["difference (same placements)"] = every["difference_gbp"]
+        if again is not None:
+            totals.loc["proposed, re-solved"] = every["resolved_gbp"]
+            totals.loc["with transport: proposed, same placements"] = (
+                every["proposed_same_placements_gbp"] + every["current_travel_gbp"])
+            totals.loc["with transport: proposed, re-solved"] = (
+                every["resolved_gbp"] + every["resolved_travel_gbp"])
+    table = Table(title="Place cost by tariff table and year (GBP)", header_style="bold")
+    table.add_column("")
+    for year in totals.columns:
+        table.add_column(str(year), justify="right")
+    table.add_column("total", justify="right")
+    for name, row in totals.iterrows():
+        table.add_row(str(name), *(f"{v:,.0f}" for v in row), f"{row.sum():,.0f}")
+    console.print(table)
+    console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
+
+
+@app.command()
+def solvers() -> None:
+    """List the solver backends, whether each is installed, and what each supports."""
+    from placement_opt.solvers import all_backends
+
+    table = Table(title="Solver backends", header_style="bold")
+    for col in ("backend", "installed", "version", "integers", "duals", "time limit", "threads",
+                "side constraints", "description"):
+        table.add_column(col)
+    for b in all_backends():
+        version = b.version()
+        caps = b.capabilities.as_dict()
+        table.add_row(b.name, "yes" if version else "no", version or "-",
+                      *("yes" if caps[k] else "no" for k in ("integers", "duals", "time_limit",
+                                                              "threads", "side_constraints")),
+                      b.description)
+    console.print(table)
+    console.print("auto: min-cost flow when the model is a pure allocation (transportation) "
+                  "problem with whole-number data, otherwise highs.")
+
+
+@app.command("export-model")
+def export_model(
+    path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
+                                             "name.")],
+    file: Annotated[Path, typer.Argument(help="Model file to write: .lp or .mps.")],
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Write the instance's model as .lp or .mps, to take to any solver."""
+    from placement_opt.model.build import build_allocation_model
+    from placement_opt.solvers.pulp_cbc import write_model
+
+    inst = _load(path)
+    try:
+        write_model(build_allocation_model(inst), file, overwrite=force)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    console.print(f"Model written to [bold]{file}[/]")
+
+
+@app.command()
+def template(
+    file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx).")],
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Write an empty instance workbook with headers, a README sheet and data validation."""
+    from placement_opt.io.template import write_template
+
+    if file.suffix.lower() != ".xlsx":
+        err_console.print(f"[red]{file}: the template is an .xlsx workbook[/]")
+        raise typer.Exit(2)
+    try:
+        write_template(file, overwrite=force)
+    except OutputError as exc:
+        err_console.print(f"[red]{exc}[/] (use --force to replace it)")
+        raise typer.Exit(1) from exc
+    console.print(f"Template written to [bold]{file}[/]")

@@ -1,0 +1,127 @@
+"""Comparing solved runs: KPIs side by side (by year and over the horizon), outcomes by
+district × need, and the biggest differences from the first run (the baseline).
+
+``placement-opt compare RUN_DIR...`` prints them and writes ``compare.xlsx``, CSVs and an
+offline HTML page (:mod:`placement_opt.reports.html.compare_page`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from placement_opt.results.run import RunData, load_run
+
+__all__ = ["OUTCOMES", "Comparison", "compare_runs"]
+
+#: Where each district × need's pupil-years went; they add up to demand.
+OUTCOMES = ("placed_locally", "placed_elsewhere", "placed_independent", "unmet")
+_DN = ["district", "need"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Tables comparing runs; the first run is the baseline of ``differences``.
+
+    ``runs``: name, folder, status, objective, instance. ``kpis``: kpi, unit and one column per
+    run (year ``all``). ``kpis_by_year``: the same per year. ``district_need``: run, district,
+    need, demand, the outcomes and cost (pupil-years and GBP over the horizon).
+    ``differences``: per other run and district × need, each column's change from the
+    baseline and ``change`` = the sum of the outcome changes' sizes; largest first.
+    """
+
+    names: tuple[str, ...]
+    runs: pd.DataFrame
+    kpis: pd.DataFrame
+    kpis_by_year: pd.DataFrame
+    district_need: pd.DataFrame
+    differences: pd.DataFrame
+
+
+def _name(folder: Path, taken: set[str]) -> str:
+    """The scenario name from the run's manifest, else the folder's name; unique."""
+    name = folder.name
+    with contextlib.suppress(FileNotFoundError, KeyError, TypeError, json.JSONDecodeError):
+        name = str(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["scenario"]
+                   ["name"])
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base} ({n})", n + 1
+    taken.add(name)
+    return name
+
+
+def compare_runs(folders: Sequence[Path]) -> Comparison:
+    """Read every run folder (``InstanceError`` naming the file when one cannot be) and compare."""
+    taken: set[str] = set()
+    runs = [(_name(f, taken), f, load_run(f)) for f in folders]
+    names = tuple(name for name, _, _ in runs)
+    about = pd.DataFrame([{"run": n, "folder": str(f), "status": r.summary.get("status"),
+                           "objective": r.summary.get("objective"),
+                           "instance": r.instance.name,
+                           "instance_fingerprint": r.summary.get("instance_fingerprint")}
+                          for n, f, r in runs])
+    long = pd.concat([r.kpis.assign(run=n, year=r.kpis["year"].astype(str)) for n, _, r in runs],
+                     ignore_index=True)
+    order = list(dict.fromkeys(long["kpi"]))
+    by_year = long.pivot_table(index=["kpi", "year", "unit"], columns="run", values="value",
+                               aggfunc="first").reindex(columns=list(names)).reset_index()
+    by_year["kpi"] = pd.Categorical(by_year["kpi"], categories=order, ordered=True)
+    by_year = by_year.sort_values(["kpi", "year"]).reset_index(drop=True)
+    by_year["kpi"] = by_year["kpi"].astype(str)
+    by_year.columns.name = None
+    total = by_year[by_year["year"] == "all"].drop(columns="year").reset_index(drop=True)
+    dn = pd.concat([_district_need(r).assign(run=n) for n, _, r in runs], ignore_index=True)
+    dn = dn[["run", *_DN, "demand", *OUTCOMES, "cost"]]
+    return Comparison(names, about, total, by_year[by_year["year"] != "all"].reset_index(drop=True),
+                      dn, _differences(dn, names))
+
+
+def _district_need(run: RunData) -> pd.DataFrame:
+    """Demand, outcomes and cost by district × need, summed over the years."""
+    alloc = run.allocations
+    independent = alloc["kind"] == "independent"
+    local = alloc["local"].astype(str).str.lower() == "true"
+    frame = pd.DataFrame({
+        "district": alloc["zone"].astype(str), "need": alloc["need"].astype(str),
+        "placed_locally": np.where(local & ~independent, alloc["pupils"], 0.0),
+        "placed_elsewhere": np.where(~local & ~independent, alloc["pupils"], 0.0),
+        "placed_independent": np.where(independent, alloc["pupils"], 0.0),
+        "cost": alloc["cost"].astype(float)})
+    placed = frame.groupby(_DN, as_index=False).sum()
+    demand = run.instance.demand.rename(columns={"zone": "district", "pupils": "demand"}).groupby(
+        _DN, as_index=False)["demand"].sum()
+    unmet = (run.unmet.rename(columns={"zone": "district"}).groupby(_DN, as_index=False)["unmet"]
+             .sum() if len(run.unmet) else pd.DataFrame(columns=[*_DN, "unmet"]))
+    out = demand.merge(placed, on=_DN, how="outer").merge(unmet, on=_DN, how="left")
+    for col in ("demand", *OUTCOMES, "cost"):
+        out[col] = pd.to_numeric(out[col]).astype(float).fillna(0.0)
+    return pd.DataFrame(out.sort_values(_DN).reset_index(drop=True))
+
+
+def _differences(dn: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
+    """Every other run against the first, by district × need, the largest change first."""
+    cols = ["demand", *OUTCOMES, "cost"]
+    base = dn[dn["run"] == names[0]].set_index(_DN)[cols]
+    parts = []
+    for name in names[1:]:
+        other = dn[dn["run"] == name].set_index(_DN)[cols]
+        index = base.index.union(other.index)
+        delta = other.reindex(index, fill_value=0.0) - base.reindex(index, fill_value=0.0)
+        delta.columns = [f"delta_{c}" for c in cols]
+        delta.insert(0, "run", name)
+        delta["change"] = delta[[f"delta_{c}" for c in OUTCOMES]].abs().sum(axis=1)
+        parts.append(delta.reset_index()[["run", *_DN, *delta.columns.drop("run")]])
+    if not parts:
+        return pd.DataFrame(columns=["run", *_DN, *[f"delta_{c}" for c in cols], "change"])
+    out = pd.concat(parts, ignore_index=True)
+    out["_cost"] = out["delta_cost"].abs()
+    out = out.sort_values(["change", "_cost", "run", *_DN], ascending=[False, False, True, True,
+                                                                      True], kind="stable")
+    return out.drop(columns="_cost").reset_index(drop=True)
