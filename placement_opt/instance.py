@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict
 
 from placement_opt.errors import InstanceError, Issue
 from placement_opt.io.writers import write_instance
+from placement_opt.schema.parse import RawTable
 from placement_opt.schema.settings import Policy, Settings
-from placement_opt.schema.tables import TABLES, RawTable
+from placement_opt.schema.tables import TABLES
 from placement_opt.schema.validation import validate_raw
 
 __all__ = ["Instance"]

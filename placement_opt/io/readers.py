@@ -16,7 +16,8 @@ import pandas as pd
 
 from placement_opt.errors import InstanceError, Issue
 from placement_opt.io.settings_text import unflatten
-from placement_opt.schema.tables import TABLES, RawTable
+from placement_opt.schema.parse import RawTable
+from placement_opt.schema.tables import TABLES
 
 __all__ = ["SETTINGS_FILE", "SETTINGS_SHEET", "read_raw", "read_table_csv"]
 

@@ -18,7 +18,8 @@ import pandas as pd
 from placement_opt.errors import InstanceError, Issue
 from placement_opt.model.tariff_grid import OWN_COST, TariffGrid
 from placement_opt.schema.continuum import DEFAULT_LEVEL, Continuum
-from placement_opt.schema.tables import KINDS, TABLES, RawTable
+from placement_opt.schema.parse import RawTable
+from placement_opt.schema.tables import KINDS, TABLES
 
 if TYPE_CHECKING:
     from placement_opt.instance import Instance

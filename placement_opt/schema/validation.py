@@ -16,16 +16,9 @@ import pandas as pd
 
 from placement_opt.errors import Issue, Severity
 from placement_opt.schema.defaults import default_needs, default_phases
+from placement_opt.schema.parse import RawTable, parse_table, show_cell
 from placement_opt.schema.settings import Settings, settings_issues
-from placement_opt.schema.tables import (
-    KINDS,
-    LIST_SEPARATOR,
-    MAX_LISTED,
-    TABLES,
-    RawTable,
-    parse_table,
-    show_cell,
-)
+from placement_opt.schema.tables import KINDS, LIST_SEPARATOR, MAX_LISTED, TABLES
 
 __all__ = ["ValidatedTables", "validate_raw"]
 

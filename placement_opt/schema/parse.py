@@ -1,0 +1,250 @@
+"""Vectorised parsing of raw cells into typed frames.
+
+Every reader (CSV folder, workbook, JSON) produces :class:`RawTable` objects of untyped cells;
+:func:`parse_table` turns one into a typed frame (by its :class:`TableSpec`) and a list of
+located :class:`Issue` records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from placement_opt.errors import Issue
+from placement_opt.schema.tables import LIST_SEPARATOR, MAX_LISTED, Column, TableSpec
+
+__all__ = ["RawTable", "parse_table", "show_cell"]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Cells as read from a file, before typing. ``rows`` holds each row's number in the source.
+
+    ``header_row`` is the row of the column names (``None`` where the source has no header row,
+    as in JSON records). ``issues`` holds problems the reader found in the rows (such as cells
+    beyond the header); :func:`parse_table` reports them with its own.
+    """
+
+    name: str
+    source: str
+    frame: pd.DataFrame
+    rows: np.ndarray = field(repr=False)
+    header_row: int | None = 1
+    issues: tuple[Issue, ...] = ()
+
+    @classmethod
+    def from_frame(cls, name: str, source: str, frame: pd.DataFrame, first_row: int = 2,
+                   header_row: int | None = None) -> RawTable:
+        """Wrap ``frame`` whose first data row is row ``first_row`` of the source.
+
+        ``header_row`` defaults to the row above ``first_row`` (none when that is row 0).
+        """
+        frame = frame.reset_index(drop=True)
+        if header_row is None and first_row > 1:
+            header_row = first_row - 1
+        return cls(name, source, frame, np.arange(first_row, first_row + len(frame)), header_row)
+
+    def column(self, name: str) -> pd.Series | None:
+        """The cells of the (first) column called ``name``, or ``None`` when there is none."""
+        for position, label in enumerate(self.frame.columns):
+            if str(label) == name:
+                if self.frame.columns.is_unique:
+                    return self.frame[label]  # much faster than iloc on a wide object frame
+                return self.frame.iloc[:, position]
+        return None
+
+    def blank(self, name: str) -> np.ndarray:
+        """Which cells of column ``name`` are blank (all of them when the column is absent)."""
+        values = self.column(name)
+        if values is None:
+            return np.ones(len(self.frame), dtype=bool)
+        return _blank(values)
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    """Cells as stripped text in an object array, missing cells as ``None``.
+
+    A plain loop: pandas' string methods loop in Python too, with more overhead per call.
+    """
+    missing = values.isna().to_numpy(dtype=bool)
+    return np.array([None if m else str(v).strip() for v, m in zip(values.tolist(), missing,
+                                                                    strict=True)],
+                    dtype=object)
+
+
+def _blank_text(text: np.ndarray) -> np.ndarray:
+    return np.array([t is None or t == "" for t in text.tolist()], dtype=bool)
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    return _blank_text(_text(values))
+
+
+class _Reporter:
+    """Collects issues for one table, listing at most MAX_LISTED per column and rule."""
+
+    def __init__(self, raw: RawTable) -> None:
+        self.raw = raw
+        self.issues: list[Issue] = []
+
+    def flag(self, mask: np.ndarray, column: str, message: str, expected: str | None) -> None:
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return
+        values = self.raw.column(column)
+        for i in idx[:MAX_LISTED]:
+            shown = None if values is None else _show(values.iloc[i])
+            self.issues.append(
+                Issue(self.raw.source, message, int(self.raw.rows[i]), column, shown, expected)
+            )
+        if idx.size > MAX_LISTED:
+            self.issues.append(
+                Issue(
+                    self.raw.source,
+                    f"{message}: {idx.size - MAX_LISTED} more rows like this not listed",
+                    column=column,
+                    expected=expected,
+                )
+            )
+
+
+def _show(value: object) -> str:
+    """A cell as text for an Issue: missing values as ``""``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def show_cell(value: object) -> str:
+    """A raw cell as the text shown in an :class:`Issue` (missing cells as ``""``)."""
+    return _show(value)
+
+
+def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame, list[Issue]]:
+    """Type every column of ``raw`` by ``spec``; return the typed frame and the problems found.
+
+    Cells that fail are set to missing in the typed frame; the caller refuses to build an
+    instance while any error is listed. Duplicate keys are reported here too.
+    """
+    rep = _Reporter(raw)
+    rep.issues += raw.issues
+    frame = raw.frame
+    known = set(spec.names)
+    seen: set[str] = set()
+    for label in frame.columns:
+        name = str(label)
+        if name in seen:
+            rep.issues.append(
+                Issue(raw.source, "column appears more than once (the first is used)",
+                      row=raw.header_row, column=name, expected="each column once")
+            )
+        elif name not in known:
+            shown = name if name.strip() else "(blank header)"
+            rep.issues.append(
+                Issue(raw.source, "unknown column", row=raw.header_row, column=shown,
+                      expected="one of " + ", ".join(spec.names))
+            )
+        seen.add(name)
+    out: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        values = raw.column(col.name)
+        if values is None:
+            if col.required:
+                rep.issues.append(
+                    Issue(raw.source, "required column is missing", row=raw.header_row,
+                          column=col.name, expected=col.description)
+                )
+            out[col.name] = _empty(col, len(frame))
+            continue
+        out[col.name] = _parse_column(col, values, rep)
+    typed = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    present_key = [k for k in spec.key if k in seen]
+    # Without a required key column, rows would look alike: that column is reported instead.
+    key_complete = all(k in seen or not spec.column(k).required for k in spec.key)
+    if present_key and key_complete and len(typed):
+        dup = typed.duplicated(subset=present_key, keep="first").to_numpy()
+        # Rows whose required key cells failed are reported already; they are not duplicates.
+        for k in present_key:
+            if spec.column(k).required:
+                dup &= typed[k].notna().to_numpy()
+        rep.flag(dup, present_key[0], f"duplicate row for {' + '.join(present_key)}",
+                 "each combination once")
+    return typed, rep.issues
+
+
+def _empty(col: Column, n: int) -> pd.Series:
+    if col.kind == "float":
+        return pd.Series(np.full(n, np.nan), dtype="float64")
+    if col.kind == "int":
+        return pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
+    if col.kind == "bool":
+        return pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
+    return pd.Series([None] * n, dtype="object")
+
+
+def _parse_column(col: Column, values: pd.Series, rep: _Reporter) -> pd.Series:
+    cells = _text(values)
+    blank = _blank_text(cells)
+    if col.required:
+        rep.flag(blank, col.name, "required value is blank", col.expected())
+    if col.kind in ("float", "int"):
+        return _parse_number(col, cells, blank, rep)
+    cells[blank] = None
+    if col.kind == "bool":
+        parsed = [None if c is None else _BOOLS.get(c.lower()) for c in cells.tolist()]
+        rep.flag(~blank & np.array([b is None for b in parsed], dtype=bool), col.name,
+                 "not true/false", col.expected())
+        return pd.Series(pd.array(parsed, dtype="boolean"))
+    if col.kind == "list":
+        return pd.Series([None if c is None else _clean_list(c) for c in cells.tolist()],
+                         dtype="object")
+    if col.choices:
+        allowed = set(col.choices)
+        bad = np.array([c is not None and c not in allowed for c in cells.tolist()], dtype=bool)
+        rep.flag(bad, col.name, "value not allowed", col.expected())
+        cells[bad] = None
+    return pd.Series(cells, dtype="object")
+
+
+_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _clean_list(cell: str) -> str | None:
+    """``" ASD; ;SLD "`` → ``"ASD;SLD"`` (``None`` when no value is left)."""
+    return LIST_SEPARATOR.join(
+        part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()) or None
+
+
+#: A number with thousands separators: ``1,234`` or ``-12,345.5`` (but not ``1,5``).
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def _parse_number(col: Column, text: np.ndarray, blank: np.ndarray,
+                  rep: _Reporter) -> pd.Series:
+    """Numbers from stripped ``text``; the cells that fail are flagged and left missing."""
+    text = np.array([t.replace(",", "") if t and "," in t and _THOUSANDS.match(t) else t
+                     for t in text.tolist()], dtype=object)
+    numbers = np.array(pd.to_numeric(text, errors="coerce"), dtype="float64")
+    bad = ~blank & (np.isnan(numbers) | np.isinf(numbers))
+    rep.flag(bad, col.name, "not a number", col.expected())
+    numbers[bad] = np.nan
+    ok = ~np.isnan(numbers)
+    if col.kind == "int":
+        frac = ok & (numbers != np.round(numbers))
+        rep.flag(frac, col.name, "not a whole number", col.expected())
+        numbers[frac] = np.nan
+        ok &= ~frac
+    out_of_range = np.zeros(len(numbers), dtype=bool)
+    if col.low is not None:
+        below = numbers <= col.low if col.low_open else numbers < col.low
+        out_of_range |= ok & below
+    if col.high is not None:
+        out_of_range |= ok & (numbers > col.high)
+    rep.flag(out_of_range, col.name, "out of range", col.expected())
+    numbers[out_of_range] = np.nan
+    if col.kind == "int":
+        return pd.Series(numbers, dtype="float64").astype("Int64")  # NaN becomes <NA>
+    return pd.Series(numbers, dtype="float64")
