@@ -1,18 +1,25 @@
-"""What every command shares: the typer app, the consoles, issue tables and the run summary."""
+"""What every command shares: the typer app, the consoles, how a failure becomes an exit code,
+the run-folder default, issue tables and the run summary."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from placement_opt._version import __version__
-from placement_opt.errors import Issue, Severity
+from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOptError, Severity
 from placement_opt.results.result import Result
 
-__all__ = ["app", "console", "err_console", "issues_table", "print_summary"]
+__all__ = ["RUNS", "app", "console", "empty_run_folder", "err_console", "issues_table",
+           "print_summary", "reported", "run_folder"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Specialist school place planning: solve, validate, template.")
@@ -36,6 +43,48 @@ def _root(
                                           help="Show the version and exit.")] = False,
 ) -> None:
     """placement_opt command line."""
+
+
+@contextmanager
+def reported(title: str, hint: str = "", outcome: str = "") -> Iterator[None]:
+    """A failure as the user sees it, never a traceback: an :class:`InstanceError` as an issues
+    table headed ``title`` (then ``"<n> error(s): <outcome>"`` when ``outcome`` is given),
+    exit 2; an :class:`OutputError` or other :class:`PlacementOptError` as a red message followed
+    by ``hint``, exit 1; invalid options (pydantic), exit 2."""
+    try:
+        yield
+    except InstanceError as exc:
+        err_console.print(issues_table(exc.issues, title))
+        if outcome:
+            n = sum(1 for i in exc.issues if i.severity is Severity.ERROR)
+            err_console.print(f"[red]{n} error(s): {outcome}[/]")
+        raise typer.Exit(2) from exc
+    except PlacementOptError as exc:  # OutputError included
+        err_console.print(f"[red]{escape(str(exc))}[/]{hint}")
+        raise typer.Exit(1) from exc
+    except ValidationError as exc:  # solver options from the command line
+        err_console.print(f"[red]Invalid option:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+#: Where a command writes when it is given no ``--out``.
+RUNS = Path("runs")
+
+
+def run_folder(out: Path | None, name: str) -> Path:
+    """``--out``, or a new folder ``runs/<name>-<YYYYmmdd-HHMMSS>``."""
+    from placement_opt.results.run import new_run_dir
+
+    return out if out is not None else new_run_dir(RUNS, name)
+
+
+def empty_run_folder(out: Path | None, name: str, overwrite: bool) -> Path:
+    """:func:`run_folder` for a command that writes a whole run: a non-empty ``--out`` is
+    refused (:class:`OutputError`) unless ``overwrite``, before anything is solved."""
+    if out is not None and out.exists() and any(out.iterdir()) and not overwrite:
+        raise OutputError(f"{out} exists and is not empty: choose another --out or add "
+                          "--overwrite. Nothing was solved.")
+    return run_folder(out, name)
 
 
 def issues_table(issues: list[Issue] | tuple[Issue, ...], title: str) -> Table:

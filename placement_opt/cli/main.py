@@ -10,8 +10,16 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from placement_opt.cli.common import app, console, err_console, issues_table, print_summary
-from placement_opt.errors import InstanceError, OutputError, PlacementOptError, Severity
+from placement_opt.cli.common import (
+    _fmt,
+    app,
+    console,
+    empty_run_folder,
+    err_console,
+    issues_table,
+    print_summary,
+    reported,
+)
 from placement_opt.instance import Instance
 from placement_opt.io.bundled import DEFAULT_INSTANCE, resolve_instance_path
 from placement_opt.options import SolveOptions
@@ -22,13 +30,10 @@ __all__ = ["export_model", "pathways", "report", "solve", "solvers", "tariff", "
 
 
 def _load(path: str) -> Instance:
-    try:
-        return Instance.from_path(resolve_instance_path(path))
-    except InstanceError as exc:
-        err_console.print(issues_table(exc.issues, f"Problems in {path}"))
-        n = sum(1 for i in exc.issues if i.severity is Severity.ERROR)
-        err_console.print(f"[red]{n} error(s): nothing was solved.[/]")
-        raise typer.Exit(2) from exc
+    """The instance, or its problems as a table and exit code 2."""
+    with reported(f"Problems in {path}", outcome="nothing was solved."):
+        inst = Instance.from_path(resolve_instance_path(path))
+    return inst
 
 
 @app.command()
@@ -63,38 +68,21 @@ def solve(
     backend: Annotated[str, typer.Option(help="highs, ortools, pulp, flow, cpsat or auto.")] = "highs",
 ) -> None:
     """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
-    from placement_opt.results.run import new_run_dir, write_result
+    from placement_opt.reports.files import write_reports
+    from placement_opt.reports.html.run_page import write_html_report
+    from placement_opt.results.run import write_result
     from placement_opt.solve import solve as run_solve
 
     inst = _load(path)
-    try:
+    with reported(f"Problems in {path}"):
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed,
                                log_file=log_file, backend=backend)
-    except ValueError as exc:
-        err_console.print(f"[red]Invalid option:[/] {exc}")
-        raise typer.Exit(2) from exc
-    folder = out if out is not None else new_run_dir(Path("runs"), inst.name)
-    if out is not None and out.exists() and any(out.iterdir()) and not overwrite:
-        err_console.print(f"[red]{out} exists and is not empty[/]: choose another --out or add "
-                          "--overwrite. Nothing was solved.")
-        raise typer.Exit(1)
-    try:
+        folder = empty_run_folder(out, inst.name, overwrite)
         result = run_solve(inst, options)
         write_result(result, folder, overwrite=overwrite, instance=inst)
         if result.status.has_solution:
-            from placement_opt.reports.files import write_reports
-            from placement_opt.results.run import RunData
-
             write_reports(RunData.from_result(result, inst), folder, overwrite=overwrite)
-        from placement_opt.reports.html.run_page import write_html_report
-
         write_html_report(result, inst, folder / "report.html", overwrite=overwrite)
-    except OutputError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
-    except PlacementOptError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
     print_summary(result)
     if result.warnings:
         console.print(issues_table(result.warnings, "Warnings"))
@@ -107,11 +95,9 @@ def _load_run(run_dir: Path) -> RunData:
     """A run folder, or the problems with it as a table and exit code 2."""
     from placement_opt.results.run import load_run
 
-    try:
-        return load_run(run_dir)
-    except InstanceError as exc:
-        err_console.print(issues_table(exc.issues, f"Cannot read {run_dir}"))
-        raise typer.Exit(2) from exc
+    with reported(f"Cannot read {run_dir}"):
+        run = load_run(run_dir)
+    return run
 
 
 @app.command()
@@ -126,11 +112,8 @@ def report(
 
     run = _load_run(run_dir)
     target = out or run_dir
-    try:
+    with reported(f"Problems with {run_dir}"):
         written = write_reports(run, target, overwrite=overwrite)
-    except OutputError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
     county = rollup(sufficiency_table(run), ["year"])
     table = Table(title="County sufficiency by year", header_style="bold")
     cols = ["year", "demand", "places_local", "placed_locally", "placed_elsewhere_in_county",
@@ -139,7 +122,7 @@ def report(
         table.add_column(col.replace("_", " "), justify="right")
     for _, row in county.iterrows():
         table.add_row(str(int(row["year"])), *(
-            f"{row[c]:.1%}" if c == "share_met_locally" else f"{row[c]:,.0f}" for c in cols[1:]))
+            _fmt(row[c], "share" if c.startswith("share") else "pupils") for c in cols[1:]))
     console.print(table)
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{target}[/]")
 
@@ -160,11 +143,8 @@ def pathways(
     kind_list = tuple(k for k in kinds.split(";") if k)
     closed = closed_sites(run)  # candidate sites the plan leaves closed are no pathway
     excluded = tuple(p for p in exclude.split(";") if p) + closed
-    try:
+    with reported(f"Problems with {run_dir}"):
         written = write_pathways(run, run_dir, overwrite, kind_list, excluded)
-    except OutputError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
     gaps = pathway_gaps(run, kinds=kind_list, exclude=excluded)
     open_gaps = gaps[gaps["gap_in_district"]]
     table = Table(title=f"Pathway gaps ({len(open_gaps)} of {len(gaps)} district-needs with a "
@@ -197,18 +177,14 @@ def tariff(
     """What each tariff line costs in a solved run, in total and by year; with --proposed, the
     same placements under a proposed tariff table; with --resolve, placements re-solved."""
     from placement_opt.reports.tariff import tariff_tables, with_tariff_file, write_tariff_report
-    from placement_opt.results.run import RunData
     from placement_opt.solve import solve as run_solve
 
     if resolve and proposed is None:
         err_console.print("[red]--resolve needs --proposed TARIFF.csv[/]")
         raise typer.Exit(2)
     run = _load_run(run_dir)
-    try:
+    with reported(f"Problems in {proposed}"):
         new = with_tariff_file(run.instance, proposed) if proposed is not None else None
-    except InstanceError as exc:
-        err_console.print(issues_table(exc.issues, f"Problems in {proposed}"))
-        raise typer.Exit(2) from exc
     again = None
     if new is not None and resolve:
         result = run_solve(new)
@@ -217,11 +193,8 @@ def tariff(
             raise typer.Exit(1)
         again = RunData.from_result(result, new)
     tables = tariff_tables(run, new, again)
-    try:
+    with reported(f"Problems with {run_dir}"):
         written = write_tariff_report(tables, run_dir, overwrite)
-    except OutputError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
     lines = tables["lines"]
     totals = lines[lines["year"].astype(str) != "all"].pivot_table(
         index="table", columns="year", values="cost_gbp", aggfunc="sum").rename(
@@ -280,11 +253,8 @@ def export_model(
     from placement_opt.solvers.pulp_cbc import write_model
 
     inst = _load(path)
-    try:
+    with reported(f"Problems in {path}"):
         write_model(build_allocation_model(inst), file, overwrite=force)
-    except OutputError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
     console.print(f"Model written to [bold]{file}[/]")
 
 
@@ -299,9 +269,6 @@ def template(
     if file.suffix.lower() != ".xlsx":
         err_console.print(f"[red]{file}: the template is an .xlsx workbook[/]")
         raise typer.Exit(2)
-    try:
+    with reported(f"Problems with {file}", hint=" (use --force to replace it)"):
         write_template(file, overwrite=force)
-    except OutputError as exc:
-        err_console.print(f"[red]{exc}[/] (use --force to replace it)")
-        raise typer.Exit(1) from exc
     console.print(f"Template written to [bold]{file}[/]")

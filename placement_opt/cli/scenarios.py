@@ -9,10 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
-from placement_opt.cli.common import app, console, err_console, issues_table, print_summary
-from placement_opt.errors import InstanceError, OutputError, PlacementOptError
+from placement_opt.cli.common import (
+    RUNS,
+    _fmt,
+    app,
+    console,
+    empty_run_folder,
+    err_console,
+    print_summary,
+    reported,
+    run_folder,
+)
 
 if TYPE_CHECKING:
     from placement_opt.analysis.scenarios import LoadedScenario
@@ -22,35 +30,6 @@ __all__ = ["scenario_app"]
 
 scenario_app = typer.Typer(no_args_is_help=True, help="Run a scenario file; reproduce a run.")
 app.add_typer(scenario_app, name="scenario")
-
-
-@contextmanager
-def _reported(what: str) -> Iterator[None]:
-    """Problems as a table (exit 2) or a message (exit 1), never a traceback."""
-    try:
-        yield
-    except InstanceError as exc:
-        err_console.print(issues_table(exc.issues, f"Problems with {what}"))
-        raise typer.Exit(2) from exc
-    except (OutputError, PlacementOptError) as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
-    except ValidationError as exc:  # solver options from the command line
-        err_console.print(f"[red]Invalid option:[/] {exc}")
-        raise typer.Exit(2) from exc
-
-
-def _out_dir(out: Path | None, name: str, overwrite: bool) -> Path:
-    """``--out`` (refused when non-empty unless ``--overwrite``) or a new folder under runs/."""
-    from placement_opt.results.run import new_run_dir
-
-    if out is None:
-        return new_run_dir(Path("runs"), name)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        err_console.print(f"[red]{out} exists and is not empty[/]: choose another --out or add "
-                          "--overwrite. Nothing was solved.")
-        raise typer.Exit(1)
-    return out
 
 
 @scenario_app.command("run")
@@ -64,9 +43,9 @@ def scenario_run(
     from placement_opt.analysis.scenarios import load_scenario
     from placement_opt.analysis.scenarios.run import run_scenario
 
-    with _reported(str(scenario)):
+    with reported(f"Problems with {scenario}"):
         loaded = load_scenario(scenario)
-        folder = _out_dir(out, loaded.name, overwrite)
+        folder = empty_run_folder(out, loaded.name, overwrite)
         run = run_scenario(loaded, folder, overwrite=overwrite)
     print_summary(run.result)
     console.print(f"Results and manifest written to [bold]{folder}[/]")
@@ -84,9 +63,9 @@ def scenario_reproduce(
     from placement_opt.analysis.scenarios.manifest import read_manifest
     from placement_opt.analysis.scenarios.run import reproduce_run
 
-    with _reported(str(run_dir)):
+    with reported(f"Problems with {run_dir}"):
         recorded = read_manifest(run_dir).get("objective")
-        folder = None if out is None else _out_dir(out, "reproduced", overwrite)
+        folder = None if out is None else empty_run_folder(out, "reproduced", overwrite)
         run = reproduce_run(run_dir, folder, overwrite)
     now = run.result.objective
     console.print(f"recorded objective {recorded!r}; reproduced {now!r}")
@@ -122,9 +101,9 @@ def sweep(
         err_console.print(f"[red]Unknown executor {executor!r}[/]: one of {', '.join(EXECUTORS)}.")
         raise typer.Exit(2)
     options = {k: v for k, v in (("time_limit", time_limit), ("gap", gap)) if v is not None}
-    with _reported(str(grid)):
+    with reported(f"Problems with {grid}"):
         plan = load_sweep(grid)
-        folder = out or Path("runs") / f"sweep-{plan.name}"
+        folder = out or RUNS / f"sweep-{plan.name}"  # the same folder again resumes the sweep
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[failed]} failed, {task.fields[skipped]} skipped"),
                    TimeElapsedColumn())
@@ -168,7 +147,7 @@ def _cell(col: str, value: object) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return "-"
-        return f"{value:.1%}" if col.startswith("share") else f"{value:,.0f}"
+        return _fmt(value, "share" if col.startswith("share") else "")
     return str(value)
 
 
@@ -185,11 +164,10 @@ def compare(
 
     from placement_opt.reports.compare import compare_runs
     from placement_opt.reports.files import write_comparison
-    from placement_opt.results.run import new_run_dir
 
-    with _reported("the run folders"):
+    with reported("Problems with the run folders"):
         comp = compare_runs(run_dirs)
-        folder = out or new_run_dir(Path("runs"), "compare")
+        folder = run_folder(out, "compare")
         written = write_comparison(comp, folder, overwrite)
     view = Table(title="KPIs over the horizon", header_style="bold")
     view.add_column("kpi")
@@ -215,13 +193,7 @@ def compare(
 
 def _kpi_cell(value: object, unit: str) -> str:
     number = float(value) if isinstance(value, int | float) else float("nan")
-    if number != number:
-        return "-"
-    if unit == "share":
-        return f"{number:.1%}"
-    if unit == "min":
-        return f"{number:.1f}"
-    return f"{number:,.0f}"
+    return "-" if number != number else _fmt(number, unit)
 
 
 def _target(target: str) -> LoadedScenario:
@@ -287,10 +259,10 @@ def montecarlo(
 
     from placement_opt.analysis.uncertainty.montecarlo import run_montecarlo
 
-    with _reported(target):
+    with reported(f"Problems with {target}"):
         loaded = _target(target)
         dist, fit = _distribution(loaded, sd, trend, trend_group, correlation, drift)
-        folder = out or Path("runs") / f"montecarlo-{loaded.name}-s{seed}"
+        folder = out or RUNS / f"montecarlo-{loaded.name}-s{seed}"  # the same again resumes
         console.print(f"Demand shocks: sd {dist.sd:.4f} a year ({dist.source}), correlation "
                       f"{dist.correlation} between needs (assumption), drift {dist.drift}.")
         with _progress(f"{samples} samples", samples) as done:
@@ -357,13 +329,12 @@ def robust(
     from placement_opt.analysis.robust.plan import robust_plan, write_robust
     from placement_opt.analysis.scenarios.check import solve_options
     from placement_opt.analysis.uncertainty.montecarlo import scenario_samples
-    from placement_opt.results.run import new_run_dir
 
-    with _reported(target):
+    with reported(f"Problems with {target}"):
         loaded = _target(target)
         dist, fit = _distribution(loaded, sd, trend, trend_group, correlation, drift)
         options = solve_options(loaded, time_limit=time_limit, gap=gap, threads=threads)
-        folder = out or new_run_dir(Path("runs"), f"robust-{loaded.name}")
+        folder = run_folder(out, f"robust-{loaded.name}")
         instances = scenario_samples(loaded, dist, samples, seed)
         console.print(f"Solving the sample-average model over {samples} samples ...")
         res = robust_plan(instances, options)

@@ -55,7 +55,7 @@ def pathway_gaps(run: RunData, primary: str = "primary", secondary: str = "secon
     ``exclude`` leaves provisions out (e.g. aggregate placeholders); ``kinds=("srp",)`` asks
     the SRP Review's question (an SRP pathway)."""
     inst = run.instance
-    data = ModelData.from_instance(inst)
+    data = run.data
     hp, hs = _phase_index(data, primary), _phase_index(data, secondary)
     if hp is None or hs is None:
         return pd.DataFrame(columns=GAP_COLUMNS)
@@ -126,7 +126,7 @@ def pathway_graph(run: RunData, primary: str = "primary", secondary: str = "seco
                   ) -> nx.DiGraph:
     """Districts and provisions as nodes; placements and transfer routes as edges."""
     inst = run.instance
-    data = ModelData.from_instance(inst)
+    data = run.data
     graph = nx.DiGraph(instance=inst.name, year=int(min(data.years)))
     names = inst.provisions.set_index("provision")["name"]
     for district in data.zones:

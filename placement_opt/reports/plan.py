@@ -89,7 +89,7 @@ def added_places(run: RunData) -> pd.DataFrame:
     A candidate's places are all added (0 while closed); an expanded provision's added places
     are its capacity above the instance's. Only provisions with added places appear.
     """
-    data = ModelData.from_instance(run.instance)
+    data = run.data
     util = run.utilisation[["provision", "year", "capacity"]].copy()
     index = {p: i for i, p in enumerate(data.provisions)}
     year_index = {y: i for i, y in enumerate(data.years)}
@@ -182,7 +182,7 @@ def investments(run: RunData) -> pd.DataFrame:
     added = added_places(run)
     if added.empty:
         return pd.DataFrame(columns=INVESTMENT_COLUMNS)
-    data = ModelData.from_instance(run.instance)
+    data = run.data
     last = max(data.years)
     alloc = _pupils_in_added(run, data, added)
     final = alloc[alloc["year"] == last]

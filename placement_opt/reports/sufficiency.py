@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from placement_opt.model.data import ModelData
 from placement_opt.results.run import RunData
 
 __all__ = [
@@ -57,7 +56,7 @@ def place_apportionment(run: RunData) -> pd.DataFrame:
     Columns: provision, kind, district, need, phase, year, placed, places.
     """
     inst = run.instance
-    data = ModelData.from_instance(inst)
+    data = run.data
     p, k, h = np.nonzero(data.designated[:, :, None] & data.phase_ok[:, None, :])
     groups = pd.DataFrame({
         "provision": np.asarray(data.provisions, dtype=object)[p],

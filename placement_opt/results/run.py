@@ -17,6 +17,8 @@ from placement_opt.errors import InstanceError, Issue, OutputError
 from placement_opt.instance import Instance
 from placement_opt.io.atomic import neutralise_text, write_text_atomic, write_with
 from placement_opt.io.workbook import write_frame
+from placement_opt.model.data import ModelData
+from placement_opt.results.model_cache import model_data_of
 from placement_opt.results.result import Result
 
 __all__ = ["INSTANCE_DIR", "RUN_TABLES", "RunData", "load_run", "new_run_dir", "result_summary",
@@ -30,7 +32,7 @@ RUN_TABLES = ("allocations", "utilisation", "unmet", "kpis")
 
 @dataclass(frozen=True)
 class RunData:
-    """What the reports read: the instance, the result tables and the summary."""
+    """What the reports read: the instance, its model data, the result tables and the summary."""
 
     instance: Instance
     allocations: pd.DataFrame
@@ -41,6 +43,12 @@ class RunData:
     capital: pd.DataFrame
     transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def data(self) -> ModelData:
+        """The instance's coded arrays, shared by every report of the run (built at most once
+        per instance object, see :mod:`placement_opt.results.model_cache`)."""
+        return model_data_of(self.instance)
 
     @classmethod
     def from_result(cls, result: Any, instance: Instance) -> RunData:

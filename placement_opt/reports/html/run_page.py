@@ -117,7 +117,8 @@ class _Context:
     def build(cls, result: Result, instance: Instance) -> _Context:
         """Code the instance once (capacities and coordinates by the model's own rules)."""
         solved = result.status.has_solution and not result.kpis.empty
-        return cls(result, instance, ModelData.from_instance(instance), solved, _zone_names(instance))
+        return cls(result, instance, RunData.from_result(result, instance).data, solved,
+                   _zone_names(instance))
 
     @property
     def years(self) -> tuple[int, ...]:
