@@ -2,8 +2,9 @@
 
 Every function returns an ``<svg>`` string meant to be inlined in an HTML page: no JavaScript,
 no external resources, and deterministic output (coordinates are printed with fixed decimals),
-so the same data always gives the same bytes. Every text is HTML-escaped here; callers pass
-plain text. Hovering a bar or marker shows its exact value through the SVG ``<title>`` element.
+so the same data always gives the same bytes. Every text is HTML-escaped here (markupsafe);
+callers pass plain text and get :class:`~markupsafe.Markup` back. Hovering a bar or marker
+shows its exact value through the SVG ``<title>`` element.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from html import escape
+
+from markupsafe import Markup, escape
+
+from placement_opt.reports.format import fmt_number
 
 __all__ = [
     "KIND_COLORS",
@@ -25,9 +29,6 @@ __all__ = [
     "PathwayZone",
     "Series",
     "bar_chart_svg",
-    "fmt_gbp",
-    "fmt_gbp_short",
-    "fmt_number",
     "histogram_svg",
     "map_svg",
     "nice_ticks",
@@ -48,38 +49,6 @@ _KIND_LABELS = {"special": "special school", "srp": "SRP", "independent": "indep
                 "mainstream": "mainstream support", "ap": "alternative provision"}
 _FONT = 11.0
 _KM_PER_DEGREE = 6371.0088 * math.pi / 180.0
-
-
-# --- number formatting ----------------------------------------------------------------------
-
-
-def fmt_number(value: float) -> str:
-    """A count such as pupils: whole numbers without decimals, others with one."""
-    if not math.isfinite(value):
-        return "–"
-    if abs(value - round(value)) < 0.05:
-        return f"{round(value):,}"
-    return f"{value:,.1f}"
-
-
-def fmt_gbp(value: float) -> str:
-    """Pounds to the pound, with a true minus sign: ``−£1,234``."""
-    if not math.isfinite(value):
-        return "–"
-    if abs(value) < 0.5:
-        return "£0"
-    return f"{'−' if value < 0 else ''}£{abs(value):,.0f}"
-
-
-def fmt_gbp_short(value: float) -> str:
-    """Pounds for an axis: ``£1.2m``, ``£350k``, ``£900``."""
-    size = abs(value)
-    sign = "−" if value < 0 else ""
-    if size >= 1e6:
-        return f"{sign}£{size / 1e6:.{0 if size >= 1e8 else 1}f}m".replace(".0m", "m")
-    if size >= 1e3:
-        return f"{sign}£{size / 1e3:.0f}k"
-    return f"{sign}£{size:.0f}"
 
 
 def _c(x: float) -> str:
@@ -240,7 +209,7 @@ def _bar_top(chart: BarChart) -> float:
     return tallest if chart.y_max is None else min(tallest, chart.y_max)
 
 
-def bar_chart_svg(chart: BarChart, width: float = 560.0, plot_height: float = 230.0) -> str:
+def bar_chart_svg(chart: BarChart, width: float = 560.0, plot_height: float = 230.0) -> Markup:
     """Render ``chart`` as SVG."""
     n = max(len(chart.categories), 1)
     ticks = nice_ticks(_bar_top(chart))
@@ -265,7 +234,7 @@ def bar_chart_svg(chart: BarChart, width: float = 560.0, plot_height: float = 23
             parts.append(_stack(chart, frame, ticks[-1], i, slot, x0 + j * bar_w, bar_w, category))
     parts.append(_category_labels(frame, chart.categories, rotate))
     parts.append("</svg>")
-    return "".join(parts)
+    return Markup("".join(parts))
 
 
 def _stack(chart: BarChart, frame: _Frame, top_value: float, i: int, slot: int, x: float,
@@ -316,7 +285,7 @@ class Histogram:
     title: str = ""
 
 
-def histogram_svg(hist: Histogram, width: float = 560.0, plot_height: float = 230.0) -> str:
+def histogram_svg(hist: Histogram, width: float = 560.0, plot_height: float = 230.0) -> Markup:
     """Render ``hist`` as SVG bars on a numeric x axis with dashed marker lines."""
     ticks = nice_ticks(max(hist.weights, default=0.0))
     left = 30 + max(_text_width(fmt_number(t)) for t in ticks) + 8
@@ -345,7 +314,7 @@ def histogram_svg(hist: Histogram, width: float = 560.0, plot_height: float = 23
                  f'y="{_c(frame.bottom + 36)}" text-anchor="middle">{escape(hist.x_label)}</text>')
     parts += _markers(hist, frame, px)
     parts.append("</svg>")
-    return "".join(parts)
+    return Markup("".join(parts))
 
 
 def _markers(hist: Histogram, frame: _Frame, px: Callable[[float], float]) -> list[str]:
@@ -516,7 +485,7 @@ _MAX_FLOW_W = 12.0
 
 
 def map_svg(zones: Sequence[MapZone], provisions: Sequence[MapProvision],
-            flows: Sequence[MapFlow], flow_label: str) -> str:
+            flows: Sequence[MapFlow], flow_label: str) -> Markup:
     """Districts as circles sized by demand, provisions by kind, flows as lines (width ∝ pupils).
 
     ``flow_label`` says which pupils the flows and circles show (e.g. ``"2026"``).
@@ -539,7 +508,7 @@ def map_svg(zones: Sequence[MapZone], provisions: Sequence[MapProvision],
     parts.append(_scale_bar(proj, height))
     parts.append(legend)
     parts.append("</svg>")
-    return "".join(parts)
+    return Markup("".join(parts))
 
 
 def _zone_radius(demand: float, max_demand: float) -> float:
@@ -782,7 +751,7 @@ _GAP_R = 17.0
 
 
 def pathway_svg(zones: Sequence[PathwayZone], provisions: Sequence[PathwayProvision],
-                routes: Sequence[PathwayRoute]) -> str:
+                routes: Sequence[PathwayRoute]) -> Markup:
     """Primary and secondary specialist provisions, the transfer routes between them (solid
     within a district, dashed across districts) and the districts with a pathway gap ringed
     and named with their needs."""
@@ -803,7 +772,7 @@ def pathway_svg(zones: Sequence[PathwayZone], provisions: Sequence[PathwayProvis
     parts.append(_scale_bar(proj, height))
     parts.append(legend)
     parts.append("</svg>")
-    return "".join(parts)
+    return Markup("".join(parts))
 
 
 def _district_points(zones: Sequence[PathwayZone], proj: _Projection, labels: _Labels) -> str:
