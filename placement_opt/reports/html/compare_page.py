@@ -20,7 +20,8 @@ from placement_opt.reports.format import (
     fmt_signed,
     fmt_unit,
 )
-from placement_opt.reports.html.charts import KIND_COLORS, BarChart, Series, bar_chart_svg
+from placement_opt.reports.html.charts import BarChart, Series, bar_chart_svg
+from placement_opt.reports.html.svg import KIND_COLORS
 from placement_opt.reports.html.templating import Cell, num, render
 
 __all__ = ["RUN_COLORS", "render_comparison"]

@@ -12,18 +12,8 @@ from markupsafe import Markup
 
 from placement_opt.model.data import ModelData
 from placement_opt.reports.format import fmt_gbp, fmt_gbp_short
-from placement_opt.reports.html.charts import (
-    KIND_COLORS,
-    BarChart,
-    Histogram,
-    MapFlow,
-    MapProvision,
-    MapZone,
-    Series,
-    bar_chart_svg,
-    histogram_svg,
-    map_svg,
-)
+from placement_opt.reports.html.charts import BarChart, Histogram, Series, bar_chart_svg, histogram_svg
+from placement_opt.reports.html.map_chart import MapFlow, MapProvision, MapZone, map_svg
 from placement_opt.reports.html.run_context import (
     KIND_NAMES,
     Context,
@@ -33,6 +23,7 @@ from placement_opt.reports.html.run_context import (
     places_by_need,
     places_by_zone,
 )
+from placement_opt.reports.html.svg import KIND_COLORS
 from placement_opt.schema.tables import KINDS
 
 __all__ = ["Figures", "cost_figures", "journey_figures", "map_figure", "map_provisions",

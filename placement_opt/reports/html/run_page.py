@@ -25,7 +25,6 @@ from placement_opt.errors import Issue
 from placement_opt.instance import Instance
 from placement_opt.io.atomic import ensure_new_file, write_text_atomic
 from placement_opt.reports.format import DASH, fmt_gbp, fmt_minutes, fmt_number, fmt_share
-from placement_opt.reports.html.charts import KIND_COLORS
 from placement_opt.reports.html.run_context import KIND_NAMES, Context
 from placement_opt.reports.html.run_figures import (
     cost_figures,
@@ -35,6 +34,7 @@ from placement_opt.reports.html.run_figures import (
 )
 from placement_opt.reports.html.run_pathways import pathway_view
 from placement_opt.reports.html.run_plan import plan_view
+from placement_opt.reports.html.svg import KIND_COLORS
 from placement_opt.reports.html.templating import Cell, num, render
 from placement_opt.results.result import Result
 from placement_opt.schema.tables import KINDS

@@ -13,7 +13,12 @@ import pandas as pd
 from markupsafe import Markup
 
 from placement_opt.instance import Instance
-from placement_opt.reports.html.charts import PathwayProvision, PathwayRoute, PathwayZone, pathway_svg
+from placement_opt.reports.html.pathway_chart import (
+    PathwayProvision,
+    PathwayRoute,
+    PathwayZone,
+    pathway_svg,
+)
 from placement_opt.reports.html.run_context import Context
 from placement_opt.reports.html.run_figures import map_provisions, map_zones
 from placement_opt.reports.pathways import SPECIALIST, pathway_gaps, pathway_graph

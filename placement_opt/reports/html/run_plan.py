@@ -11,8 +11,8 @@ import pandas as pd
 
 from placement_opt.reports.format import DASH, fmt_gbp, fmt_number
 from placement_opt.reports.html.changes import changes_view, transfers_rows
-from placement_opt.reports.html.charts import KIND_COLORS
 from placement_opt.reports.html.run_context import Context
+from placement_opt.reports.html.svg import KIND_COLORS
 from placement_opt.reports.html.templating import Cell, num
 from placement_opt.reports.plan import has_investments, plan_report
 from placement_opt.results.run import RunData
