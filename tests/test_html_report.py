@@ -12,7 +12,8 @@ import pytest
 from _tiny import pathway_instance, tiny
 
 from placement_opt import Instance, OutputError, Result, Status, solve
-from placement_opt.reports.html.charts import fmt_gbp, fmt_number, nice_ticks
+from placement_opt.reports.format import fmt_gbp, fmt_number
+from placement_opt.reports.html.charts import nice_ticks
 from placement_opt.reports.html.run_page import render_html_report, write_html_report
 
 DEMO = Path(__file__).resolve().parents[1] / "instances" / "demo"
@@ -46,7 +47,7 @@ def test_report_is_written_with_kpis_names_and_map(demo: tuple[Result, Instance]
                   f"{result.kpi('share_met_locally'):.1%}", f"{result.kpi('max_journey_min'):.1f} min"):
         assert value in html
     for name in inst.provisions["name"]:
-        assert name.replace("'", "&#x27;") in html
+        assert name.replace("'", "&#39;") in html
     assert "No unmet demand" in html
     map_svg = html[html.index('<section id="map">'):]
     map_svg = map_svg[:map_svg.index("</svg>")]
@@ -97,7 +98,7 @@ def test_user_text_is_escaped(tmp_path: Path) -> None:
         update={"instance": inst.settings.instance.model_copy(update={"name": "<b>plan</b>"})}))
     html = write_html_report(solve(inst), inst, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "<b>plan</b>" not in html
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co" in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co" in html
     assert "&lt;b&gt;plan&lt;/b&gt;" in html
     assert 'data-provision="P&lt;1&gt;"' in html
 

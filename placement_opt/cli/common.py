@@ -16,6 +16,7 @@ from rich.table import Table
 
 from placement_opt._version import __version__
 from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOptError, Severity
+from placement_opt.reports.format import fmt_gbp, fmt_share, fmt_unit
 from placement_opt.results.result import Result
 
 __all__ = ["RUNS", "app", "console", "empty_run_folder", "err_console", "issues_table",
@@ -103,8 +104,8 @@ def print_summary(result: Result) -> None:
     head = Table(title=f"{result.instance_name}: {result.status.value}", header_style="bold")
     head.add_column("item")
     head.add_column("value", justify="right")
-    head.add_row("objective (GBP)", "-" if result.objective is None else f"{result.objective:,.0f}")
-    head.add_row("gap", "-" if result.gap is None else f"{result.gap:.4%}")
+    head.add_row("objective", "-" if result.objective is None else fmt_gbp(result.objective))
+    head.add_row("gap", "-" if result.gap is None else fmt_share(result.gap, 4))
     head.add_row("variables / constraints",
                  f"{result.model_size['columns']:,} / {result.model_size['rows']:,}")
     head.add_row("build + solve (s)", f"{result.build_seconds:.2f} + {result.solve_seconds:.2f}")
@@ -120,14 +121,6 @@ def print_summary(result: Result) -> None:
         table.add_column(str(col), justify="right")
     for kpi, row in pivot.iterrows():
         unit = units[str(kpi)]
-        table.add_row(f"{kpi} ({unit})", *(_fmt(v, unit) for v in row))
+        table.add_row(f"{kpi} ({unit})", *(fmt_unit(v, unit) for v in row))
     console.print(table)
-
-
-def _fmt(value: float, unit: str) -> str:
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "min":
-        return f"{value:.1f}"
-    return f"{value:,.0f}"
 

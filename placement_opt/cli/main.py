@@ -11,7 +11,6 @@ import typer
 from rich.table import Table
 
 from placement_opt.cli.common import (
-    _fmt,
     app,
     console,
     empty_run_folder,
@@ -23,6 +22,7 @@ from placement_opt.cli.common import (
 from placement_opt.instance import Instance
 from placement_opt.io.bundled import DEFAULT_INSTANCE, resolve_instance_path
 from placement_opt.options import SolveOptions
+from placement_opt.reports.format import fmt_unit
 from placement_opt.results.run import RunData
 
 __all__ = ["export_model", "pathways", "report", "solve", "solvers", "tariff", "template",
@@ -122,7 +122,7 @@ def report(
         table.add_column(col.replace("_", " "), justify="right")
     for _, row in county.iterrows():
         table.add_row(str(int(row["year"])), *(
-            _fmt(row[c], "share" if c.startswith("share") else "pupils") for c in cols[1:]))
+            fmt_unit(row[c], "share" if c.startswith("share") else "pupils") for c in cols[1:]))
     console.print(table)
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{target}[/]")
 

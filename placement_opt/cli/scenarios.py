@@ -12,7 +12,6 @@ import typer
 
 from placement_opt.cli.common import (
     RUNS,
-    _fmt,
     app,
     console,
     empty_run_folder,
@@ -21,6 +20,7 @@ from placement_opt.cli.common import (
     reported,
     run_folder,
 )
+from placement_opt.reports.format import fmt_unit
 
 if TYPE_CHECKING:
     from placement_opt.analysis.scenarios import LoadedScenario
@@ -147,7 +147,7 @@ def _cell(col: str, value: object) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return "-"
-        return _fmt(value, "share" if col.startswith("share") else "")
+        return fmt_unit(value, "share" if col.startswith("share") else "")
     return str(value)
 
 
@@ -193,7 +193,7 @@ def compare(
 
 def _kpi_cell(value: object, unit: str) -> str:
     number = float(value) if isinstance(value, int | float) else float("nan")
-    return "-" if number != number else _fmt(number, unit)
+    return "-" if number != number else fmt_unit(number, unit)
 
 
 def _target(target: str) -> LoadedScenario:
