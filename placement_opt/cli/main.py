@@ -13,7 +13,7 @@ from rich.table import Table
 from placement_opt.cli.common import app, console, err_console, issues_table, print_summary
 from placement_opt.errors import InstanceError, OutputError, PlacementOptError, Severity
 from placement_opt.instance import Instance
-from placement_opt.io.bundled import DEFAULT_INSTANCE, resolve_instance_path
+from placement_opt.io.bundled import DEFAULT_INSTANCE, find_instance
 from placement_opt.options import SolveOptions
 from placement_opt.results.run import RunData
 
@@ -22,8 +22,13 @@ __all__ = ["export_model", "pathways", "report", "solve", "solvers", "tariff", "
 
 
 def _load(path: str) -> Instance:
+    """The instance ``path`` names (saying when that is a bundled one), or exit code 2."""
+    found = find_instance(path)
+    note = found.note()
+    if note is not None:
+        console.print(note, markup=False, highlight=False)
     try:
-        return Instance.from_path(resolve_instance_path(path))
+        return Instance.from_path(path)
     except InstanceError as exc:
         err_console.print(issues_table(exc.issues, f"Problems in {path}"))
         n = sum(1 for i in exc.issues if i.severity is Severity.ERROR)
