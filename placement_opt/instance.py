@@ -71,12 +71,17 @@ class Instance(BaseModel):
     def from_path(cls, path: str | Path) -> Instance:
         """Read a CSV folder, an ``.xlsx`` workbook or a ``.json`` file and validate it.
 
+        A bare name such as ``"kent"`` that is not a path here means the bundled instance.
         Raises :class:`InstanceError` listing every problem found.
         """
+        from placement_opt.io.bundled import missing_instance, resolve_instance_path
         from placement_opt.io.readers import read_raw
 
-        raw_tables, raw_settings, settings_source, locate = read_raw(Path(path))
-        return cls._from_raw(raw_tables, raw_settings, settings_source, locate, str(path))
+        found = resolve_instance_path(path)
+        if not found.exists():
+            raise InstanceError([missing_instance(path)])
+        raw_tables, raw_settings, settings_source, locate = read_raw(found)
+        return cls._from_raw(raw_tables, raw_settings, settings_source, locate, str(found))
 
     @classmethod
     def from_tables(

@@ -30,6 +30,8 @@ from placement_opt import Instance, Result, Status, solve
 ROOT = Path(__file__).resolve().parent.parent
 KENT = ROOT / "instances" / "kent"
 DATA = ROOT.parent / "shared" / "data" / "kent"
+#: Tests that read the data pack skip on a clone without ``../shared`` beside it.
+NEEDS_PACK = pytest.mark.skipif(not DATA.exists(), reason=f"data pack not found at {DATA}")
 #: Files the build writes (everything in the folder except the script, the data card and the
 #: hand-written example scenarios under scenarios/).
 HAND_WRITTEN = {"build.py", "README.md"}
@@ -79,7 +81,7 @@ def _generated_files(folder: Path) -> set[str]:
             and not HAND_WRITTEN_DIRS.intersection(p.relative_to(folder).parts)}
 
 
-@pytest.mark.skipif(not DATA.exists(), reason=f"data pack not found at {DATA}")
+@NEEDS_PACK
 def test_build_is_reproducible(tmp_path: Path) -> None:
     out = tmp_path / "kent"
     subprocess.run([sys.executable, str(KENT / "build.py"), "--out", str(out), "--data", str(DATA)],
@@ -88,6 +90,15 @@ def test_build_is_reproducible(tmp_path: Path) -> None:
     assert committed == rebuilt
     _, mismatch, errors = filecmp.cmpfiles(KENT, out, sorted(committed), shallow=False)
     assert not mismatch and not errors, f"differ from a fresh build: {mismatch + errors}"
+
+
+def test_build_without_the_pack_says_so(tmp_path: Path) -> None:
+    missing = tmp_path / "no-pack"
+    done = subprocess.run([sys.executable, str(KENT / "build.py"), "--out", str(tmp_path / "out"),
+                           "--data", str(missing)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert f"data pack not found in {missing}" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_instance_loads_without_findings(inst: Instance) -> None:
@@ -135,11 +146,14 @@ def test_unit_costs_are_the_published_figures(inst: Instance) -> None:
     prov = inst.provisions
     assert set(prov.loc[prov["kind"] == "special", "cost_per_place"]) == {COST_SPECIAL}
     assert set(prov.loc[prov["kind"] == "independent", "cost_per_place"]) == {COST_INDEPENDENT}
-    if DATA.exists():
-        figures = pd.read_csv(DATA / "kent_figures.csv")
-        published = figures[figures["period"] == "2024-25"].set_index("metric")["value"]
-        assert published["hnb_cost_per_pupil_maintained_special"] == COST_SPECIAL
-        assert published["hnb_cost_per_pupil_independent_special"] == COST_INDEPENDENT
+
+
+@NEEDS_PACK
+def test_unit_costs_are_the_pack_figures() -> None:
+    figures = pd.read_csv(DATA / "kent_figures.csv")
+    published = figures[figures["period"] == "2024-25"].set_index("metric")["value"]
+    assert published["hnb_cost_per_pupil_maintained_special"] == COST_SPECIAL
+    assert published["hnb_cost_per_pupil_independent_special"] == COST_INDEPENDENT
 
 
 def test_base_year_capacities_equal_observed_placements(inst: Instance) -> None:

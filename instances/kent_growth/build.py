@@ -324,6 +324,8 @@ def build(kent_dir: Path, data: Path, out: Path) -> dict[str, object]:
     """Build every file into ``out``; return the summary."""
     if not (kent_dir / "provisions.csv").exists():
         raise SystemExit(f"built Kent instance not found in {kent_dir} (use --kent)")
+    if not (data / F_FIG).exists():
+        raise SystemExit(f"data pack not found in {data}: no {F_FIG} (use --data)")
     kent = Instance.from_path(kent_dir)
     capital_m, capital_src = pack_figure(data, CAPITAL_METRIC)
     capital = capital_m * 1e6

@@ -20,7 +20,7 @@ from placement_opt.cli.common import (
     reported,
 )
 from placement_opt.instance import Instance
-from placement_opt.io.bundled import DEFAULT_INSTANCE, resolve_instance_path
+from placement_opt.io.bundled import DEFAULT_INSTANCE, find_instance
 from placement_opt.options import SolveOptions
 from placement_opt.reports.format import fmt_unit
 from placement_opt.results.run import RunData
@@ -30,9 +30,13 @@ __all__ = ["export_model", "pathways", "report", "solve", "solvers", "tariff", "
 
 
 def _load(path: str) -> Instance:
-    """The instance, or its problems as a table and exit code 2."""
+    """The instance ``path`` names (saying when that is a bundled one), or its problems as a table
+    and exit code 2."""
+    note = find_instance(path).note()
+    if note is not None:
+        console.print(note, markup=False, highlight=False)
     with reported(f"Problems in {path}", outcome="nothing was solved."):
-        inst = Instance.from_path(resolve_instance_path(path))
+        inst = Instance.from_path(path)
     return inst
 
 
