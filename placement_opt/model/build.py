@@ -56,13 +56,12 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     column block, number them once (:class:`Role` order), then write the rows against that
     numbering."""
     pol = instance.policy
-    a_d, a_p = arcs.demand, arcs.provision
-    a_z = data.d_zone[a_d]
-    minutes, km = data.minutes[a_z, a_p], data.km[a_z, a_p]
     # Occupancy: the years in which each arc's placements hold a place (models/planning.md,
     # continuity); without continuity, only the arc's own year, with weight 1.
     occ = occupancy(data, arcs, pol.continuity)
     held = held_places(data, arcs, occ, pol.continuity)
+    a_p = arcs.provision
+    minutes, km = data.minutes[held.a_z, a_p], data.km[held.a_z, a_p]
     # Place cost of each year held: the tariff line in effect then (models/continuum.md).
     o_place = data.place_cost(held.o_p, held.o_k, held.o_l, occ.year)
     e_place = data.place_cost(held.e_p, held.e_k, held.e_l, held.e_t)
@@ -78,8 +77,8 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     changes = plan_changes(data, instance)
     transfers = _plan_transfers(data, arcs, occ, instance)
     blocks = [
-        block(Role.ARC, arc_cost, integer=pol.integer_pupils, year=data.d_year[a_d], zone=a_z,
-              need=data.d_need[a_d], phase=data.d_phase[a_d], provision=a_p, demand_row=a_d),
+        block(Role.ARC, arc_cost, integer=pol.integer_pupils, year=held.a_t, zone=held.a_z,
+              need=held.a_k, phase=held.a_h, provision=a_p, demand_row=arcs.demand),
         demand_row_columns(data, Role.UNMET, pol.unmet_penalty),
         *investment_columns(data, pol, cand, budget_years),
         *([demand_row_columns(data, Role.SURPLUS, 0.0)] if pol.continuity else []),
@@ -89,7 +88,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     columns = number_columns(blocks)
     rows = RowAccumulator()
     add_core_rows(rows, data, pol, held, columns, changes)
-    add_candidate_rows(rows, data, pol, arcs, occ, columns)
+    add_candidate_rows(rows, data, pol, arcs, held, columns)
     revenue_cost = o_place + pol.transport_cost_per_km * occ.per_entry(km)  # per occupancy entry
     e_revenue = np.bincount(held.e_t, weights=held.e_n * (e_place + pol.transport_cost_per_km
                                                           * e_km),

@@ -26,10 +26,15 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Held:
-    """Who holds a place when: the keys of each occupancy entry (``o_*``) and of each year of
-    the existing cohort (``e_*``, with ``e_n`` pupils still in place)."""
+    """Who holds a place when: the keys of each arc (``a_*``), of each occupancy entry
+    (``o_*``) and of each year of the existing cohort (``e_*``, with ``e_n`` pupils still in
+    place)."""
 
     occ: Occupancy
+    a_t: IntArray
+    a_z: IntArray
+    a_k: IntArray
+    a_h: IntArray
     o_p: IntArray
     o_z: IntArray
     o_k: IntArray
@@ -53,9 +58,10 @@ class Held:
 def held_places(data: ModelData, arcs: Arcs, occ: Occupancy, continuity: bool) -> Held:
     """The :class:`Held` of ``occ`` and of the existing cohort."""
     a_d = arcs.demand
+    a_z, a_k, a_h = data.d_zone[a_d], data.d_need[a_d], data.d_phase[a_d]
     e_row, e_t, e_n = existing_occupancy(data, continuity)
-    return Held(occ, occ.per_entry(arcs.provision), occ.per_entry(data.d_zone[a_d]),
-                occ.per_entry(data.d_need[a_d]), occ.per_entry(data.d_phase[a_d]),
+    return Held(occ, data.d_year[a_d], a_z, a_k, a_h, occ.per_entry(arcs.provision),
+                occ.per_entry(a_z), occ.per_entry(a_k), occ.per_entry(a_h),
                 occ.per_entry(data.d_level[a_d]), data.e_prov[e_row], data.e_zone[e_row],
                 data.e_need[e_row], data.e_phase[e_row], data.e_level[e_row], e_t, e_n)
 
@@ -172,28 +178,28 @@ def _add_capacity_rows(rows: RowAccumulator, data: ModelData, held: Held, column
 
 
 def add_candidate_rows(rows: RowAccumulator, data: ModelData, pol: Policy, arcs: Arcs,
-                       occ: Occupancy, columns: ColumnLayout) -> None:
+                       held: Held, columns: ColumnLayout) -> None:
     """Rows of ``models/openings.md``: size links, size bounds, opening order and count."""
     cand = np.flatnonzero(data.candidate)
     n_t, n_c = len(data.years), int(cand.size)
     if n_c == 0:
         return
-    a_p, a_t = arcs.provision, data.d_year[arcs.demand]
+    a_p, a_t, occ = arcs.provision, held.a_t, held.occ
     off_y = columns.start(Role.OPEN)
     slot = np.full(len(data.provisions), -1, dtype=np.int64)
     slot[cand] = np.arange(n_c)
     last = off_y + np.arange(n_c) * n_t + (n_t - 1)
     size = columns.index(Role.SIZE)
     # sum of placements at p in t <= size of p.
-    o_p = a_p[occ.arc]
-    held = np.flatnonzero(data.candidate[o_p])
-    keys, inv = group_keys(o_p[held] * n_t + occ.year[held])
+    o_p = held.o_p
+    at_c = np.flatnonzero(data.candidate[o_p])
+    keys, inv = group_keys(o_p[at_c] * n_t + occ.year[at_c])
     kp, kt = keys // n_t, keys % n_t
     rows.add(
         "candidate_size", {"provision": kp, "year": kt},
         np.concatenate([inv, np.arange(keys.size)]),
-        np.concatenate([occ.arc[held], size[slot[kp]]]),
-        np.concatenate([occ.weight[held], -np.ones(keys.size)]),
+        np.concatenate([occ.arc[at_c], size[slot[kp]]]),
+        np.concatenate([occ.weight[at_c], -np.ones(keys.size)]),
         np.full(keys.size, -np.inf), np.zeros(keys.size),
     )
     on_c = np.flatnonzero(data.candidate[a_p])
