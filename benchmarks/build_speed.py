@@ -167,8 +167,8 @@ def run_worker(n_zones: int, n_provisions: int, years: int, seed: int, repeats: 
     peak_kb = _status_kb("VmHWM") if hwm_ok else None
     out: dict[str, Any] = {
         "n_zones": n_zones, "n_provisions": n_provisions, "years": years, "seed": seed,
-        "demand_rows": int(model.meta["n_demand_rows"]),  # type: ignore[call-overload]
-        "arcs": int(model.meta["n_arcs"]),  # type: ignore[call-overload]
+        "demand_rows": model.layout.n_demand_rows if model.layout else 0,
+        "arcs": model.layout.n_arcs if model.layout else 0,
         "columns": model.n_cols, "rows": model.n_rows, "nonzeros": int(model.A.nnz),
         "generate_s": generate_s,
         "median_s": {s: statistics.median(r[s] for r in runs) for s in STAGES},

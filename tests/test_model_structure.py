@@ -75,17 +75,17 @@ def test_unreachable_demand_is_a_planner_warning() -> None:
     assert r.kpi("unmet") == pytest.approx(14)
 
 
-def test_row_accumulator_matrix_numbers_late_columns_and_releases_its_triplets() -> None:
-    """Negative columns -1 - j become ``negative_from + j``; duplicates are summed; the
-    accumulator keeps no triplets once the matrix is built (its row bounds stay)."""
+def test_row_accumulator_matrix_sums_duplicates_and_releases_its_triplets() -> None:
+    """Duplicates are summed; the accumulator keeps no triplets once the matrix is built (its
+    row bounds stay)."""
     from placement_opt.model.rows import RowAccumulator
 
     rows = RowAccumulator()
-    rows.add("a", {"year": np.array([0, 1])}, np.array([0, 1, 1]), np.array([0, -1, 1]),
+    rows.add("a", {"year": np.array([0, 1])}, np.array([0, 1, 1]), np.array([0, 3, 1]),
              np.array([1.0, 2.0, 3.0]), np.zeros(2), np.ones(2))
-    rows.add("b", {"year": np.array([0])}, np.array([0, 0]), np.array([-2, -2]),
+    rows.add("b", {"year": np.array([0])}, np.array([0, 0]), np.array([4, 4]),
              np.array([4.0, 5.0]), np.zeros(1), np.ones(1))
-    dense = rows.matrix(5, negative_from=3).toarray()
+    dense = rows.matrix(5).toarray()
     assert dense.tolist() == [[1, 0, 0, 0, 0], [0, 3, 0, 2, 0], [0, 0, 0, 0, 9]]
     assert rows.r == [] and rows.c == [] and rows.v == []
     assert len(rows.lo) == 2 and rows.n == 3
@@ -105,3 +105,44 @@ def test_occupancy_without_continuity_shares_the_arc_arrays() -> None:
     assert plain.per_entry(values) is values
     held = occupancy(data, arcs, continuity=True)
     assert held.per_entry(values).tolist() == values[held.arc].tolist()
+
+
+def test_column_blocks_are_numbered_once_in_role_order() -> None:
+    """Blocks given in any order are numbered by role; a role without a block has no columns;
+    the joined arrays follow the numbering, with -1 for keys a block does not have."""
+    from placement_opt.model.columns import Role, block, join_columns, number_columns
+
+    blocks = [block(Role.SURPLUS, np.zeros(2), year=np.array([0, 1])),
+              block(Role.ARC, np.array([5.0, 6.0, 7.0]), integer=True,
+                    provision=np.array([2, 0, 1])),
+              block(Role.OPEN, np.array([9.0]), np.array([1.0]), True)]
+    layout = number_columns(blocks)
+    assert [(s.role, s.start, s.size) for s in layout.spans] == [
+        (Role.ARC, 0, 3), (Role.OPEN, 3, 1), (Role.SURPLUS, 4, 2)]
+    assert layout.n_cols == 6
+    assert layout.index(Role.SURPLUS).tolist() == [4, 5]
+    assert layout.span(Role.CHANGE) == slice(6, 6)
+    arrays = join_columns(blocks)
+    assert arrays.cost.tolist() == [5, 6, 7, 9, 0, 0]
+    assert arrays.upper.tolist() == [np.inf, np.inf, np.inf, 1.0, np.inf, np.inf]
+    assert arrays.integer.tolist() == [True, True, True, True, False, False]
+    assert arrays.keys["role"].tolist() == [0, 0, 0, 2, 6, 6]
+    assert arrays.keys["provision"].tolist() == [2, 0, 1, -1, -1, -1]
+    assert arrays.keys["year"].tolist() == [-1, -1, -1, -1, 0, 1]
+    with pytest.raises(ValueError, match="one column block per role"):
+        number_columns([blocks[0], blocks[0]])
+
+
+def test_model_layout_locates_every_role() -> None:
+    """The typed layout's spans agree with the column table's roles."""
+    from placement_opt.model.columns import ROLES, Role
+
+    model = build_allocation_model(Instance.from_path(ROOT / "instances" / "demo"))
+    assert model.layout is not None
+    roles = model.column_keys["role"]
+    for role in Role:
+        span = model.layout.columns.span(role)
+        assert np.all(roles[span] == role)
+        assert int((roles == role).sum()) == span.stop - span.start
+    assert model.layout.n_arcs == int((roles == Role.ARC).sum())
+    assert model.labels["role"] == ROLES

@@ -22,7 +22,7 @@ import pandas as pd
 
 from placement_opt.instance import Instance
 from placement_opt.model.arcs import Arcs
-from placement_opt.model.columns import ColumnBlock
+from placement_opt.model.columns import ColumnBlock, Role, block
 from placement_opt.model.data import ModelData
 from placement_opt.model.rows import RowAccumulator
 from placement_opt.schema.tables import CHANGE_ACTIONS, KINDS, LIST_SEPARATOR
@@ -44,7 +44,7 @@ CHANGE_COLUMNS = [
 
 @dataclass(frozen=True)
 class ChangePlan:
-    """The change options and their columns (kept in ``MatrixModel.meta['changes']``)."""
+    """The change options and their column block (kept in ``ModelLayout.changes``)."""
 
     columns: ColumnBlock
     provision: IntArray  # O
@@ -60,8 +60,9 @@ class ChangePlan:
         return int(self.provision.size)
 
 
-def plan_changes(data: ModelData, instance: Instance, offset: int) -> ChangePlan | None:
-    """The option columns, from column ``offset`` (``None`` when the instance has none)."""
+def plan_changes(data: ModelData, instance: Instance) -> ChangePlan | None:
+    """The option columns, option by option and year by year (``None`` when the instance has
+    none)."""
     ch = instance.changes
     if len(ch) == 0:
         return None
@@ -88,39 +89,40 @@ def plan_changes(data: ModelData, instance: Instance, offset: int) -> ChangePlan
     year = np.tile(np.arange(n_t, dtype=np.int64), n_o)
     cost = np.asarray(one_off[opt] - saving[opt] * (n_t - year), dtype=np.float64)
     upper = np.where(year >= first[opt], most[opt], 0.0)
-    columns = ColumnBlock("change", offset, cost, upper, np.ones(opt.size, dtype=bool),
-                          {"year": year, "zone": data.prov_zone[prov[opt]],
-                           "provision": prov[opt]})
+    columns = block(Role.CHANGE, cost, upper, True, year=year, zone=data.prov_zone[prov[opt]],
+                    provision=prov[opt])
     return ChangePlan(columns, prov, action, one_off, saving, new_needs, base)
 
 
-def capacity_entries(plan: ChangePlan, n_t: int) -> tuple[IntArray, IntArray, IntArray]:
-    """(provision, year, column): reductions in effect come off the capacity row (+1)."""
+def capacity_entries(plan: ChangePlan, n_t: int, start: int
+                     ) -> tuple[IntArray, IntArray, IntArray]:
+    """(provision, year, column): reductions in effect come off the capacity row (+1); the
+    option columns start at column ``start``."""
     red = np.flatnonzero(plan.action == REDUCE)
     # Year t's row takes every z[o, tau] with tau <= t.
     o = np.repeat(red, n_t * (n_t + 1) // 2)
     t = np.tile(np.concatenate([np.full(k + 1, k) for k in range(n_t)]), red.size)
     tau = np.tile(np.concatenate([np.arange(k + 1) for k in range(n_t)]), red.size)
-    col = plan.columns.offset + o * n_t + tau
+    col = start + o * n_t + tau
     return plan.provision[o], t.astype(np.int64), col.astype(np.int64)
 
 
 def add_change_rows(rows: RowAccumulator, plan: ChangePlan, data: ModelData, arcs: Arcs,
-                    existing_at: FloatArray) -> None:
+                    existing_at: FloatArray, start: int) -> None:
     """``change_once`` (each option taken at most once, or at most its places),
     ``reduce_within_capacity`` (places removed in effect <= the places not held by the existing
     cohort, every year, also where no placement can be made), and the arc rows of closures
     (``closed_admissions``) and redesignations (``redesignated_need``). ``existing_at`` is
-    P × T: places the existing cohort holds."""
+    P × T: places the existing cohort holds; the option columns start at column ``start``."""
     n_t = len(data.years)
     n_o = plan.n_options
-    col = plan.columns.offset + np.arange(n_o * n_t, dtype=np.int64)
+    col = start + np.arange(n_o * n_t, dtype=np.int64)
     most = np.where(plan.action == REDUCE, plan.columns.upper.reshape(n_o, n_t).max(axis=1), 1.0)
     rows.add("change_once", {"provision": plan.provision}, np.repeat(np.arange(n_o), n_t), col,
              np.ones(col.size), np.full(n_o, -np.inf), most)
     red = np.flatnonzero(plan.action == REDUCE)
     if red.size:
-        prov, year, cols = capacity_entries(plan, n_t)
+        prov, year, cols = capacity_entries(plan, n_t, start)
         key, row = np.unique(prov * n_t + year, return_inverse=True)
         rp, rt = key // n_t, key % n_t
         rows.add("reduce_within_capacity", {"provision": rp, "year": rt}, row.astype(np.int64),
@@ -164,30 +166,32 @@ def add_change_rows(rows: RowAccumulator, plan: ChangePlan, data: ModelData, arc
         tau = np.arange(r.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
         rows.add(family, {"provision": a_p[a], "need": a_k[a], "year": a_t[a]},
                  np.concatenate([np.arange(idx.size, dtype=np.int64), r]),
-                 np.concatenate([a, plan.columns.offset + opts[r] * n_t + tau]),
+                 np.concatenate([a, start + opts[r] * n_t + tau]),
                  np.concatenate([np.ones(idx.size), signs[r] * a_d[a[r]]]),
                  np.full(idx.size, -np.inf), np.where(signs > 0, a_d[a], 0.0))
 
 
-def removed_places(plan: ChangePlan | None, data: ModelData, x: FloatArray) -> FloatArray:
-    """P × T places removed by reductions in effect each year."""
+def removed_places(plan: ChangePlan | None, data: ModelData, z: FloatArray) -> FloatArray:
+    """P × T places removed by reductions in effect each year (``z``: the option columns'
+    values in a solution)."""
     out = np.zeros((len(data.provisions), len(data.years)))
     if plan is None:
         return out
     n_t = len(data.years)
-    z = np.round(x[plan.columns.offset:plan.columns.stop].reshape(plan.n_options, n_t))
+    z = np.round(z.reshape(plan.n_options, n_t))
     red = plan.action == REDUCE
     np.add.at(out, plan.provision[red], np.cumsum(z[red], axis=1))
     return out
 
 
-def change_table(plan: ChangePlan | None, data: ModelData, x: FloatArray,
+def change_table(plan: ChangePlan | None, data: ModelData, z: FloatArray,
                  names: dict[str, str]) -> pd.DataFrame:
-    """The changes taken: one row per option, with its year, places and costs."""
+    """The changes taken (``z``: the option columns' values): one row per option, with its
+    year, places and costs."""
     if plan is None:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     n_t = len(data.years)
-    z = np.round(x[plan.columns.offset:plan.columns.stop].reshape(plan.n_options, n_t))
+    z = np.round(z.reshape(plan.n_options, n_t))
     o, t = np.nonzero(z > 0.5)
     p = plan.provision[o]
     amount = z[o, t]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from placement_opt.model.columns import ColumnLayout, Role
 from placement_opt.model.data import ModelData
 from placement_opt.model.occupancy import Occupancy
 from placement_opt.model.rows import RowAccumulator
@@ -19,21 +20,21 @@ FloatArray = npt.NDArray[np.float64]
 
 def add_investment_rows(rows: RowAccumulator, data: ModelData, pol: Policy, occ: Occupancy,
                         revenue_cost: FloatArray, existing_revenue: FloatArray, cand: IntArray,
-                        off_y: int, off_s: int, off_w: int, off_o: int,
-                        budget_years: IntArray) -> None:
+                        columns: ColumnLayout, budget_years: IntArray) -> None:
     """Blocks ``expansion_max``, ``revenue_budget``, ``capital_budget`` and ``capital_total``.
 
     ``revenue_cost`` is the place and transport cost per pupil of each occupancy entry of
     ``occ`` (the tariff may change from year to year, ``models/continuum.md``).
 
-    Column ``off_w + e * T + t`` holds the increments of option ``e`` first in use in year
-    ``t`` (building started ``lead`` years before, when the capital is spent); column
-    ``off_o + i`` the overspend in the i-th budget year.
+    The ``expand`` column ``e * T + t`` holds the increments of option ``e`` first in use in
+    year ``t`` (building started ``lead`` years before, when the capital is spent); the
+    ``overspend`` column ``i`` the overspend in the i-th budget year.
     """
+    off_y, off_s = columns.start(Role.OPEN), columns.start(Role.SIZE)
     n_t = len(data.years)
     n_e = int(data.exp_prov.size)
     n_c = int(cand.size)
-    w = off_w + np.arange(n_e * n_t, dtype=np.int64)
+    w = columns.index(Role.EXPAND)
     w_opt = np.repeat(np.arange(n_e, dtype=np.int64), n_t)
     w_year = np.tile(np.arange(n_t, dtype=np.int64), n_e)
     w_start = w_year - data.exp_lead[w_opt]
@@ -50,7 +51,7 @@ def add_investment_rows(rows: RowAccumulator, data: ModelData, pol: Policy, occ:
         r = np.arange(budget_years.size, dtype=np.int64)
         rows.add("revenue_budget", {"year": budget_years},
                  np.concatenate([slot[occ.year[on]], r]),
-                 np.concatenate([occ.arc[on], off_o + r]),
+                 np.concatenate([occ.arc[on], columns.start(Role.OVERSPEND) + r]),
                  np.concatenate([revenue_cost[on] * occ.weight[on], -np.ones(r.size)]),
                  np.full(r.size, -np.inf),
                  data.revenue_budget[budget_years] - existing_revenue[budget_years])

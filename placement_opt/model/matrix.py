@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from placement_opt.model.layout import ModelLayout
+from placement_opt.model.rows import RowBlock
+
 __all__ = ["MatrixModel", "RowBlock"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class RowBlock:
-    """A family of constraints occupying rows ``start .. start+len(keys)-1``.
-
-    ``keys`` holds one integer-coded array per key column (e.g. ``provision``, ``year``).
-    """
-
-    family: str
-    start: int
-    keys: dict[str, IntArray]
-
-    @property
-    def size(self) -> int:
-        """Number of rows in the block."""
-        return 0 if not self.keys else int(next(iter(self.keys.values())).size)
-
-    @property
-    def stop(self) -> int:
-        """One past the last row of the block."""
-        return self.start + self.size
 
 
 @dataclass(frozen=True)
@@ -59,7 +40,9 @@ class MatrixModel:
     column_keys: dict[str, IntArray]
     labels: dict[str, tuple[object, ...]]
     offset: float = 0.0
-    meta: dict[str, object] = field(default_factory=dict)
+    #: Where each column family sits and how to decode a solution (models built by
+    #: :func:`placement_opt.model.build.build_from_data`; ``None`` for derived models).
+    layout: ModelLayout | None = None
 
     @property
     def n_cols(self) -> int:

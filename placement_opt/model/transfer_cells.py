@@ -29,13 +29,13 @@ import pandas as pd
 
 from placement_opt.instance import Instance
 from placement_opt.model.arcs import Arcs
-from placement_opt.model.columns import ColumnBlock
+from placement_opt.model.columns import ColumnBlock, ColumnLayout, Role, block
 from placement_opt.model.data import ModelData
 from placement_opt.model.occupancy import Occupancy
 from placement_opt.model.rows import RowAccumulator, group_keys
 from placement_opt.model.transfers import Leavers, add_local_rows, leaver_groups, moves_and_breaks
 
-__all__ = ["CellPlan", "add_transfer_cells"]
+__all__ = ["CellPlan", "add_transfer_cell_rows", "plan_transfer_cells"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -44,23 +44,25 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class CellPlan:
-    """Decoding aid kept in ``MatrixModel.meta['transfers']``: columns ``offset + 2c`` (local)
-    and ``offset + 2c + 1`` (elsewhere) of cell c, and its break column."""
+    """Decoding aid kept in ``ModelLayout.transfers``: flow columns ``2c`` (local) and
+    ``2c + 1`` (elsewhere) of cell c, and its break column ``c``, within their blocks."""
 
     flows: ColumnBlock
     breaks: ColumnBlock
     leavers: Leavers
     group_cell: IntArray  # cell of each leaver group
+    cell_group: IntArray  # a leaver group of each cell (its first)
     dest_arc: IntArray  # destination arcs, by cell
     dest_cell: IntArray
     dest_local: BoolArray
     dest_provision: IntArray
 
-    def table(self, data: ModelData, x: FloatArray, kinds: tuple[str, ...]) -> pd.DataFrame:
+    def table(self, data: ModelData, x: FloatArray, columns: ColumnLayout,
+              kinds: tuple[str, ...]) -> pd.DataFrame:
         """One split of the solved cell flows into per-provision flows and breaks."""
         n_c = self.breaks.size
-        flow = x[self.flows.offset:self.flows.stop].reshape(n_c, 2)
-        brk = x[self.breaks.offset:self.breaks.stop]
+        flow = x[columns.span(Role.TRANSFER)].reshape(n_c, 2)
+        brk = x[columns.span(Role.BREAK)]
         left = np.maximum(self.leavers.values(x), 0.0)
         cell_total = np.bincount(self.group_cell, weights=left, minlength=n_c)
         share = np.divide(left, cell_total[self.group_cell], out=np.zeros_like(left),
@@ -83,10 +85,9 @@ class CellPlan:
                                 share[g] * into[d], share * brk[self.group_cell])
 
 
-def add_transfer_cells(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupancy,
-                       instance: Instance, offset: int) -> CellPlan | None:
-    """Add the cell rows and return their columns (``None``: nobody leaves in the horizon)."""
-    pol = instance.policy
+def plan_transfer_cells(data: ModelData, arcs: Arcs, occ: Occupancy,
+                        instance: Instance) -> CellPlan | None:
+    """The cell columns (``None``: nobody leaves within the horizon)."""
     leavers = leaver_groups(data, arcs, occ, instance)
     if leavers is None:
         return None
@@ -107,37 +108,44 @@ def add_transfer_cells(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: O
     start = np.repeat(first[np.maximum(dest_row, 0)] - (np.cumsum(count) - count), count)
     dest_arc = (np.arange(dest_cell.size, dtype=np.int64) + start).astype(np.int64)
     dest_local = data.prov_zone[a_p[dest_arc]] == cz[dest_cell]
+    no_dest = np.repeat(dest_row < 0, 2)
+    flows = block(Role.TRANSFER, np.zeros(2 * n_c), np.where(no_dest, 0.0, np.inf),
+                  year=np.repeat(ct + 1, 2), zone=np.repeat(cz, 2), need=np.repeat(ck, 2),
+                  phase=np.repeat(leavers.next_phase[rep], 2), level=np.repeat(cl, 2),
+                  provision=np.full(2 * n_c, -1, dtype=np.int64))
+    breaks = block(Role.BREAK, np.full(n_c, instance.policy.pathway_break_penalty),
+                   zone=cz, need=ck, phase=ch, level=cl, year=ct)
+    return CellPlan(flows, breaks, leavers, group_cell, rep, dest_arc, dest_cell, dest_local,
+                    a_p[dest_arc].astype(np.int64))
+
+
+def add_transfer_cell_rows(rows: RowAccumulator, plan: CellPlan, data: ModelData,
+                           instance: Instance, columns: ColumnLayout) -> None:
+    """``transfer_out``, ``transfer_in`` (per cell and class) and ``pathway_local``."""
+    leavers, keys = plan.leavers, plan.breaks.keys
+    cz, ck, cl, ct = keys["zone"], keys["need"], keys["level"], keys["year"]
+    n_c = plan.breaks.size
     c_idx = np.arange(n_c, dtype=np.int64)
-    loc_col, far_col = offset + 2 * c_idx, offset + 2 * c_idx + 1
-    brk_col = offset + 2 * n_c + c_idx
-    existing = np.bincount(group_cell, weights=leavers.existing, minlength=n_c).astype(np.float64)
-    cell_keys = {"zone": cz, "need": ck, "phase": ch, "level": cl, "year": ct}
-    rows.add("transfer_out", cell_keys,
-             np.concatenate([c_idx, c_idx, c_idx, group_cell[leavers.x_group]]),
+    t_col = columns.index(Role.TRANSFER)
+    loc_col, far_col = t_col[0::2], t_col[1::2]
+    brk_col = columns.index(Role.BREAK)
+    existing = np.bincount(plan.group_cell, weights=leavers.existing,
+                           minlength=n_c).astype(np.float64)
+    rows.add("transfer_out", {"zone": cz, "need": ck, "phase": keys["phase"], "level": cl,
+                              "year": ct},
+             np.concatenate([c_idx, c_idx, c_idx, plan.group_cell[leavers.x_group]]),
              np.concatenate([loc_col, far_col, brk_col, leavers.x_col]),
              np.concatenate([np.ones(3 * n_c), -leavers.lam]), existing, existing.copy())
-    cls = np.where(dest_local, 0, 1)
+    cls = np.where(plan.dest_local, 0, 1)
     rows.add("transfer_in", {"zone": np.repeat(cz, 2), "need": np.repeat(ck, 2),
-                             "phase": np.repeat(leavers.next_phase[rep], 2),
+                             "phase": np.repeat(leavers.next_phase[plan.cell_group], 2),
                              "level": np.repeat(cl, 2), "year": np.repeat(ct + 1, 2),
                              "local": np.tile(np.array([1, 0], dtype=np.int64), n_c)},
-             np.concatenate([2 * c_idx, 2 * c_idx + 1, 2 * dest_cell + cls]),
-             np.concatenate([loc_col, far_col, dest_arc]),
-             np.concatenate([np.ones(2 * n_c), -np.ones(dest_arc.size)]),
+             np.concatenate([2 * c_idx, 2 * c_idx + 1, 2 * plan.dest_cell + cls]),
+             np.concatenate([loc_col, far_col, plan.dest_arc]),
+             np.concatenate([np.ones(2 * n_c), -np.ones(plan.dest_arc.size)]),
              np.full(2 * n_c, -np.inf), np.zeros(2 * n_c))
-    share = float(pol.min_pathway_local_share)
+    share = float(instance.policy.min_pathway_local_share)
     if share > 0:
-        add_local_rows(rows, data, share, leavers, len(arcs), rep, loc_col,
-                       np.ones(n_c, dtype=bool))
-    no_dest = np.repeat(dest_row < 0, 2)
-    flows = ColumnBlock(
-        "transfer", offset, np.zeros(2 * n_c), np.where(no_dest, 0.0, np.inf),
-        np.zeros(2 * n_c, dtype=bool),
-        {"year": np.repeat(ct + 1, 2), "zone": np.repeat(cz, 2), "need": np.repeat(ck, 2),
-         "phase": np.repeat(leavers.next_phase[rep], 2), "level": np.repeat(cl, 2),
-         "provision": np.full(2 * n_c, -1, dtype=np.int64)})
-    breaks = ColumnBlock(
-        "break", offset + 2 * n_c, np.full(n_c, pol.pathway_break_penalty), np.full(n_c, np.inf),
-        np.zeros(n_c, dtype=bool), {**cell_keys})
-    return CellPlan(flows, breaks, leavers, group_cell, dest_arc, dest_cell, dest_local,
-                    a_p[dest_arc].astype(np.int64))
+        add_local_rows(rows, data, share, leavers, columns.start(Role.UNMET), plan.cell_group,
+                       loc_col, np.ones(n_c, dtype=bool))

@@ -24,13 +24,13 @@ import pandas as pd
 
 from placement_opt.instance import Instance
 from placement_opt.model.arcs import Arcs
-from placement_opt.model.columns import ColumnBlock
+from placement_opt.model.columns import ColumnBlock, ColumnLayout, Role, block
 from placement_opt.model.data import ModelData
 from placement_opt.model.occupancy import Occupancy, existing_occupancy
 from placement_opt.model.rows import RowAccumulator, group_keys
 
-__all__ = ["TRANSFER_COLUMNS", "Leavers", "TransferPlan", "add_local_rows", "add_transfers",
-           "leaver_groups", "moves_and_breaks", "next_phase", "transfer_frame"]
+__all__ = ["TRANSFER_COLUMNS", "Leavers", "TransferPlan", "add_local_rows", "add_transfer_rows",
+           "leaver_groups", "moves_and_breaks", "next_phase", "plan_transfers", "transfer_frame"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -130,7 +130,7 @@ def leaver_groups(data: ModelData, arcs: Arcs, occ: Occupancy, instance: Instanc
 
 @dataclass(frozen=True)
 class TransferPlan:
-    """Decoding aid kept in ``MatrixModel.meta['transfers']``: the flow and break columns."""
+    """Decoding aid kept in ``ModelLayout.transfers``: the flow and break columns."""
 
     flows: ColumnBlock
     breaks: ColumnBlock
@@ -138,42 +138,55 @@ class TransferPlan:
     flow_arc: IntArray  # destination arc of each flow column
     leavers: Leavers
 
-    def table(self, data: ModelData, x: FloatArray, kinds: tuple[str, ...]) -> pd.DataFrame:
+    def table(self, data: ModelData, x: FloatArray, columns: ColumnLayout,
+              kinds: tuple[str, ...]) -> pd.DataFrame:
         """Solved flows and breaks (pupils > 0) as :data:`TRANSFER_COLUMNS`."""
         return moves_and_breaks(data, kinds, self.leavers, self.flow_group,
-                                self.flows.key("provision"), x[self.flows.offset:self.flows.stop],
-                                x[self.breaks.offset:self.breaks.stop])
+                                self.flows.key("provision"), x[columns.span(Role.TRANSFER)],
+                                x[columns.span(Role.BREAK)])
 
 
-def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupancy,
-                  instance: Instance, offset: int) -> TransferPlan | None:
-    """Add the transfer rows and return the flow and break columns (``None``: no transfers)."""
+def plan_transfers(data: ModelData, arcs: Arcs, occ: Occupancy,
+                   instance: Instance) -> TransferPlan | None:
+    """The flow and break columns (``None``: nobody leaves within the horizon)."""
     pol = instance.policy
     leavers = leaver_groups(data, arcs, occ, instance)
     if leavers is None:
         return None
     a_d, a_p = arcs.demand, arcs.provision
-    gz, gk, gh, gp, gt = leavers.zone, leavers.need, leavers.phase, leavers.provision, leavers.year
-    gl = leavers.level
-    n_g = leavers.size
-    inv_x, lam, e_leave = leavers.x_group, leavers.lam, leavers.existing
+    gz, gk, gp, gt = leavers.zone, leavers.need, leavers.provision, leavers.year
     dest_row = leavers.dest_row
     first = np.searchsorted(a_d, np.arange(data.d_pupils.size + 1))
     count = np.where(dest_row >= 0, first[dest_row + 1] - first[np.maximum(dest_row, 0)], 0)
-    f_group = np.repeat(np.arange(n_g, dtype=np.int64), count)
+    f_group = np.repeat(np.arange(leavers.size, dtype=np.int64), count)
     start = np.repeat(first[np.maximum(dest_row, 0)] - (np.cumsum(count) - count), count)
     f_arc = (np.arange(f_group.size, dtype=np.int64) + start).astype(np.int64)
-    n_f = int(f_arc.size)
-    f_col = offset + np.arange(n_f, dtype=np.int64)
-    b_col = offset + n_f + np.arange(n_g, dtype=np.int64)
     f_minutes = np.where(a_p[f_arc] == gp[f_group], 0.0,
                          data.minutes[data.prov_zone[gp[f_group]], a_p[f_arc]])
+    flows = block(Role.TRANSFER, pol.transfer_cost_per_min * f_minutes,
+                  year=data.d_year[a_d[f_arc]], zone=gz[f_group], need=gk[f_group],
+                  phase=data.d_phase[a_d[f_arc]], level=data.d_level[a_d[f_arc]],
+                  provision=a_p[f_arc], demand_row=a_d[f_arc])
+    breaks = block(Role.BREAK, np.full(leavers.size, pol.pathway_break_penalty), year=gt,
+                   zone=gz, need=gk, phase=leavers.phase, level=leavers.level, provision=gp)
+    return TransferPlan(flows, breaks, f_group, f_arc, leavers)
+
+
+def add_transfer_rows(rows: RowAccumulator, plan: TransferPlan, data: ModelData, arcs: Arcs,
+                      instance: Instance, columns: ColumnLayout) -> None:
+    """``transfer_out``, ``transfer_in`` and (with a pathway local share) ``pathway_local``."""
+    leavers, f_group, f_arc = plan.leavers, plan.flow_group, plan.flow_arc
+    a_d, a_p = arcs.demand, arcs.provision
+    n_g, n_f = leavers.size, int(f_arc.size)
+    f_col, b_col = columns.index(Role.TRANSFER), columns.index(Role.BREAK)
     # transfer_out: sum_b f + brk - sum (1/L) x = existing leavers.
-    rows.add("transfer_out", {"zone": gz, "need": gk, "phase": gh, "level": gl, "provision": gp,
-                              "year": gt},
-             np.concatenate([f_group, np.arange(n_g, dtype=np.int64), inv_x]),
+    rows.add("transfer_out", {"zone": leavers.zone, "need": leavers.need,
+                              "phase": leavers.phase, "level": leavers.level,
+                              "provision": leavers.provision, "year": leavers.year},
+             np.concatenate([f_group, np.arange(n_g, dtype=np.int64), leavers.x_group]),
              np.concatenate([f_col, b_col, leavers.x_col]),
-             np.concatenate([np.ones(n_f), np.ones(n_g), -lam]), e_leave, e_leave.copy())
+             np.concatenate([np.ones(n_f), np.ones(n_g), -leavers.lam]), leavers.existing,
+             leavers.existing.copy())
     # transfer_in: flows into arc b are placements made at b.
     dest, d_inv = group_keys(f_arc)
     rows.add("transfer_in", {"zone": data.d_zone[a_d[dest]], "need": data.d_need[a_d[dest]],
@@ -184,33 +197,23 @@ def add_transfers(rows: RowAccumulator, data: ModelData, arcs: Arcs, occ: Occupa
              np.concatenate([f_col, dest]),
              np.concatenate([np.ones(n_f), -np.ones(dest.size)]),
              np.full(dest.size, -np.inf), np.zeros(dest.size))
-    share = float(pol.min_pathway_local_share)
+    share = float(instance.policy.min_pathway_local_share)
     if share > 0:
-        add_local_rows(rows, data, share, leavers, len(arcs), f_group, f_col,
-                       data.prov_zone[a_p[f_arc]] == gz[f_group])
-    flows = ColumnBlock(
-        "transfer", offset, pol.transfer_cost_per_min * f_minutes, np.full(n_f, np.inf),
-        np.zeros(n_f, dtype=bool),
-        {"year": data.d_year[a_d[f_arc]], "zone": gz[f_group], "need": gk[f_group],
-         "phase": data.d_phase[a_d[f_arc]], "level": data.d_level[a_d[f_arc]],
-         "provision": a_p[f_arc], "demand_row": a_d[f_arc]})
-    breaks = ColumnBlock(
-        "break", offset + n_f, np.full(n_g, pol.pathway_break_penalty), np.full(n_g, np.inf),
-        np.zeros(n_g, dtype=bool),
-        {"year": gt, "zone": gz, "need": gk, "phase": gh, "level": gl, "provision": gp})
-    return TransferPlan(flows, breaks, f_group, f_arc, leavers)
+        add_local_rows(rows, data, share, leavers, columns.start(Role.UNMET), f_group, f_col,
+                       data.prov_zone[a_p[f_arc]] == leavers.zone[f_group])
 
 
 def add_local_rows(rows: RowAccumulator, data: ModelData, share: float, leavers: Leavers,
-                   n_arcs: int, f_group: IntArray, f_col: IntArray,
+                   unmet_start: int, f_group: IntArray, f_col: IntArray,
                    local: npt.NDArray[np.bool_]) -> None:
     """``pathway_local``: flows staying in the zone >= share * leavers (placed, unmet and
     existing), per zone and year. Unmet pupils of a leaving phase count as leavers too, so
-    leaving pupils unplaced cannot ease the rule (column ``n_arcs + d`` is row d's unmet)."""
+    leaving pupils unplaced cannot ease the rule (column ``unmet_start + d`` is row d's
+    unmet)."""
     n_t = len(data.years)
     g_key = leavers.zone * n_t + leavers.year
     d_src = leavers.unmet_row
-    x_col = np.concatenate([leavers.x_col, n_arcs + d_src])
+    x_col = np.concatenate([leavers.x_col, unmet_start + d_src])
     x_key = np.concatenate([g_key[leavers.x_group], data.d_zone[d_src] * n_t + data.d_year[d_src]])
     x_lam = np.concatenate([leavers.lam, leavers.unmet_lam])
     e_leave = leavers.existing

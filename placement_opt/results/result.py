@@ -11,12 +11,13 @@ import pandas as pd
 
 from placement_opt.errors import Issue
 from placement_opt.instance import Instance
-from placement_opt.model.changes import CHANGE_COLUMNS, ChangePlan, change_table, removed_places
+from placement_opt.model.changes import CHANGE_COLUMNS, change_table, removed_places
+from placement_opt.model.columns import Role
 from placement_opt.model.data import ModelData
+from placement_opt.model.layout import ModelLayout
 from placement_opt.model.matrix import MatrixModel
-from placement_opt.model.occupancy import Occupancy, existing_occupancy
-from placement_opt.model.transfer_cells import CellPlan
-from placement_opt.model.transfers import TRANSFER_COLUMNS, TransferPlan
+from placement_opt.model.occupancy import existing_occupancy
+from placement_opt.model.transfers import TRANSFER_COLUMNS
 from placement_opt.results.plan_kpis import plan_kpis
 from placement_opt.schema.tables import KINDS
 from placement_opt.solvers.base import RawSolution
@@ -94,7 +95,7 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
                 diagnosis: pd.DataFrame | None = None) -> Result:
     """Turn a backend's arrays into tidy tables and KPIs."""
     size = {"columns": model.n_cols, "rows": model.n_rows, "nonzeros": int(model.A.nnz),
-            "arcs": int(model.meta["n_arcs"])}  # type: ignore[call-overload]
+            "arcs": _layout(model).n_arcs}
     common: dict[str, Any] = {
         "status": raw.status, "objective": raw.objective, "bound": raw.bound, "gap": raw.gap,
         "backend": raw.backend, "solve_seconds": raw.seconds, "build_seconds": build_seconds,
@@ -117,12 +118,13 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
     budget_use = _budget_use(data, model, raw.x, alloc, capital)
     kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty, capital, budget_use,
                  inst.policy.overspend_penalty)
-    plan: TransferPlan | CellPlan | None = model.meta.get("transfers")  # type: ignore[assignment]
-    transfers = (plan.table(data, raw.x, KINDS) if plan is not None
+    layout = _layout(model)
+    plan = layout.transfers
+    transfers = (plan.table(data, raw.x, layout.columns, KINDS) if plan is not None
                  else pd.DataFrame(columns=TRANSFER_COLUMNS))
     names = dict(zip(inst.provisions["provision"],
                      inst.provisions["name"].fillna(inst.provisions["provision"]), strict=True))
-    changes = change_table(_change_plan(model), data, raw.x, names)
+    changes = change_table(layout.changes, data, layout.values(raw.x, Role.CHANGE), names)
     extra, adds = plan_kpis(transfers, changes, data.years, inst.policy)
     if len(extra):
         is_obj = kpis["kpi"] == "objective"
@@ -134,19 +136,22 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
                   **common)
 
 
-def _change_plan(model: MatrixModel) -> ChangePlan | None:
-    plan: ChangePlan | None = model.meta.get("changes")  # type: ignore[assignment]
-    return plan
+def _layout(model: MatrixModel) -> ModelLayout:
+    """The layout of a model built by ``build_from_data`` (the only models results read)."""
+    if model.layout is None:
+        raise ValueError("the model has no layout: results read models from build_from_data")
+    return model.layout
 
 
 def _stock(data: ModelData, model: MatrixModel, x: np.ndarray
            ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Pupils in place by (zone, need, phase, level, provision, year): placed that year, still
     there from earlier years (continuity) or in the existing cohort; and those placed that year."""
-    n_a = int(model.meta["n_arcs"])  # type: ignore[call-overload]
+    layout = _layout(model)
+    n_a = layout.n_arcs
     keys = model.column_keys
-    occ: Occupancy = model.meta["occupancy"]  # type: ignore[assignment]
-    e_row, e_t, e_n = existing_occupancy(data, bool(model.meta["continuity"]))
+    occ = layout.occupancy
+    e_row, e_t, e_n = existing_occupancy(data, layout.continuity)
     z = np.concatenate([keys["zone"][occ.arc], data.e_zone[e_row], keys["zone"][:n_a]])
     k = np.concatenate([keys["need"][occ.arc], data.e_need[e_row], keys["need"][:n_a]])
     h = np.concatenate([keys["phase"][occ.arc], data.e_phase[e_row], keys["phase"][:n_a]])
@@ -222,10 +227,11 @@ def _utilisation(inst: Instance, data: ModelData, model: MatrixModel,
                 np.add.at(shadow, (block.keys["provision"], block.keys["year"]),
                           raw.row_dual[block.start:block.stop])
     opened, size = _open_state(data, model, raw.x)
+    layout = _layout(model)
     effective = np.where(opened, np.minimum(data.cap_total, size[:, None]), 0.0)
     cap = (np.where(data.candidate[:, None], effective, data.cap_total)
            + _added_places(data, model, raw.x)
-           - removed_places(_change_plan(model), data, raw.x))[pp, tt]
+           - removed_places(layout.changes, data, layout.values(raw.x, Role.CHANGE)))[pp, tt]
     names = inst.provisions["name"].fillna(inst.provisions["provision"]).to_numpy(object)
     used = placed[pp, tt]
     return pd.DataFrame({
@@ -246,13 +252,12 @@ def _open_state(data: ModelData, model: MatrixModel,
     n_p, n_t = len(data.provisions), len(data.years)
     opened = np.ones((n_p, n_t), dtype=bool)
     size = np.full(n_p, np.nan)
-    n_c = int(model.meta.get("n_candidates", 0))  # type: ignore[call-overload]
+    layout = _layout(model)
+    n_c = layout.columns.size(Role.SIZE)
     if n_c:
         cand = np.flatnonzero(data.candidate)
-        off_y = int(model.meta["open_offset"])  # type: ignore[call-overload]
-        off_s = int(model.meta["size_offset"])  # type: ignore[call-overload]
-        opened[cand] = x[off_y:off_s].reshape(n_c, n_t) > 0.5
-        size[cand] = np.where(opened[cand, -1], x[off_s:off_s + n_c], 0.0)
+        opened[cand] = layout.values(x, Role.OPEN).reshape(n_c, n_t) > 0.5
+        size[cand] = np.where(opened[cand, -1], layout.values(x, Role.SIZE), 0.0)
     return opened, size
 
 
@@ -261,8 +266,7 @@ def _increments(data: ModelData, model: MatrixModel, x: np.ndarray) -> np.ndarra
     n_e, n_t = int(data.exp_prov.size), len(data.years)
     if n_e == 0:
         return np.zeros((0, n_t))
-    off_w = int(model.meta["expand_offset"])  # type: ignore[call-overload]
-    return np.round(x[off_w:off_w + n_e * n_t].reshape(n_e, n_t))
+    return np.round(_layout(model).values(x, Role.EXPAND).reshape(n_e, n_t))
 
 
 def _added_places(data: ModelData, model: MatrixModel, x: np.ndarray) -> np.ndarray:
@@ -301,10 +305,9 @@ def _budget_use(data: ModelData, model: MatrixModel, x: np.ndarray, alloc: pd.Da
     spent = alloc.groupby("year")[["place_cost", "transport_cost"]].sum().sum(axis=1)
     cap_spent = capital.groupby("year")["amount"].sum() if len(capital) else pd.Series(dtype=float)
     over = np.zeros(len(years))
-    budget_years = np.asarray(model.meta.get("budget_years", np.zeros(0, dtype=np.int64)))
-    if budget_years.size:
-        off_o = int(model.meta["overspend_offset"])  # type: ignore[call-overload]
-        over[budget_years] = x[off_o:off_o + budget_years.size]
+    layout = _layout(model)
+    if layout.budget_years.size:
+        over[layout.budget_years] = layout.values(x, Role.OVERSPEND)
     return pd.DataFrame({
         "year": np.asarray(years, dtype=np.int64),
         "revenue_budget": data.revenue_budget,
@@ -368,8 +371,7 @@ def _duals(model: MatrixModel, raw: RawSolution) -> pd.DataFrame:
 
 
 def _unmet(data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
-    n_a = int(model.meta["n_arcs"])  # type: ignore[call-overload]
-    u = x[n_a:n_a + data.d_pupils.size]
+    u = _layout(model).values(x, Role.UNMET)
     sel = np.flatnonzero(u > _TOL)
     return pd.DataFrame({
         "zone": np.asarray(data.zones, dtype=object)[data.d_zone[sel]],

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from placement_opt.model.columns import Role
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import Backend, Capabilities, RawSolution, relative_gap
@@ -60,10 +61,9 @@ def row_scales(model: MatrixModel) -> npt.NDArray[np.int64] | None:
 def cpsat_applicable(model: MatrixModel) -> str | None:
     """Why CP-SAT cannot solve ``model``, or None when it can."""
     role = model.column_keys.get("role", np.zeros(model.n_cols, dtype=np.int64))
-    if not np.all(model.integrality[role == 0]):
+    if not np.all(model.integrality[role == Role.ARC]):
         return "placements are not whole pupils (set integer_pupils = true)"
-    roles = tuple(model.labels.get("role", ()))
-    if "transfer" in roles and np.any(role == roles.index("transfer")):
+    if np.any(role == Role.TRANSFER):
         return "phase-transfer flows are fractional (leavers are pupils / years in the phase)"
     if row_scales(model) is None:
         return "a constraint needs more than 6 decimal places to be integral"

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from placement_opt.errors import PlacementOptError
+from placement_opt.model.columns import Role
 from placement_opt.model.matrix import MatrixModel, RowBlock
 
 __all__ = ["FIRST_STAGE_ROLES", "StackedModel", "check_first_stage", "first_stage_mask",
@@ -29,7 +30,8 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Column roles decided once, before demand is known.
-FIRST_STAGE_ROLES: tuple[str, ...] = ("open", "size", "expand", "change")
+FIRST_STAGE_ROLES: tuple[str, ...] = tuple(r.label for r in (Role.OPEN, Role.SIZE, Role.EXPAND,
+                                                              Role.CHANGE))
 
 
 def first_stage_mask(model: MatrixModel, roles: Sequence[str] = FIRST_STAGE_ROLES) -> BoolArray:
@@ -42,12 +44,15 @@ def first_stage_mask(model: MatrixModel, roles: Sequence[str] = FIRST_STAGE_ROLE
 @dataclass(frozen=True)
 class StackedModel:
     """The stacked model; ``columns[s]`` maps sample s's columns to the stacked ones, whose
-    first ``n_first`` columns are the shared first stage."""
+    first ``n_first`` columns are the shared first stage; ``weights[s]`` is sample s's weight
+    in the objective. The stacked model has no :class:`~placement_opt.model.layout.ModelLayout`
+    (its columns are not in role blocks): read it through these maps."""
 
     model: MatrixModel
     n_first: int
     columns: tuple[IntArray, ...]
     first: tuple[BoolArray, ...]
+    weights: FloatArray
 
 
 def check_first_stage(models: Sequence[MatrixModel], roles: Sequence[str] = FIRST_STAGE_ROLES) -> None:
@@ -103,9 +108,8 @@ def stack_models(models: Sequence[MatrixModel], roles: Sequence[str] = FIRST_STA
         formulation=f"models/robust.md over ({models[0].formulation})", c=c, A=a,
         row_lower=lo, row_upper=hi, col_lower=lower, col_upper=upper, integrality=integer,
         blocks=blocks, column_keys=keys, labels=labels,
-        offset=float(np.dot(w, [m.offset for m in models])),
-        meta={"n_samples": len(models), "n_first_stage": n_f, "weights": w})
-    return StackedModel(model, n_f, tuple(maps), tuple(masks))
+        offset=float(np.dot(w, [m.offset for m in models])))
+    return StackedModel(model, n_f, tuple(maps), tuple(masks), w)
 
 
 def _first_only(m: MatrixModel, mask: BoolArray) -> BoolArray:
