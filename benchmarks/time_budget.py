@@ -4,6 +4,7 @@ variants, each ``solve()`` in a fresh process.
 ```bash
 python benchmarks/time_budget.py                       # T = 60 s, every case; JSON in results/
 python benchmarks/time_budget.py --limits 60 20 --cases kent fine_kent --json OUT.json
+python benchmarks/time_budget.py --overhead 7     # the watchdog's cost on kent: off vs on
 ```
 
 Cases: the named multi-year MIPs of :mod:`named` (``kent``, ``region``, ``national``,
@@ -82,6 +83,27 @@ def run_one(case: str, limit: float) -> dict[str, Any]:
             "model_size": dict(result.model_size)}
 
 
+def overhead(rounds: int, limit: float) -> dict[str, Any]:
+    """Child side: ``kent`` solved ``rounds`` times with the watchdog off and on, alternating
+    (after one warm-up of each); medians of ``solve()`` wall time and their ratio."""
+    import statistics
+
+    from placement_opt import solve
+
+    inst = make(CASES["kent"][0])
+    walls: dict[str, list[float]] = {"off": [], "on": []}
+    for i in range(rounds + 1):
+        for mode in ("off", "on"):
+            start = time.perf_counter()
+            result = solve(inst, time_limit=limit, watchdog=mode)
+            if i:
+                walls[mode].append(time.perf_counter() - start)
+            assert result.status.value == "optimal"
+    off, on = statistics.median(walls["off"]), statistics.median(walls["on"])
+    return {"rounds": rounds, "limit": limit, "walls": walls, "median_off_s": off,
+            "median_on_s": on, "on_over_off": on / off, "extra_s": on - off}
+
+
 def run_case(case: str, limit: float) -> dict[str, Any]:
     """One case in a fresh interpreter (its own session, so a kill ends its solvers too)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", case, str(limit)]
@@ -133,10 +155,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--limits", type=float, nargs="+", default=[60.0], help="time limits (s)")
     p.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     p.add_argument("--json", type=Path, default=DEFAULT_JSON, help="results file")
+    p.add_argument("--overhead", type=int, metavar="ROUNDS",
+                   help="only measure the watchdog's cost on kent (JSON: results/watchdog_overhead.json)")
     p.add_argument("--child", nargs=2, metavar=("CASE", "LIMIT"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        print(json.dumps(run_one(args.child[0], float(args.child[1]))))
+        answer = (overhead(int(args.child[1]), 60.0) if args.child[0] == "overhead"
+                  else run_one(args.child[0], float(args.child[1])))
+        print(json.dumps(answer))
+        return
+    if args.overhead:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "overhead",
+               str(args.overhead)]
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        out = {"command": f"python benchmarks/time_budget.py --overhead {args.overhead}",
+               "machine": {k: v for k, v in machine().items() if k != "executable"},
+               "code": code_version(), **result}
+        target = BENCH / "results" / "watchdog_overhead.json"
+        target.write_text(json.dumps(out, indent=2) + "\n")
+        print(f"kent, solve() wall: watchdog off {result['median_off_s']:.2f} s, on "
+              f"{result['median_on_s']:.2f} s (median of {args.overhead}), on / off "
+              f"{result['on_over_off']:.2f}; wrote {target}")
         return
     started = datetime.now(UTC)
     info = {k: v for k, v in machine().items() if k != "executable"}
