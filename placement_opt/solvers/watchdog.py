@@ -18,9 +18,11 @@ import pickle
 import selectors
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import IO
 
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
@@ -65,12 +67,10 @@ def run_watched(runner: Runner, model: MatrixModel, options: SolveOptions, backe
     child = subprocess.Popen([sys.executable, "-m", "placement_opt.solvers._child"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert child.stdin is not None and child.stdout is not None
+    # Written from a thread: a child that never reads must not hold the caller past the deadline.
+    writer = threading.Thread(target=_send, args=(child.stdin, payload), daemon=True)
+    writer.start()
     try:
-        try:
-            child.stdin.write(payload)
-            child.stdin.close()
-        except BrokenPipeError:
-            pass
         answer = _read_until(child.stdout, start + wait)
         if answer is None:
             return RawSolution(Status.NO_SOLUTION_AT_LIMIT, None, None, None, None, None,
@@ -91,6 +91,14 @@ def run_watched(runner: Runner, model: MatrixModel, options: SolveOptions, backe
             child.kill()
             child.wait()
         child.stdout.close()
+
+
+def _send(stream: IO[bytes], payload: bytes) -> None:
+    try:
+        stream.write(payload)
+        stream.close()
+    except (BrokenPipeError, ValueError):
+        pass
 
 
 def _read_until(stream: object, deadline: float) -> bytes | None:
