@@ -39,3 +39,9 @@ def uses_its_limit(status: Status) -> object:
 
     run.given = given  # type: ignore[attr-defined]
     return run
+
+
+def report_limit(model: MatrixModel, options: SolveOptions) -> RawSolution:
+    """Answers at once, with the time limit it was given as its message."""
+    return RawSolution(Status.NO_SOLUTION_AT_LIMIT, None, None, None, None, None, 0.0, "slow",
+                       repr(options.time_limit))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _slow import exit_without_answer, sleep_past_limit, uses_its_limit
+from _slow import exit_without_answer, report_limit, sleep_past_limit, uses_its_limit
 from _tiny import facility_instance, tiny
 
 from placement_opt import Instance, SolveOptions, Status, build_allocation_model, solve
@@ -148,6 +148,13 @@ def test_the_watchdog_stops_a_solver_that_ignores_its_limit(child_finds_tests: N
     assert time.perf_counter() - began < 60  # sanity only: the stand-in sleeps 600 s
     assert raw.status is Status.NO_SOLUTION_AT_LIMIT and raw.x is None
     assert "stopped by the watchdog" in raw.message
+
+
+def test_the_childs_start_up_comes_out_of_the_solvers_time(child_finds_tests: None) -> None:
+    """The child solves until the caller's deadline, not for a full limit after its imports."""
+    model = build_allocation_model(facility_instance(20, 6))
+    raw = run_watched(report_limit, model, SolveOptions(time_limit=30), "highs")
+    assert 0 < float(raw.message) < 30
 
 
 def test_a_solver_process_that_dies_is_an_error(child_finds_tests: None) -> None:
