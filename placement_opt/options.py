@@ -31,3 +31,7 @@ class SolveOptions(BaseModel):
                             "decisions fixed (marginal values at the optimum).")
     lp_method: Literal["auto", "simplex", "ipm", "pdlp"] = Field(
         "auto", description="LP algorithm (HiGHS: simplex, ipm, pdlp; OR-Tools: pdlp, else GLOP).")
+    watchdog: Literal["auto", "on", "off"] = Field(
+        "auto", description="Run HiGHS in a child process killed at the deadline (its presolve "
+        "can overrun the time limit): on, off, or auto = when a time limit is set and the "
+        "model has at least 1M nonzeros.")

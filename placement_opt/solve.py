@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from placement_opt.budget import Deadline, Outcome, Stage
 from placement_opt.errors import Issue, PlacementOptError, Severity
 from placement_opt.instance import Instance
 from placement_opt.model.arcs import eligible_arcs
@@ -17,11 +19,14 @@ from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.results.result import Result, make_result
-from placement_opt.solvers.diagnose import diagnose_infeasibility
+from placement_opt.solvers.base import RawSolution
+from placement_opt.solvers.diagnose import diagnose_within
+from placement_opt.solvers.highs import solve_highs
 from placement_opt.solvers.registry import Backend, get_backend
+from placement_opt.solvers.watchdog import no_time
 from placement_opt.status import Status
 
-__all__ = ["choose_backend", "solve"]
+__all__ = ["choose_backend", "fixed_decision_model", "run_stage", "solve"]
 
 
 def solve(instance: Instance, options: SolveOptions | None = None, **overrides: Any) -> Result:
@@ -31,10 +36,15 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
 
     ``options`` (or keyword overrides such as ``time_limit=10``, ``gap=1e-3``, ``threads=2``)
     set the solver. The instance is not modified.
+
+    The whole call, model build included, runs within ``time_limit``: each stage (the solve,
+    the LP for MIP duals, an infeasibility diagnosis) gets the time left, a stage with none
+    left is skipped, and ``Result.stages`` says how each ended (``placement_opt.budget``).
     """
     opts = options or SolveOptions()
     if overrides:
         opts = SolveOptions.model_validate({**opts.model_dump(), **overrides})
+    deadline = Deadline.after(opts.time_limit)
     start = time.perf_counter()
     data = ModelData.from_instance(instance)
     arcs = eligible_arcs(data)
@@ -42,17 +52,40 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
     warnings = presolve_checks(data, arcs) + penalty_scale_check(model, len(arcs))
     build_seconds = time.perf_counter() - start
     backend = choose_backend(model, opts.backend)
-    raw = backend.run(model, opts)
+    raw, first = run_stage("solve", deadline, opts, backend.name,
+                           lambda o: backend.run(model, o))
+    stages = [first]
     if opts.backend == "auto":
         raw = replace(raw, message=f"auto chose {backend.name}: {raw.message}")
     if model.is_mip and raw.x is not None and opts.mip_duals:
-        raw = replace(raw, row_dual=fixed_decision_duals(model, raw.x, opts))
+        fixed = fixed_decision_model(model, raw.x)
+        lp, stage = run_stage("duals", deadline, opts.model_copy(update={"backend": "highs"}),
+                              "highs", lambda o: solve_highs(fixed, o))
+        stages.append(stage)
+        raw = replace(raw, row_dual=lp.row_dual if lp.status is Status.OPTIMAL else None)
     diagnosis = None
     if raw.status is Status.INFEASIBLE and opts.diagnose:
-        diagnosis = diagnose_infeasibility(model, opts)
+        given = deadline.remaining()
+        began = time.perf_counter()
+        diagnosis, outcome = diagnose_within(model, opts, deadline)
+        stages.append(Stage("diagnosis", outcome, given, time.perf_counter() - began))
         warnings += [Issue("infeasibility diagnosis", text, severity=Severity.ERROR)
                      for text in diagnosis["explanation"]]
-    return make_result(instance, data, model, raw, warnings, build_seconds, diagnosis)
+    return make_result(instance, data, model, raw, warnings, build_seconds, diagnosis,
+                       stages=tuple(stages))
+
+
+def run_stage(name: str, deadline: Deadline, options: SolveOptions, backend: str,
+              run: Callable[[SolveOptions], RawSolution]) -> tuple[RawSolution, Stage]:
+    """``run`` with the time left as its limit, and how it ended; skipped when none is left."""
+    given = deadline.remaining()
+    if deadline.expired():
+        return no_time(backend), Stage(name, "skipped", given, 0.0)
+    began = time.perf_counter()
+    raw = run(deadline.options_for(options))
+    at_limit = raw.status in (Status.FEASIBLE_AT_LIMIT, Status.NO_SOLUTION_AT_LIMIT)
+    outcome: Outcome = "cut_short" if at_limit and deadline.ran_out(given) else "done"
+    return raw, Stage(name, outcome, given, time.perf_counter() - began)
 
 
 #: Above this ratio of unmet penalty to dearest placement, solver tolerances (about 1e-6 on a
@@ -75,19 +108,15 @@ def penalty_scale_check(model: MatrixModel, n_arcs: int) -> list[Issue]:
     return []
 
 
-def fixed_decision_duals(model: MatrixModel, x: np.ndarray, options: SolveOptions) -> np.ndarray | None:
-    """Duals of the LP left when every integer decision (openings; pupils too when whole pupils
-    are asked for) is fixed at its MIP value: marginal values at the MIP optimum
+def fixed_decision_model(model: MatrixModel, x: np.ndarray) -> MatrixModel:
+    """The LP left when every integer decision (openings; pupils too when whole pupils are
+    asked for) is fixed at its MIP value: its duals are the marginal values at the MIP optimum
     (``models/openings.md``)."""
-    from placement_opt.solvers.highs import solve_highs
-
     decisions = model.integrality
     lower = np.where(decisions, np.round(x), model.col_lower)
     upper = np.where(decisions, np.round(x), model.col_upper)
-    fixed = replace(model, col_lower=lower, col_upper=upper,
-                    integrality=np.zeros(model.n_cols, dtype=bool))
-    raw = solve_highs(fixed, options.model_copy(update={"backend": "highs"}))
-    return raw.row_dual if raw.status is Status.OPTIMAL else None
+    return replace(model, col_lower=lower, col_upper=upper,
+                   integrality=np.zeros(model.n_cols, dtype=bool))
 
 
 def choose_backend(model: MatrixModel, name: str) -> Backend:

@@ -236,6 +236,8 @@ def test_time_limit_returns_incumbent_or_says_none(backend: str) -> None:
     on the machine's speed, so both are accepted)."""
     r = solve(facility_instance(300, 120), backend=backend, time_limit=2.0, mip_duals=False)
     assert r.status in (Status.FEASIBLE_AT_LIMIT, Status.NO_SOLUTION_AT_LIMIT)
+    assert r.cut_short == ("solve",)
+    assert r.stages[0].given is not None and 0 < r.stages[0].given <= 2.0
     if r.status is Status.FEASIBLE_AT_LIMIT:
         assert r.objective is not None and r.gap is not None and r.gap > 0
         assert r.kpi("placed") + r.kpi("unmet") == pytest.approx(r.kpi("demand"))

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from placement_opt.budget import Stage
 from placement_opt.errors import Issue
 from placement_opt.instance import Instance
 from placement_opt.model.changes import CHANGE_COLUMNS, change_table, removed_places
@@ -46,7 +47,9 @@ class Result:
     and by how much. ``duals`` (for a MIP, from the LP with the integer decisions fixed) has
     one row per constraint: family, keys, bounds and
     ``dual`` = d(objective)/d(right-hand side). ``warnings`` holds the instance's and the
-    pre-solve checks' findings.
+    pre-solve checks' findings. ``stages`` records how each stage of the solve ended under
+    the time budget (``done``, ``cut_short`` or ``skipped``); ``cut_short`` names those the
+    budget stopped.
     """
 
     status: Status
@@ -73,6 +76,12 @@ class Result:
     message: str = ""
     transfers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRANSFER_COLUMNS))
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
+    stages: tuple[Stage, ...] = ()
+
+    @property
+    def cut_short(self) -> tuple[str, ...]:
+        """Names of the stages the time budget stopped or skipped (empty: none)."""
+        return tuple(s.name for s in self.stages if s.outcome != "done")
 
     def kpi(self, name: str, year: int | str = "all") -> float:
         """One KPI value (``year="all"`` for the whole horizon)."""
@@ -92,7 +101,7 @@ class Result:
 
 def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSolution,
                 warnings: list[Issue], build_seconds: float,
-                diagnosis: pd.DataFrame | None = None) -> Result:
+                diagnosis: pd.DataFrame | None = None, stages: tuple[Stage, ...] = ()) -> Result:
     """Turn a backend's arrays into tidy tables and KPIs."""
     size = {"columns": model.n_cols, "rows": model.n_rows, "nonzeros": int(model.A.nnz),
             "arcs": _layout(model).n_arcs}
@@ -102,6 +111,7 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
         "warnings": tuple(inst.warnings) + tuple(warnings), "instance_name": inst.name,
         "instance_fingerprint": inst.fingerprint(), "model_size": size, "message": raw.message,
         "diagnosis": diagnosis if diagnosis is not None else pd.DataFrame(columns=["family"]),
+        "stages": stages,
     }
     if raw.x is None:
         empty = pd.DataFrame()

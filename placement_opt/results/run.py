@@ -141,6 +141,8 @@ def result_summary(result: Result) -> dict[str, object]:
         "solve_seconds": round(result.solve_seconds, 4),
         "model_size": result.model_size,
         "message": result.message,
+        "cut_short": list(result.cut_short),
+        "stages": [s.as_dict() for s in result.stages],
     }
 
 
@@ -170,7 +172,7 @@ def write_result(result: Result, folder: Path, overwrite: bool = False,
         sheet = book.active
         sheet.title = "summary"
         write_frame(sheet, pd.DataFrame(
-            [(k, json.dumps(v) if isinstance(v, dict) else v) for k, v in summary.items()],
+            [(k, json.dumps(v) if isinstance(v, dict | list) else v) for k, v in summary.items()],
             columns=["item", "value"]))
         for name, frame in tables.items():
             write_frame(book.create_sheet(name), frame)

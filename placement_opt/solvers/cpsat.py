@@ -131,7 +131,9 @@ def solve_cpsat(model: MatrixModel, options: SolveOptions) -> RawSolution:
     cp.minimize(cp_model.LinearExpr.weighted_sum([xs[j] for j in nz], [int(obj[j]) for j in nz]))
     solver = cp_model.CpSolver()
     if options.time_limit is not None:
-        solver.parameters.max_time_in_seconds = float(options.time_limit)
+        # The limit covers building the CP model too: the search gets what is left of it.
+        spent = time.perf_counter() - start
+        solver.parameters.max_time_in_seconds = max(0.05, float(options.time_limit) - spent)
     solver.parameters.num_workers = int(options.threads)
     solver.parameters.random_seed = int(options.seed)
     solver.parameters.relative_gap_limit = float(options.gap)

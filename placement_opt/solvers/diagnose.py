@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from placement_opt.budget import Deadline, Outcome
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.status import Status
 
-__all__ = ["HARD_FAMILIES", "diagnose_infeasibility", "elastic_model"]
+__all__ = ["HARD_FAMILIES", "diagnose_infeasibility", "diagnose_within", "elastic_model"]
 
 #: Constraint families that are planning rules (may be relaxed in a diagnosis).
 HARD_FAMILIES = ("local_share", "independent_cap", "capital_budget", "capital_total",
@@ -68,29 +69,49 @@ def elastic_model(model: MatrixModel, families: tuple[str, ...] = HARD_FAMILIES,
 
 def diagnose_infeasibility(model: MatrixModel, options: SolveOptions) -> pd.DataFrame:
     """Rules that must give to make ``model`` feasible, and by how much (empty if none can)."""
+    return diagnose_within(model, options, Deadline.after(options.time_limit))[0]
+
+
+def diagnose_within(model: MatrixModel, options: SolveOptions, deadline: Deadline
+                    ) -> tuple[pd.DataFrame, Outcome]:
+    """:func:`diagnose_infeasibility` within ``deadline``: each elastic re-solve gets the time
+    left, and none starts without time. The outcome is ``skipped`` when none ran,
+    ``cut_short`` when one was stopped or not started (the options found so far are kept)."""
     present = tuple(f for f in HARD_FAMILIES if model.block(f) is not None)
     table = model.row_table()
-    found = [_relax(model, table, (family,), family, options) for family in present]
-    options_found = [f for f in found if f is not None and len(f)]
-    if not options_found:
-        combined = _relax(model, table, present, "combined", options)
-        options_found = [combined] if combined is not None and len(combined) else []
-    if not options_found:
-        return pd.DataFrame(columns=["option", *DIAGNOSIS_COLUMNS])
-    return pd.concat(options_found, ignore_index=True)
+    found: list[pd.DataFrame] = []
+    ran, cut = 0, False
+    for families, option in [*(((f,), f) for f in present), (present, "combined")]:
+        if option == "combined" and (found or cut):
+            break
+        if deadline.expired():
+            cut = True
+            break
+        given = deadline.remaining()
+        relaxed, stopped = _relax(model, table, families, option, deadline.options_for(options))
+        ran += 1
+        cut = cut or (stopped and deadline.ran_out(given))
+        if relaxed is not None and len(relaxed):
+            found.append(relaxed)
+    outcome: Outcome = "skipped" if ran == 0 and cut else ("cut_short" if cut else "done")
+    if not found:
+        return pd.DataFrame(columns=["option", *DIAGNOSIS_COLUMNS]), outcome
+    return pd.concat(found, ignore_index=True), outcome
 
 
 def _relax(model: MatrixModel, table: pd.DataFrame, families: tuple[str, ...], option: str,
-           options: SolveOptions) -> pd.DataFrame | None:
-    """Rows of ``families`` that must give, with the least total slack (None: still infeasible)."""
+           options: SolveOptions) -> tuple[pd.DataFrame | None, bool]:
+    """Rows of ``families`` that must give, with the least total slack (None: still infeasible
+    or not solved), and whether the re-solve stopped at a limit."""
     from placement_opt.solvers.highs import solve_highs
 
     elastic, slack_row, slack_sign = elastic_model(model, families)
     if slack_row.size == 0:
-        return None
+        return None, False
     raw = solve_highs(elastic, options.model_copy(update={"backend": "highs"}))
+    stopped = raw.status in (Status.FEASIBLE_AT_LIMIT, Status.NO_SOLUTION_AT_LIMIT)
     if raw.status is not Status.OPTIMAL or raw.x is None:
-        return None
+        return None, stopped
     slack = raw.x[model.n_cols:]
     used = np.flatnonzero(slack > _TOL)
     out = table.iloc[slack_row[used]].copy()
@@ -103,7 +124,7 @@ def _relax(model: MatrixModel, table: pd.DataFrame, families: tuple[str, ...], o
     out["explanation"] = [_explain({str(k): v for k, v in r.items()})
                           for r in out.to_dict("records")]
     out.insert(0, "option", option)
-    return out[["option", *DIAGNOSIS_COLUMNS]].reset_index(drop=True)
+    return out[["option", *DIAGNOSIS_COLUMNS]].reset_index(drop=True), False
 
 
 def _explain(row: dict[str, object]) -> str:

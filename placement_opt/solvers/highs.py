@@ -14,9 +14,10 @@ import numpy as np
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import Backend, Capabilities, RawSolution
+from placement_opt.solvers.watchdog import run_watched
 from placement_opt.status import Status
 
-__all__ = ["BACKEND", "highs_version", "pass_model", "solve_highs"]
+__all__ = ["BACKEND", "WATCHDOG_NNZ", "highs_version", "pass_model", "solve_highs", "uses_watchdog"]
 
 _MS = highspy.HighsModelStatus
 _INF = highspy.kHighsInf
@@ -85,8 +86,28 @@ def pass_model(h: highspy.Highs, model: MatrixModel) -> None:
     )
 
 
+#: ``watchdog="auto"`` runs HiGHS in a killable child process from this many nonzeros up.
+WATCHDOG_NNZ = 1_000_000
+
+
+def uses_watchdog(model: MatrixModel, options: SolveOptions) -> bool:
+    """True when ``solve_highs`` runs HiGHS in a child process killed at the deadline."""
+    if options.time_limit is None or options.watchdog == "off":
+        return False
+    return options.watchdog == "on" or int(model.A.nnz) >= WATCHDOG_NNZ
+
+
 def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
-    """Solve ``model`` with HiGHS; duals are returned when the model is an LP."""
+    """Solve ``model`` with HiGHS; duals are returned when the model is an LP. With a time
+    limit, a large model runs under the watchdog (``options.watchdog``)."""
+    if uses_watchdog(model, options):
+        return run_watched(_solve_here, model, options.model_copy(update={"watchdog": "off"}),
+                           "highs")
+    return _solve_here(model, options)
+
+
+def _solve_here(model: MatrixModel, options: SolveOptions) -> RawSolution:
+    """HiGHS in this process."""
     h = _new_highs()
     h.setOptionValue("output_flag", options.verbose or options.log_file is not None)
     h.setOptionValue("log_to_console", options.verbose)

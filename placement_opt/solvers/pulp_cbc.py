@@ -89,11 +89,15 @@ def solve_pulp(model: MatrixModel, options: SolveOptions) -> RawSolution:
     """Solve with CBC through PuLP; duals (``pi``) for LPs."""
     import pulp
 
+    began = time.perf_counter()
     prob, variables, constraints = to_pulp(model)
     start = time.perf_counter()
+    # The time limit covers building PuLP's objects too: CBC gets what is left of it.
+    limit = (None if options.time_limit is None
+             else max(0.05, options.time_limit - (start - began)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        solver = pulp.PULP_CBC_CMD(msg=options.verbose, timeLimit=options.time_limit,
+        solver = pulp.PULP_CBC_CMD(msg=options.verbose, timeLimit=limit,
                                    gapRel=options.gap, threads=options.threads,
                                    options=[f"randomSeed {options.seed + 1}"] + (
                                        [f"maxNodes {options.node_limit}"]
