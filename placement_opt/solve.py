@@ -15,9 +15,9 @@ from placement_opt.instance import Instance
 from placement_opt.model.arcs import eligible_arcs
 from placement_opt.model.build import build_from_data
 from placement_opt.model.checks import presolve_checks
-from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
+from placement_opt.results.model_cache import model_data_of
 from placement_opt.results.result import Result, make_result
 from placement_opt.solvers.base import RawSolution
 from placement_opt.solvers.diagnose import diagnose_within
@@ -46,7 +46,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
         opts = SolveOptions.model_validate({**opts.model_dump(), **overrides})
     deadline = Deadline.after(opts.time_limit)
     start = time.perf_counter()
-    data = ModelData.from_instance(instance)
+    data = model_data_of(instance)  # the reports of this run reuse it
     arcs = eligible_arcs(data)
     model = build_from_data(data, arcs, instance)
     warnings = presolve_checks(data, arcs) + penalty_scale_check(model, len(arcs))

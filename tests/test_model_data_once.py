@@ -37,11 +37,10 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[Instance]:
     return seen
 
 
-def test_a_solved_runs_reports_code_the_instance_once(tmp_path: Path,
+def test_a_solve_and_its_reports_code_the_instance_once(tmp_path: Path,
                                                       builds: list[Instance]) -> None:
     inst = Instance.from_path(DEMO)
-    result = solve(inst)
-    builds.clear()
+    result = solve(inst)  # the solve codes it; the reports reuse that
     write_result(result, tmp_path, instance=inst)
     write_reports(RunData.from_result(result, inst), tmp_path)
     write_html_report(result, inst, tmp_path / "report.html")
@@ -51,10 +50,9 @@ def test_a_solved_runs_reports_code_the_instance_once(tmp_path: Path,
     assert builds == [inst]
 
 
-def test_a_plans_reports_code_the_instance_once(tmp_path: Path, builds: list[Instance]) -> None:
+def test_a_plan_solve_and_its_reports_code_the_instance_once(tmp_path: Path, builds: list[Instance]) -> None:
     inst = plan_instance()
     result = solve(inst)
-    builds.clear()
     written = write_reports(RunData.from_result(result, inst), tmp_path)
     assert "plan.xlsx" in {p.name for p in written}
     write_html_report(result, inst, tmp_path / "report.html")
