@@ -129,7 +129,7 @@ def _unit_plans(data: Path) -> pd.DataFrame:
     totals = k.groupby("breakdown")["total_ehc_plans_in_breakdown"].first()
     if not (table.sum() == totals[table.columns]).all():
         raise PackError(data / NEED, "unit plans by need do not add to the breakdown totals")
-    if table.loc["Unknown"].sum() if "Unknown" in table.index else 0:
+    if "Unknown" in table.index and table.loc["Unknown"].sum() > 0:
         raise PackError(data / NEED, "unit plans of Unknown need: no rule to place them")
     return table.drop(index="Unknown", errors="ignore").rename(index=PACK_NEED)
 
@@ -147,7 +147,7 @@ def _ages(data: Path) -> pd.DataFrame:
 def _open_from(row: pd.Series) -> tuple[int | None, str]:
     """Opening year of a proposal (proposal year + lead), else None; with the rule text."""
     text = f"{row['notes']} {row['designated_places_year']}"
-    if "proposal" not in str(row["notes"]) + str(row["designated_places_year"]):
+    if "proposal" not in text:
         return None, ""
     year = re.search(r"(20\d\d) proposal", text)
     if year is None:
