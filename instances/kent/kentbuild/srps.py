@@ -28,7 +28,7 @@ from kentbuild.packfiles import PackError, read_pack_csv
 from placement_opt.schema.defaults import default_needs
 
 __all__ = ["COLUMNS", "NEED_CODES", "apportion", "designation_needs", "published_targets",
-           "reconciliation_table", "srp_rows", "unit_counts"]
+           "reconciliation_table", "srp_group_table", "srp_rows", "unit_counts"]
 
 NEED_CODES: tuple[str, ...] = tuple(str(c) for c in default_needs()["need"])
 PACK_NEED = {**{c: c for c in NEED_CODES if c != "OTH"}, "Other": "OTH"}
@@ -227,9 +227,10 @@ def _targets(data: Path, listed: pd.DataFrame) -> pd.DataFrame:
     # A group x phase residual below one unit cannot form a unit: it joins C&I of that phase.
     small = (t["residual"] > 0) & (t["residual"] < UNIT_MIN) & (t["group"] != "C&I")
     t["merged_into_ci"] = np.where(small, t["residual"], 0)
+    t["merged_in"] = 0
     for phase in PHASE_AGES:
         moved = int(t.loc[small & (t["phase"] == phase), "residual"].sum())
-        t.loc[(t["group"] == "C&I") & (t["phase"] == phase), "residual"] += moved
+        t.loc[(t["group"] == "C&I") & (t["phase"] == phase), ["residual", "merged_in"]] += moved
     t.loc[small, "residual"] = 0
     return t
 
@@ -277,13 +278,20 @@ def srp_rows(data: Path, designation_map: pd.DataFrame) -> pd.DataFrame:
                            f"{int(listed['capacity'].sum())} listed; {t.group} {t.phase} share = its "
                            f"needs' unit plans x ages {PHASE_AGES[t.phase][0]}-"
                            f"{PHASE_AGES[t.phase][1] - 1} share (S1) less listed ({t.listed}) -> "
-                           f"{t.residual} places; {SIZE_NOTE}; unit dealt to the district furthest "
+                           f"{t.residual} places (incl. {t.merged_in} of groups too small for a "
+                           f"unit of their own); {SIZE_NOTE}; unit dealt to the district furthest "
                            f"below its 2020 population share (S3) of the group x phase places; "
                            f"needs: {why[t.group]}; location not known; {COST_NOTE}"),
                 "source": f"shared/data/kent/{NEED}; {DIST}; {PROV}",
             })
     out = pd.DataFrame(listed.drop(columns="group").to_dict("records") + est, columns=COLUMNS)
     return out.astype({"lat": float, "lon": float, "located": bool, "estimated": bool})
+
+
+def srp_group_table(data: Path, designation_map: pd.DataFrame) -> pd.DataFrame:
+    """The derivation of the estimated units: need group x phase plans, listed places, deficit,
+    residual places (for provenance)."""
+    return _targets(data, _listed(data, designation_map))
 
 
 def _slug(text: str) -> str:
