@@ -252,7 +252,7 @@ def build(data: Path, out: Path) -> dict[str, object]:
     write_csv(rates.rates_table(), prov / "growth_rates.csv")
     write_csv(rates.series_table(), prov / "growth_series.csv")
     write_csv(road.fit_table(), prov / "road_model.csv")
-    write_csv(srps.reconciliation_table(data), prov / "srp_reconciliation.csv")
+    write_csv(srps.reconciliation_table(data, srp), prov / "srp_reconciliation.csv")
     write_csv(special_derivation, prov / "special_capacity_derivation.csv")
     write_csv(_bool_text(settings_provenance(model, fall)), prov / "settings_provenance.csv")
     write_csv(msoas, prov / "zones_derivation.csv")

@@ -18,20 +18,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from kentbuild.common import NEED_CODES, PACK_NEED, SRP_PLACE_FUNDING, SRP_TOP_UP, apportion, slug
 from kentbuild.packfiles import PackError, read_pack_csv
-from placement_opt.schema.defaults import default_needs
 
-__all__ = ["COLUMNS", "NEED_CODES", "apportion", "designation_needs", "published_targets",
+__all__ = ["COLUMNS", "designation_needs", "published_targets",
            "reconciliation_table", "srp_group_table", "srp_rows", "unit_counts"]
 
-NEED_CODES: tuple[str, ...] = tuple(str(c) for c in default_needs()["need"])
-PACK_NEED = {**{c: c for c in NEED_CODES if c != "OTH"}, "Other": "OTH"}
 COLUMNS = ["provision", "name", "kind", "district", "lat", "lon", "located", "phases", "min_age",
            "max_age", "needs", "capacity", "cost_per_place", "estimated", "method", "source"]
 PROV, NEED, FIG, DIST = "provisions.csv", "ehcp_by_need.csv", "kent_figures.csv", "districts.csv"
@@ -72,22 +69,8 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str], ...] = (
 #: Listed units' designation -> need group (for counting what they already provide).
 DESIGNATION_GROUP = {"C&I": "C&I", "ASD": "C&I", "SEMH": "C&I", "PSCN": "PSCN", "HI": "HI",
                      "PD": "PD", "VI": "VI"}
-SRP_PLACE_FUNDING, SRP_TOP_UP = 10_000, 6_000
 COST_NOTE = (f"cost ESTIMATE: GBP {SRP_PLACE_FUNDING:,} high-needs place funding (national ESFA "
              f"rule, not in the pack) + ASSUMED average top-up GBP {SRP_TOP_UP:,}")
-
-
-def apportion(total: int, weights: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Split whole ``total`` in proportion to ``weights`` (largest remainder; ties go first)."""
-    w = np.asarray(weights, dtype=float)
-    out = np.zeros(w.size, dtype=np.int64)
-    if total <= 0 or w.sum() <= 0:
-        return out
-    quota = total * w / w.sum()
-    out = np.floor(quota + 1e-9).astype(np.int64)
-    order = np.lexsort((np.arange(w.size), -(quota - out)))
-    out[order[:int(total - out.sum())]] += 1
-    return out
 
 
 def designation_needs(designation: object, detail: object,
@@ -267,7 +250,7 @@ def srp_rows(data: Path, designation_map: pd.DataFrame) -> pd.DataFrame:
             count[district] = count.get(district, 0) + 1
             needs = [n for n in NEED_CODES if n in needs_of[t.group]]
             est.append({
-                "provision": f"SRP-EST-{_slug(district)}-{_slug(t.group)}-{t.phase.upper()}-"
+                "provision": f"SRP-EST-{slug(district)}-{slug(t.group)}-{t.phase.upper()}-"
                              f"{count[district]}",
                 "name": f"Estimated {t.group} SRP unit ({t.phase}) {count[district]}, {district}",
                 "kind": "srp", "district": district, "lat": None, "lon": None, "located": False,
@@ -292,10 +275,6 @@ def srp_group_table(data: Path, designation_map: pd.DataFrame) -> pd.DataFrame:
     """The derivation of the estimated units: need group x phase plans, listed places, deficit,
     residual places (for provenance)."""
     return _targets(data, _listed(data, designation_map))
-
-
-def _slug(text: str) -> str:
-    return "-".join(text.upper().replace("&", "AND").split())
 
 
 def unit_counts(rows: pd.DataFrame) -> pd.DataFrame:
