@@ -36,12 +36,13 @@ ZONES_RATIONALE = """\
 drives model size: every zone multiplies the demand rows (× needs × phases × levels × years) and
 the journey arcs (× provisions), and the Kent instance must still solve to a 0.1% gap in 10 s or
 less; 902 zones would make it about five times larger than 181 for no gain in what the model can
-tell a planner. An MSOA (about 5,000–10,000 residents; ONS builds it from 4–6 LSOAs, usually 5)
-is about the catchment of a few primary schools, which is the scale at which a new SRP or
-satellite is sited. Below that, demand is not observed: the pack gives EHC plans for Kent as a
-whole, and the build spreads them over districts and then over zones by population share, so
-LSOA-level counts of 10–20 pupils per need would be the district share split ever finer —
-noise, not information. MSOA centroids are the mean of their LSOAs' boundary centroids (not
+tell a planner. An MSOA (about 5,000–10,000 residents; a Kent MSOA holds 3–9 LSOAs, 5 in 87 of
+the 181) is about the catchment of a few primary schools, which is the scale at which a new SRP
+or satellite is sited. Below that, demand is not observed: the pack gives EHC plans for Kent as
+a whole, the build spreads them over districts by population share and over a district's zones
+by LSOA share. The 15,502 in-scope pupils of 2025 are about 17 per LSOA, under one per need and
+phase on average, so LSOA cells would only split an estimate ever finer: noise, not
+information. MSOA centroids are the mean of their LSOAs' boundary centroids (not
 population-weighted: R1 has no population-weighted centroids)."""
 
 
