@@ -179,3 +179,10 @@ def test_missing_column_stops_with_one_line(tmp_path: Path) -> None:
     message = str(info.value)
     assert "\n" not in message and zones.LSOA_FILE in message
     assert "expected column(s) msoa11_name" in message
+
+
+def test_fit_is_stable_across_splits() -> None:
+    table = roads.seed_sensitivity(DATA, [1, 2])
+    assert table["seed"].tolist() == [1, 2]
+    assert (table["mae_min"] < MAX_MAE_MIN).all()
+    assert (table["band_0_5km_mae_min"] < MAX_SHORT_BAND_MAE_MIN).all()

@@ -9,6 +9,7 @@ km of a journey stays straight km × :data:`CIRCUITY`, an ASSUMPTION.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from .packfiles import read_pack_csv
 from .zones import LSOA_FILE, haversine_km, kent_lsoas
 
 __all__ = ["BANDS", "CIRCUITY", "MAX_KM", "ROAD_FILE", "SEED", "UNIT_FILE", "RoadModel",
-           "fit_road_model", "road_pairs"]
+           "fit_road_model", "road_pairs", "seed_sensitivity"]
 
 ROAD_FILE = "raw/kent_medway_lsoa_to_stroke_unit_road_minutes.csv"
 UNIT_FILE = "raw/stroke_unit_locations.csv"
@@ -130,6 +131,7 @@ class RoadModel:
     candidates: tuple[tuple[str, str, float, float], ...]  # form, formula, MAE, band-mean MAE
     bands: tuple[tuple[str, int, float, float, float, float], ...]
     missing_lsoas: tuple[str, ...]
+    seed: int = SEED
     circuity: float = CIRCUITY
 
     def minutes(self, km: npt.ArrayLike) -> np.ndarray:
@@ -161,7 +163,7 @@ centroids (R1) and the hospitals' coordinates (R3). Of {s['pairs_kent']:,.0f} Ke
 the {s['pairs_used']:,.0f} within {MAX_KM:.0f} km straight (the range of school journeys) are
 used: {s['lsoas_used']:.0f} LSOAs × {s['units_used']:.0f} hospitals. Not in R2: {missing}
 (their zone keeps its centroid; only the fit lacks them). The LSOAs were split {1 - TEST_SHARE:.0%}
-/ {TEST_SHARE:.0%} at random (seed {SEED}, by LSOA, since an LSOA's pairs are not independent);
+/ {TEST_SHARE:.0%} at random (seed {self.seed}, by LSOA, since an LSOA's pairs are not independent);
 each form was fitted by least squares on the training LSOAs (exponent or knot by grid search)
 and judged on the held-out ones. {s['share_40_60_pct']:.0f}% of the pairs are 40–60 km while
 school journeys are mostly short, so the form chosen is the one with the lowest **mean of the
@@ -196,19 +198,36 @@ was not read, so none is cited.
 """
 
 
-def _split(lsoas: np.ndarray) -> np.ndarray:
+def _split(lsoas: np.ndarray, seed: int) -> np.ndarray:
     """Held-out LSOA names: a seeded random TEST_SHARE of the sorted unique names."""
     names = np.sort(np.unique(lsoas))
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     return np.sort(rng.choice(names, size=round(TEST_SHARE * len(names)), replace=False))
 
 
-def fit_road_model(data: Path) -> RoadModel:
+def fit_road_model(data: Path, seed: int = SEED) -> RoadModel:
     """Fit the candidate forms on R1–R3, choose by held-out error, return the chosen fit."""
+    return _fit_pairs(*road_pairs(data), seed)
+
+
+def seed_sensitivity(data: Path, seeds: Sequence[int]) -> pd.DataFrame:
+    """The fit under other train/test splits: seed, form, formula, held-out MAE, median and p90
+    abs % error, 0–5 km band MAE."""
     pairs, missing = road_pairs(data)
+    out = []
+    for seed in seeds:
+        model = _fit_pairs(pairs, missing, seed)
+        s = model.fit_table().set_index("statistic")["value"]
+        out.append((seed, model.form, model.formula(), s["mae_min"], s["median_ape_pct"],
+                    s["p90_ape_pct"], s["band_0-5km_mae_min"]))
+    return pd.DataFrame(out, columns=["seed", "form", "formula", "mae_min", "median_ape_pct",
+                                      "p90_ape_pct", "band_0_5km_mae_min"])
+
+
+def _fit_pairs(pairs: pd.DataFrame, missing: tuple[str, ...], seed: int) -> RoadModel:
     used = pairs.loc[pairs["km"] <= MAX_KM]
     km, obs = used["km"].to_numpy(), used["minutes"].to_numpy(dtype=float)
-    test = used["lsoa11nm"].isin(_split(used["lsoa11nm"].to_numpy())).to_numpy()
+    test = used["lsoa11nm"].isin(_split(used["lsoa11nm"].to_numpy(), seed)).to_numpy()
     fits: dict[str, tuple[float, ...]] = {}
     candidates = []
     for form in _FORMS:
@@ -233,7 +252,7 @@ def fit_road_model(data: Path) -> RoadModel:
         ("lsoas_missing", float(len(missing)), "not in R2: " + ", ".join(missing)),
         ("share_40_60_pct", float(100 * np.mean(km > 40)), "share of pairs used over 40 km"),
         ("min_minutes_observed", float(obs.min()), "shortest R2 time among pairs used"),
-        ("pairs_train", float((~test).sum()), f"LSOA split, seed {SEED}"),
+        ("pairs_train", float((~test).sum()), f"LSOA split, seed {seed}"),
         ("pairs_test", float(test.sum()), "held out"),
         ("lsoas_test", float(used.loc[test, "lsoa11nm"].nunique()), "held-out LSOAs"),
         *[(f"param_{n}", v, _formula(form, params)) for n, v in
@@ -263,4 +282,4 @@ def fit_road_model(data: Path) -> RoadModel:
                  (f"band_{tag}_median_ape_pct", b["median_ape"], "held-out median abs % error")]
     band_rows = tuple((f"{b['lo']:.0f}–{b['hi']:.0f}", int(b["n"]), b["mae"], b["bias"],
                        b["median_ape"], b["p90_ape"]) for b in bands)
-    return RoadModel(form, params, tuple(rows), tuple(candidates), band_rows, missing)
+    return RoadModel(form, params, tuple(rows), tuple(candidates), band_rows, missing, seed)
