@@ -209,6 +209,7 @@ def pack_tables(data: Path) -> tuple[pd.DataFrame, pd.Series]:
         "stock_2025": need("All EHC plans", ["All EHC plans"]).to_numpy(),
         "in_scope_2025": need("Type of placement", ["Mainstream - total", "Special - total"]).to_numpy(),
     })
+    out.attrs["unknown_stock"] = float(_by_need(kent, "All EHC plans", ["All EHC plans"]).get("Unknown", 0))
     if out["stock_2025"].sum() == 0 or out["in_scope_2025"].sum() == 0:
         raise PackError(data / F_NEED, "expected Kent 'All EHC plans' and placement totals by need")
     a = {k: need(age, [f"age {x}" for x in range(lo, hi)]).to_numpy() for k, lo, hi in
@@ -235,6 +236,7 @@ def new_plans_by_need(data: Path) -> pd.Series:
         raise PackError(data / F_FLOWS, f"expected {prefix}<NEED> rows")
     rows = rows[rows["calendar_year"] == rows["calendar_year"].max()]
     s = rows.set_index(rows["measure"].str.removeprefix(prefix))["value"].astype(float)
+    s.attrs["unknown"] = float(s.get("Unknown", 0.0))
     return s.drop("Unknown", errors="ignore").rename(PACK_NEED).reindex(list(NEEDS)).fillna(0.0)
 
 
@@ -308,7 +310,9 @@ def fit_growth(data: Path) -> GrowthModel:
     pick = fits.set_index(["series", "first"])["annual_rate"]
     g, g_long = float(pick[("in_scope", WINDOW[0])]), float(pick[("in_scope", LONG_WINDOW[0])])
     base, by_age = pack_tables(data)
-    needs, tau2 = need_index(base["stock_2025"].to_numpy(), new_plans_by_need(data).to_numpy())
+    new = new_plans_by_need(data)
+    needs, tau2 = need_index(base["stock_2025"].to_numpy(), new.to_numpy())
+    needs.attrs["unknown"] = (base.attrs["unknown_stock"], new.attrs["unknown"])
     phases = phase_index(by_age, g, g_long)
     cells = [(n, p, float(base.loc[i, f"w_{p}"]), float(needs.loc[i, "need_index"]), float(v))
              for i, n in enumerate(NEEDS) for p, v in zip(phases["phase"], phases["phase_index"],
