@@ -174,6 +174,15 @@ def test_a_missing_pack_column_is_named(tmp_path: Path) -> None:
         fit_growth(pack)
 
 
+@NEEDS_PACK
+def test_a_need_missing_from_the_flows_is_named_not_zeroed(tmp_path: Path) -> None:
+    pack = _pack_copy(tmp_path)
+    flows = pd.read_csv(pack / "ehcp_flows_kent.csv")
+    flows[flows["measure"] != "new_plans_primary_need_MSI"].to_csv(pack / "ehcp_flows_kent.csv", index=False)
+    with pytest.raises(PackError, match=r"ehcp_flows_kent\.csv: expected .* primary need\(s\) MSI"):
+        fit_growth(pack)
+
+
 # ------------------------------------------------------------------------------------------
 # The estimators on made-up numbers (no pack needed)
 # ------------------------------------------------------------------------------------------

@@ -186,6 +186,14 @@ def backtest(series: pd.DataFrame, length: int = 4) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _codes(s: pd.Series, path: Path, what: str) -> pd.Series:
+    """Pack need -> instance code, Unknown dropped; every need must be there (no silent zeros)."""
+    lacking = [n for n in PACK_NEED if n not in s.index]
+    if lacking:
+        raise PackError(path, f"expected {what} for primary need(s) {', '.join(lacking)}")
+    return s.drop("Unknown", errors="ignore").rename(PACK_NEED).reindex(list(NEEDS))
+
+
 def _by_need(frame: pd.DataFrame, topic: str, labels: Sequence[str]) -> pd.Series:
     rows = frame[(frame["breakdown_topic"] == topic) & frame["breakdown"].isin(list(labels))]
     return rows.groupby("primary_need")["ehc_plans"].sum().astype(float)
@@ -198,11 +206,13 @@ def pack_tables(data: Path) -> tuple[pd.DataFrame, pd.Series]:
     kent = raw[raw["geography"] == "Kent"]
     if kent.empty:
         raise PackError(data / F_NEED, "expected rows with geography == Kent")
+    if kent["ehc_plans"].isna().any():
+        raise PackError(data / F_NEED, f"{int(kent['ehc_plans'].isna().sum())} Kent ehc_plans "
+                        "blank (suppressed); the growth fit needs every Kent count")
     age = "Child or young persons age"
 
     def need(topic: str, labels: Sequence[str]) -> pd.Series:
-        s = _by_need(kent, topic, labels)
-        return s.drop("Unknown", errors="ignore").rename(PACK_NEED).reindex(list(NEEDS)).fillna(0.0)
+        return _codes(_by_need(kent, topic, labels), data / F_NEED, f"Kent {topic} rows")
 
     out = pd.DataFrame({
         "need": NEEDS,
@@ -231,13 +241,13 @@ def new_plans_by_need(data: Path) -> pd.Series:
     """Calendar-2024 new plans by instance need code (Unknown left out, as build.py spreads it)."""
     raw = read_pack_csv(data, F_FLOWS, ["calendar_year", "measure", "value"])
     prefix = "new_plans_primary_need_"
-    rows = raw[raw["measure"].str.startswith(prefix)]
+    rows = raw[raw["measure"].astype(str).str.startswith(prefix)]
     if rows.empty:
         raise PackError(data / F_FLOWS, f"expected {prefix}<NEED> rows")
     rows = rows[rows["calendar_year"] == rows["calendar_year"].max()]
     s = rows.set_index(rows["measure"].str.removeprefix(prefix))["value"].astype(float)
     s.attrs["unknown"] = float(s.get("Unknown", 0.0))
-    return s.drop("Unknown", errors="ignore").rename(PACK_NEED).reindex(list(NEEDS)).fillna(0.0)
+    return _codes(s, data / F_FLOWS, f"{prefix}<NEED> rows")
 
 
 def need_index(stock: np.ndarray, new: np.ndarray) -> tuple[pd.DataFrame, float]:
