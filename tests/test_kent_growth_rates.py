@@ -144,6 +144,9 @@ def test_projection_arithmetic_on_a_tiny_base(model: GrowthModel) -> None:
             expected = r["pupils"] * (1 + model.rate(r["need"], r["phase"])) ** (y - 2025)
             assert rows.loc[i, "pupils"] == pytest.approx(expected, rel=1e-12)
     assert out["pupils"].round().ne(out["pupils"]).any()  # not rounded: the integrator rounds
+    levelled = model.project(base.assign(level="L1", year=2025), [2027])
+    assert list(levelled.columns) == ["zone", "need", "phase", "level", "year", "pupils"]
+    assert levelled["year"].eq(2027).all()
     with pytest.raises(KeyError, match="no growth rate"):
         model.rate("XYZ", "primary")
     with pytest.raises(ValueError, match="lacks column"):

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .growth_text import growth_markdown
 from .packfiles import PackError, read_pack_csv
 
 __all__ = ["BASE_YEAR", "NEEDS", "PHASES", "GrowthModel", "fit_growth"]
@@ -94,20 +95,22 @@ class GrowthModel:
         return self.series.copy()
 
     def project(self, base: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
-        """``base`` (zone, need, phase, pupils in 2025) grown to each of ``years``, unrounded."""
+        """``base`` (zone, need, phase, pupils in 2025) grown to each of ``years``, unrounded.
+
+        Other key columns of ``base`` (e.g. level) are kept; a ``year`` column is replaced.
+        """
         missing = [c for c in ("zone", "need", "phase", "pupils") if c not in base.columns]
         if missing:
             raise ValueError(f"base lacks column(s) {', '.join(missing)}")
+        keys = [c for c in base.columns if c not in ("year", "pupils")]
         rate = np.array([self.rate(n, p) for n, p in zip(base["need"], base["phase"], strict=True)])
-        frames = [base[["zone", "need", "phase"]].assign(
+        frames = [base[keys].assign(
             year=int(y), pupils=base["pupils"].to_numpy(float) * (1 + rate) ** (int(y) - BASE_YEAR))
             for y in years]
         return pd.concat(frames, ignore_index=True)
 
     def markdown(self) -> str:
         """The method, fit errors and rates, for the data card."""
-        from .growth_text import growth_markdown
-
         return growth_markdown(self)
 
 

@@ -75,6 +75,9 @@ def growth_markdown(model: GrowthModel) -> str:
     w, r = model.rates["weight_2025"], model.rates["annual_rate"]
     total, cells = float(w.sum()), float((w * (1 + r) ** 5).sum())
     drift = 100 * (cells / (total * (1 + g) ** 5) - 1)
+    additive = g + model.needs["eb_ratio"] - county  # the equal-exit-rate alternative
+    low = model.needs.loc[additive.idxmin(), "need"]
+    neg = ", ".join(model.needs.loc[additive < 0, "need"])
     return f"""\
 ### Growth by need × phase (`kentbuild/growth.py`) — every rate is an **estimate**
 
@@ -101,7 +104,11 @@ Backtest (fit 4 consecutive years, project from the last one):
 **2. Need index** — new plans in calendar 2024 over the Jan 2025 stock of plans, by need (all
 plans, ages 0–25; county ratio {_pct(county, 1)}). A need whose share of new plans exceeds its
 share of the stock grows faster; growth is taken proportional to the ratio (each need keeps the
-county's share of its inflow as net growth, i.e. exits in proportion to entries). One year of
+county's share of its inflow as net growth, i.e. exits in proportion to entries). The additive
+alternative (equal exit rates: g + shrunk ratio − county ratio) would give {_pct(additive.min())}
+for {low} and a decline for {neg or "none"}. Exits (ceased plans) by need are not in the pack,
+so neither form can be tested; the proportional one is used because it keeps every rate positive
+without leaning on the floor. One year of
 flows is noisy, so each ratio is shrunk toward the county ratio by Marshall's global empirical
 Bayes estimator (Applied Statistics 40:283–294, 1991): between-need variance
 τ² = {model.tau2:.6f} (weighted variance of the raw ratios less the Poisson noise county ratio /
@@ -121,6 +128,7 @@ already in the system carry the past growth into secondary and post-16, while pr
 the slower new entry. The index is each phase's fitted 2025–2030 rate over the all-age rate; it
 is the same for every need (single-need age profiles are too small for MSI, OTH, VI, HI).
 Secondary and post-16 come out equal: within five years the slower entry reaches age 9 only.
+Were past growth equal to g, every index would be 1 (no phase effect).
 One cross-section cannot separate cohort from period effects; the setting series (mainstream,
 special, FE) do not map onto phases, so this is the only phase signal in the pack.
 
