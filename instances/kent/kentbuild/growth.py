@@ -119,10 +119,10 @@ class GrowthModel:
 # --------------------------------------------------------------------------------------------
 
 
-def loglin(years: np.ndarray, values: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """Least-squares line through log(values): (annual rate, intercept, slope)."""
+def loglin(years: np.ndarray, values: np.ndarray) -> tuple[float, np.ndarray]:
+    """Least-squares line through log(values): annual rate exp(slope) - 1, and (intercept, slope)."""
     slope, icept = np.polyfit(years.astype(float), np.log(values.astype(float)), 1)
-    return float(np.expm1(slope)), float(icept), np.array([icept, slope])
+    return float(np.expm1(slope)), np.array([icept, slope])
 
 
 def settings_series(data: Path) -> pd.DataFrame:
@@ -162,7 +162,7 @@ def fit_table(series: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for col in ("in_scope", "mainstream", "special", "all_plans"):
         for first, last in (LONG_WINDOW, WINDOW):
             s = series[(series["year"] >= first) & (series["year"] <= last)]
-            rate, _, coef = loglin(s["year"].to_numpy(), s[col].to_numpy())
+            rate, coef = loglin(s["year"].to_numpy(), s[col].to_numpy())
             fitted = np.exp(coef[0] + coef[1] * s["year"].to_numpy(float))
             resid = np.log(s[col].to_numpy(float)) - np.log(fitted)
             used = col == "in_scope" and (first, last) == WINDOW
@@ -179,7 +179,7 @@ def backtest(series: pd.DataFrame, length: int = 4) -> pd.DataFrame:
     rows = []
     years, values = series["year"].to_numpy(), series["in_scope"].to_numpy(float)
     for i in range(len(years) - length):
-        rate, _, _ = loglin(years[i:i + length], values[i:i + length])
+        rate, _ = loglin(years[i:i + length], values[i:i + length])
         last = years[i + length - 1]
         for j in range(i + length, len(years)):
             pred = values[i + length - 1] * (1 + rate) ** (years[j] - last)

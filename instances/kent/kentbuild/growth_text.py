@@ -129,8 +129,10 @@ the slower new entry. The index is each phase's fitted 2025–2030 rate over the
 is the same for every need (single-need age profiles are too small for MSI, OTH, VI, HI).
 Secondary and post-16 come out equal: within five years the slower entry reaches age 9 only.
 Were past growth equal to g, every index would be 1 (no phase effect).
-One cross-section cannot separate cohort from period effects; the setting series (mainstream,
-special, FE) do not map onto phases, so this is the only phase signal in the pack.
+One cross-section cannot separate cohort from period effects. The setting series do not map onto
+phases (mainstream and special schools take every age; the FE series, ages 16–25 and out of scope,
+breaks in Jan 2024 when its general-FE count falls as "placement unknown" rises), so the age
+profile is the only phase signal in the pack.
 
 {_phases(model)}
 
