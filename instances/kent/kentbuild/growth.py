@@ -23,14 +23,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from placement_opt.schema.defaults import default_needs
+
 from .growth_text import growth_markdown
 from .packfiles import PackError, read_pack_csv
 
 __all__ = ["BASE_YEAR", "NEEDS", "PHASES", "GrowthModel", "fit_growth"]
 
 BASE_YEAR = 2025
-#: The instance's need codes (placement_opt default needs) and the pack's names for them.
-NEEDS = ("ASD", "SEMH", "SLCN", "MLD", "SLD", "PMLD", "SpLD", "HI", "VI", "MSI", "PD", "OTH")
+#: The instance's need codes (placement_opt's default needs, as build.py) and the pack's names.
+NEEDS = tuple(str(code) for code in default_needs()["need"])
 PACK_NEED = {**{n: n for n in NEEDS if n != "OTH"}, "Other": "OTH"}
 #: Phase, ages [low, high): as instances/kent/phases.csv.
 PHASES = (("primary", 4, 11), ("secondary", 11, 16), ("post16", 16, 19))
