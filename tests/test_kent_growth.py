@@ -234,3 +234,29 @@ def test_build_names_a_missing_pack_figure(tmp_path: Path) -> None:
     (tmp_path / "pack" / "kent_figures.csv").write_text("metric,value,period,source\n")
     with pytest.raises(SystemExit, match=re.escape("kent_figures.csv: expected one srp_capital_allocation")):
         build.main(["--data", str(tmp_path / "pack"), "--out", str(tmp_path / "out")])  # type: ignore[attr-defined]
+
+
+def test_build_names_a_missing_pack_file(tmp_path: Path) -> None:
+    build = _build_module()
+    (tmp_path / "pack").mkdir()  # the folder exists, kent_figures.csv does not
+    with pytest.raises(SystemExit, match=re.escape("kent_figures.csv: file not found")):
+        build.main(["--data", str(tmp_path / "pack"), "--out", str(tmp_path / "out")])  # type: ignore[attr-defined]
+
+
+def test_build_names_a_missing_pack_column(tmp_path: Path) -> None:
+    build = _build_module()
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "kent_figures.csv").write_text("metric,value\nsrp_capital_allocation,20\n")
+    with pytest.raises(SystemExit, match=re.escape("kent_figures.csv: expected column(s) period, source")):
+        build.main(["--data", str(tmp_path / "pack"), "--out", str(tmp_path / "out")])  # type: ignore[attr-defined]
+
+
+def test_build_names_an_unreadable_kent_instance(tmp_path: Path) -> None:
+    build = _build_module()
+    kent = tmp_path / "kent"
+    kent.mkdir()
+    for name in ("instance.toml", "zones.csv"):
+        (kent / name).write_bytes((KENT / name).read_bytes())
+    (kent / "provisions.csv").write_text("")
+    with pytest.raises(SystemExit, match=r"built Kent instance in .* cannot be read: .*provisions\.csv"):
+        build.main(["--kent", str(kent), "--out", str(tmp_path / "out")])  # type: ignore[attr-defined]

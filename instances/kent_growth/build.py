@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,11 +37,15 @@ import numpy as np
 import pandas as pd
 
 from placement_opt import Instance, Status, solve
+from placement_opt.errors import InstanceError
 from placement_opt.io.settings_text import to_toml
 from placement_opt.schema.tables import TABLES
 
 HERE = Path(__file__).resolve().parent
 KENT = HERE.parent / "kent"
+sys.path.insert(0, str(KENT))  # kentbuild: the Kent build's pack reader
+from kentbuild.packfiles import read_pack_csv  # noqa: E402
+
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kent"
 F_FIG = "kent_figures.csv"
 
@@ -128,7 +133,7 @@ def slug(text: str) -> str:
 
 def pack_figure(data: Path, metric: str) -> tuple[float, str]:
     """One kent_figures.csv value and its provenance text."""
-    figures = pd.read_csv(data / F_FIG)
+    figures = read_pack_csv(data, F_FIG, ["metric", "value", "period", "source"])
     row = figures[figures["metric"] == metric]
     if len(row) != 1:
         raise SystemExit(f"{data / F_FIG}: expected one {metric} row, found {len(row)}")
@@ -322,11 +327,17 @@ def copy_kent_tables(kent_dir: Path, out: Path, skip: set[str]) -> list[str]:
 
 def build(kent_dir: Path, data: Path, out: Path) -> dict[str, object]:
     """Build every file into ``out``; return the summary."""
-    if not (kent_dir / "provisions.csv").exists():
-        raise SystemExit(f"built Kent instance not found in {kent_dir} (use --kent)")
-    if not (data / F_FIG).exists():
-        raise SystemExit(f"data pack not found in {data}: no {F_FIG} (use --data)")
-    kent = Instance.from_path(kent_dir)
+    if not all((kent_dir / f).is_file() for f in ("instance.toml", "provisions.csv", "zones.csv")):
+        raise SystemExit(f"built Kent instance not found in {kent_dir}: expected instance.toml, "
+                         "provisions.csv and zones.csv (run instances/kent/build.py, or use --kent)")
+    if not data.is_dir():
+        raise SystemExit(f"data pack not found in {data} (use --data)")
+    try:
+        kent = Instance.from_path(kent_dir)
+    except InstanceError as exc:
+        first = str(exc.issues[0]) if exc.issues else str(exc)
+        raise SystemExit(f"built Kent instance in {kent_dir} cannot be read: {first} "
+                         f"({len(exc.issues)} problem(s); rebuild it with instances/kent/build.py)") from None
     capital_m, capital_src = pack_figure(data, CAPITAL_METRIC)
     capital = capital_m * 1e6
     provisions = pd.read_csv(kent_dir / "provisions.csv", dtype=str, keep_default_na=False)
