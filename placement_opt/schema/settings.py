@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from placement_opt.errors import Issue
+from placement_opt.schema.tables import KINDS
 
 __all__ = ["DEFAULT_MAX_JOURNEY_MIN", "InstanceInfo", "Policy", "Settings", "settings_issues"]
 
@@ -20,7 +28,8 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 class Policy(BaseModel):
     """Planning policy: journey limits, cost rates and the local-provision rules.
 
-    Formulation: ``models/allocation.md`` (symbols L_h, tau, omega, pi, s_z, I_max, sigma).
+    Formulation: ``models/allocation.md`` (symbols L_h, tau, phi, rho_j, omega, pi, s_z, I_max,
+    sigma).
     """
 
     model_config = _FROZEN
@@ -30,7 +39,15 @@ class Policy(BaseModel):
         description="Maximum one-way journey in minutes, by phase; a phase not listed has no limit.",
     )
     transport_cost_per_km: float = Field(
-        0.0, ge=0, description="GBP per pupil per year for each km of one-way journey."
+        0.0, ge=0, description="GBP per transported pupil per year for each km of one-way "
+        "journey."
+    )
+    transport_cost_per_pupil: float = Field(
+        0.0, ge=0, description="GBP per transported pupil per year, whatever the distance."
+    )
+    transported_share: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Share of pupils transported, by provision kind (a kind not listed: 1).",
     )
     journey_cost_per_min: float = Field(
         0.0, ge=0, description="GBP per pupil per year for each minute of journey (secondary objective)."
@@ -83,6 +100,15 @@ class Policy(BaseModel):
         description="GBP place funding per place in special schools and SRPs (budget export only; "
         "the rest of cost_per_place is top-up).",
     )
+
+    @field_validator("transported_share")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = [k for k in value if k not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown provision kind {unknown[0]!r} in transported_share; "
+                             f"allowed: {', '.join(KINDS)}")
+        return value
 
     @model_validator(mode="after")
     def _limits_positive(self) -> Policy:
