@@ -6,11 +6,11 @@ import math
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
@@ -22,7 +22,15 @@ __all__ = ["DEFAULT_MAX_JOURNEY_MIN", "InstanceInfo", "Policy", "Settings", "set
 #: Usual statutory-guidance journey limits in minutes (45 primary, 75 secondary and post-16).
 DEFAULT_MAX_JOURNEY_MIN: dict[str, float] = {"primary": 45.0, "secondary": 75.0, "post16": 75.0}
 
+#: What a ``transported_share`` key may be.
+_KIND_EXPECTED = "a provision kind: " + ", ".join(KINDS)
 _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def _known_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError("not a provision kind")
+    return kind
 
 
 class Policy(BaseModel):
@@ -45,7 +53,8 @@ class Policy(BaseModel):
     transport_cost_per_pupil: float = Field(
         0.0, ge=0, description="GBP per transported pupil per year, whatever the distance."
     )
-    transported_share: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+    transported_share: dict[Annotated[str, AfterValidator(_known_kind)],
+                            Annotated[float, Field(ge=0, le=1)]] = Field(
         default_factory=dict,
         description="Share of pupils transported, by provision kind (a kind not listed: 1).",
     )
@@ -101,15 +110,6 @@ class Policy(BaseModel):
         "the rest of cost_per_place is top-up).",
     )
 
-    @field_validator("transported_share")
-    @classmethod
-    def _known_kinds(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = [k for k in value if k not in KINDS]
-        if unknown:
-            raise ValueError(f"unknown provision kind {unknown[0]!r} in transported_share; "
-                             f"allowed: {', '.join(KINDS)}")
-        return value
-
     @model_validator(mode="after")
     def _limits_positive(self) -> Policy:
         if (self.min_openings is not None and self.max_openings is not None
@@ -156,16 +156,19 @@ def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, 
     except ValidationError as exc:
         issues = []
         for err in exc.errors():
-            key = ".".join(str(part) for part in err["loc"]) or "(settings)"
+            # A mapping's key error is located at the key (``...transported_share.bus``).
+            key = ".".join(str(part) for part in err["loc"] if part != "[key]") or "(settings)"
             value = err.get("input")
             shown = None if isinstance(value, dict) else repr(value)
             issues.append(
                 Issue(
                     source=source,
                     column=key,
-                    message=str(err["msg"]),
+                    message=str(err["msg"]).removeprefix("Value error, "),
                     value=shown,
-                    expected=_expected(err["type"]),
+                    expected=(_KIND_EXPECTED if "[key]" in err["loc"]
+                              and "transported_share" in err["loc"]
+                              else _expected(err["type"])),
                 )
             )
         return None, issues
