@@ -1,5 +1,5 @@
-"""Transport cost rho_kind x (phi + tau x km) (models/allocation.md, *Transport*): the worked
-example by hand, its use in every place the cost is counted, and its settings errors."""
+"""Transport cost eta_kind x (phi + tau x km) (models/allocation.md, *Worked example:
+the transport term*) by hand, its use in every place the cost is counted, and its settings errors."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from placement_opt.schema.tables import KINDS
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "instances" / "demo"
 
-#: The worked example's transport policies: (phi, rho_mainstream) -> (objective, pupils at M,
+#: The worked example's transport policies: (phi, eta_mainstream) -> (objective, pupils at M,
 #: transport cost, pupils transported).
 WORKED = {
     "default": ({}, 210_800.0, 4.0, 6_800.0, 10.0),
@@ -45,9 +45,9 @@ def worked(**policy: Any) -> Instance:
 
 @pytest.mark.parametrize("case", list(WORKED), ids=list(WORKED))
 def test_worked_example(case: str) -> None:
-    """kappa_S = 20,000 + phi + 1,000 and kappa_M = 21,000 + rho (phi + 200). Default: 21,000 <
+    """kappa_S = 20,000 + phi + 1,000 and kappa_M = 21,000 + eta (phi + 200). Default: 21,000 <
     21,200, S full: 6 x 21,000 + 4 x 21,200. phi = 3,000: 24,000 < 24,200, S still full.
-    rho_M = 0.25: 21,000 < 21,050, S still full: 6 x 21,000 + 4 x 21,050. Both: 21,800 <
+    eta_M = 0.25: 21,000 < 21,050, S still full: 6 x 21,000 + 4 x 21,050. Both: 21,800 <
     24,000, all 10 at M: 218,000; transport 10 x 800; 2.5 pupils transported."""
     policy, objective, at_m, transport, transported = WORKED[case]
     r = solve(worked(**policy))

@@ -1,10 +1,10 @@
 """Transport cost (``models/allocation.md``, the transport term): the one place it is computed.
 
 A pupil of zone z placed at provision p of kind j costs, per year,
-``rho_j * (phi + tau * km[z, p])``: ``rho_j`` the share of pupils of that kind who are
+``eta_j * (phi + tau * km[z, p])``: ``eta_j`` the share of pupils of that kind who are
 transported (``Policy.transported_share``, 1 for a kind not listed), ``phi`` the cost per
 transported pupil (``transport_cost_per_pupil``) and ``tau`` the cost per km of one-way journey
-(``transport_cost_per_km``). The defaults (rho = 1, phi = 0) give ``tau * km``.
+(``transport_cost_per_km``). The defaults (eta = 1, phi = 0) give ``tau * km``.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def _known_kind(kind: str) -> str:
 class Policy(BaseModel):
     """Planning policy: journey limits, cost rates and the local-provision rules.
 
-    Formulation: ``models/allocation.md`` (symbols L_h, tau, phi, rho_j, omega, pi, s_z, I_max,
+    Formulation: ``models/allocation.md`` (symbols L_h, tau, phi, eta_j, omega, pi, s_z, I_max,
     sigma).
     """
 
