@@ -186,3 +186,24 @@ def test_scenario_unknown_kind_is_located(tmp_path: Path) -> None:
     found = [str(i) for i in err.value.issues]
     assert any("s.toml, line 5, column 'policy.transported_share.bus'" in p
                and "not a provision kind" in p for p in found), found
+
+
+def test_plan_alternatives_price_transport_with_the_shares() -> None:
+    """Candidate SRP C (8 places, £16,000, opening £10,000) or independent I (£50,000); 8 pupils,
+    0 km, £4,000 per transported pupil, half the independent pupils transported. C opens: its
+    pupils cost 8 x 20,000; their alternative, I, 8 x (50,000 + 0.5 x 4,000) = 416,000."""
+    from placement_opt.reports.plan import investments
+    from placement_opt.results.run import RunData
+
+    inst = tiny([{"provision": "C", "kind": "srp", "zone": "A", "capacity": 8,
+                  "cost_per_place": 16_000, "candidate": True, "opening_cost": 10_000},
+                 {"provision": "I", "kind": "independent", "zone": "A", "capacity": 100,
+                  "cost_per_place": 50_000}],
+                [("A", 8)], policy={"transport_cost_per_pupil": 4_000,
+                                    "transported_share": {"independent": 0.5}})
+    result = solve(inst)
+    assert result.objective == pytest.approx(8 * 20_000 + 10_000)
+    c = investments(RunData.from_result(result, inst)).set_index("provision").loc["C"]
+    assert c["revenue_cost"] == pytest.approx(160_000)
+    assert c["alternative"] == "independent"
+    assert c["alternative_cost"] == pytest.approx(416_000)
