@@ -134,6 +134,22 @@ def test_demo_agrees_across_backends(backend: str) -> None:
                                                                               rel=1e-9)
 
 
+@pytest.mark.parametrize("backend", INSTALLED)
+def test_transport_fixed_cost_and_kind_share(backend: str) -> None:
+    """The transport worked example of models/allocation.md (tests/test_transport.py): a
+    £3,000 fixed cost and a 25% mainstream share move all 10 pupils to mainstream: 218,000."""
+    inst = tiny([{"provision": "S", "kind": "special", "zone": "A", "capacity": 6,
+                  "cost_per_place": 20_000},
+                 {"provision": "M", "kind": "mainstream", "zone": "A", "capacity": 10,
+                  "cost_per_place": 21_000}],
+                [("A", 10)], journeys={("A", "S"): (20, 10), ("A", "M"): (5, 2)},
+                policy={"transport_cost_per_km": 100, "transport_cost_per_pupil": 3_000,
+                        "transported_share": {"mainstream": 0.25}})
+    r = solve(_for(backend, inst), backend=backend)
+    assert r.objective == pytest.approx(218_000, rel=1e-9)
+    assert r.kpi("pupils_transported") == pytest.approx(2.5)
+
+
 def test_auto_picks_flow_for_a_pure_allocation_and_says_so() -> None:
     inst = Instance.from_path(DEMO)
     pure = inst.replace(capacity=inst.capacity[inst.capacity["need"].isna()])

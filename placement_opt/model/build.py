@@ -25,6 +25,7 @@ from placement_opt.model.occupancy import Occupancy, occupancy
 from placement_opt.model.rows import RowAccumulator, concat_float
 from placement_opt.model.transfer_cells import CellPlan, add_transfer_cell_rows, plan_transfer_cells
 from placement_opt.model.transfers import TransferPlan, add_transfer_rows, plan_transfers
+from placement_opt.model.transport import transport_cost
 
 __all__ = ["FORMULATION", "ROLES", "build_allocation_model", "build_from_data"]
 
@@ -61,14 +62,15 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     occ = occupancy(data, arcs, pol.continuity)
     held = held_places(data, arcs, occ, pol.continuity)
     a_p = arcs.provision
-    minutes, km = data.minutes[held.a_z, a_p], data.km[held.a_z, a_p]
+    minutes = data.minutes[held.a_z, a_p]
+    # Transport cost per pupil-year (models/allocation.md, the transport term).
+    travel = transport_cost(data, pol, held.a_z, a_p)
+    e_travel = transport_cost(data, pol, held.e_z, held.e_p)
     # Place cost of each year held: the tariff line in effect then (models/continuum.md).
     o_place = data.place_cost(held.o_p, held.o_k, held.o_l, occ.year)
     e_place = data.place_cost(held.e_p, held.e_k, held.e_l, held.e_t)
-    e_km = data.km[held.e_z, held.e_p]
-    e_unit = e_place + pol.transport_cost_per_km * e_km \
-        + pol.journey_cost_per_min * data.minutes[held.e_z, held.e_p]
-    unit = pol.transport_cost_per_km * km + pol.journey_cost_per_min * minutes
+    e_unit = e_place + e_travel + pol.journey_cost_per_min * data.minutes[held.e_z, held.e_p]
+    unit = travel + pol.journey_cost_per_min * minutes
     n_a = len(arcs)
     arc_cost = unit * np.bincount(occ.arc, weights=occ.weight, minlength=n_a) \
         + np.bincount(occ.arc, weights=occ.weight * o_place, minlength=n_a)
@@ -89,9 +91,8 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     rows = RowAccumulator()
     add_core_rows(rows, data, pol, held, columns, changes)
     add_candidate_rows(rows, data, pol, arcs, held, columns)
-    revenue_cost = o_place + pol.transport_cost_per_km * occ.per_entry(km)  # per occupancy entry
-    e_revenue = np.bincount(held.e_t, weights=held.e_n * (e_place + pol.transport_cost_per_km
-                                                          * e_km),
+    revenue_cost = o_place + occ.per_entry(travel)  # per occupancy entry
+    e_revenue = np.bincount(held.e_t, weights=held.e_n * (e_place + e_travel),
                             minlength=len(data.years)).astype(np.float64)
     add_investment_rows(rows, data, pol, occ, revenue_cost, e_revenue, cand, columns,
                         budget_years)

@@ -6,10 +6,15 @@ Funding lines (``in_objective`` says whether the optimiser's objective includes 
 * ``place_funding`` — special schools and SRPs: pupils placed × the place funding of the
   tariff line that priced them (``models/continuum.md``), else ``place_funding_per_place``.
 * ``top_up`` — special schools and SRPs: the rest of the place cost for each pupil.
-* ``mainstream_support`` — mainstream pupils × their place cost (tariff or ``cost_per_place``).
+* ``mainstream_support`` — mainstream pupils × their place cost (tariff or ``cost_per_place``);
+  ``place_funding_per_place`` never applies to mainstream. A mainstream tariff line is charged
+  whole (place funding + top-up), so it should carry place funding 0 where the school's
+  notional SEN budget is not high-needs spend (Kent: 0 + 6,000).
 * ``independent_placements`` — independent placements × ``cost_per_place``.
 * ``alternative_provision`` — alternative-provision pupils × their place cost.
-* ``transport`` — transport cost of every placement (by the placing district and kind).
+* ``transport`` — transport cost of every placement (the kind's transported share × (cost per
+  pupil + cost per km × km), ``models/allocation.md``) and its journey-time weight, by the
+  placing district and kind.
 * ``vacant_place_funding`` — places left empty in special schools and SRPs ×
   ``place_funding_per_place``: paid on commissioned places, but not part of the objective.
 * ``unmet_demand`` — pupils without a place; amount 0 (no funding line pays for them yet).

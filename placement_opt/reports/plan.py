@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from placement_opt.model.data import ModelData
+from placement_opt.model.transport import transport_cost
 from placement_opt.reports.sufficiency import place_apportionment, sufficiency_table
 from placement_opt.results.run import RunData
 from placement_opt.schema.tables import KINDS
@@ -168,7 +169,7 @@ def _alternatives(run: RunData, data: ModelData, alloc: pd.DataFrame,
         if rows.size:  # priced by the tariff, as the model does, where a place is possible
             kk, ll, tt = (np.repeat(c[r][rows], n_p).astype(np.int64) for c in (k, lv, t))
             price = data.place_cost(np.tile(prov, rows.size), kk, ll, tt).reshape(rows.size, n_p)
-            travel = pol.transport_cost_per_km * data.km[z[r][rows], :]
+            travel = transport_cost(data, pol, z[r][rows][:, None], prov[None, :])
             unit[rows] = np.where(ok[rows], price + travel, np.inf)
         where[r] = unit.argmin(axis=1)
         best[r] = unit[np.arange(len(unit)), where[r]]

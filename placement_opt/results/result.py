@@ -19,6 +19,7 @@ from placement_opt.model.layout import ModelLayout
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.occupancy import existing_occupancy
 from placement_opt.model.transfers import TRANSFER_COLUMNS
+from placement_opt.model.transport import kind_shares, transport_cost
 from placement_opt.results.plan_kpis import plan_kpis
 from placement_opt.schema.tables import KINDS
 from placement_opt.solvers.base import RawSolution
@@ -127,7 +128,7 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
     capital = _capital_by_year(openings, expansions)
     budget_use = _budget_use(data, model, raw.x, alloc, capital)
     kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty, capital, budget_use,
-                 inst.policy.overspend_penalty)
+                 inst.policy.overspend_penalty, kind_shares(inst.policy))
     layout = _layout(model)
     plan = layout.transfers
     transfers = (plan.table(data, raw.x, layout.columns, KINDS) if plan is not None
@@ -196,7 +197,7 @@ def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndar
     km = data.km[z, p]
     minutes = data.minutes[z, p]
     place = data.place_cost(p, codes["need"], codes["level"], codes["year"]) * pupils
-    transport = pol.transport_cost_per_km * km * pupils
+    transport = transport_cost(data, pol, z, p) * pupils
     journey = pol.journey_cost_per_min * minutes * pupils
     names = inst.provisions["name"].fillna(inst.provisions["provision"]).to_numpy(object)
     frame = pd.DataFrame({
@@ -397,7 +398,8 @@ def _unmet(data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
 
 def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame, penalty: float,
           capital_spend: pd.DataFrame, budget_use: pd.DataFrame,
-          overspend_penalty: float) -> pd.DataFrame:
+          overspend_penalty: float, transported: np.ndarray) -> pd.DataFrame:
+    """The KPI table; ``transported`` is the share of pupils transported by kind (KINDS)."""
     demand = pd.DataFrame({"year": np.asarray(data.years)[data.d_year], "pupils": data.d_pupils})
     rows: list[tuple[str, object, float, str]] = []
     years: list[object] = [*data.years, "all"]
@@ -432,6 +434,8 @@ def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame, penalty: fl
         for kind in KINDS:
             rows.append((f"placed_{kind}", year, float(a.loc[a["kind"] == kind, "pupils"].sum()),
                          "pupils"))
+        shares = a["kind"].map(dict(zip(KINDS, transported, strict=True))).to_numpy(float)
+        rows.append(("pupils_transported", year, float(np.dot(shares, weights)), "pupils"))
         local = float(a.loc[a["local"], "pupils"].sum())
         rows += [
             ("share_met_locally", year, local / total_demand if total_demand else 0.0, "share"),

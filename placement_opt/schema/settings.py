@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from placement_opt.errors import Issue
+from placement_opt.schema.tables import KINDS
 
 __all__ = ["DEFAULT_MAX_JOURNEY_MIN", "InstanceInfo", "Policy", "Settings", "settings_issues"]
 
 #: Usual statutory-guidance journey limits in minutes (45 primary, 75 secondary and post-16).
 DEFAULT_MAX_JOURNEY_MIN: dict[str, float] = {"primary": 45.0, "secondary": 75.0, "post16": 75.0}
 
+#: What a ``transported_share`` key may be.
+_KIND_EXPECTED = "a provision kind: " + ", ".join(KINDS)
 _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def _known_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError("not a provision kind")
+    return kind
 
 
 class Policy(BaseModel):
     """Planning policy: journey limits, cost rates and the local-provision rules.
 
-    Formulation: ``models/allocation.md`` (symbols L_h, tau, omega, pi, s_z, I_max, sigma).
+    Formulation: ``models/allocation.md`` (symbols L_h, tau, phi, eta_j, omega, pi, s_z, I_max,
+    sigma).
     """
 
     model_config = _FROZEN
@@ -30,7 +47,16 @@ class Policy(BaseModel):
         description="Maximum one-way journey in minutes, by phase; a phase not listed has no limit.",
     )
     transport_cost_per_km: float = Field(
-        0.0, ge=0, description="GBP per pupil per year for each km of one-way journey."
+        0.0, ge=0, description="GBP per transported pupil per year for each km of one-way "
+        "journey."
+    )
+    transport_cost_per_pupil: float = Field(
+        0.0, ge=0, description="GBP per transported pupil per year, whatever the distance."
+    )
+    transported_share: dict[Annotated[str, AfterValidator(_known_kind)],
+                            Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Share of pupils transported, by provision kind (a kind not listed: 1).",
     )
     journey_cost_per_min: float = Field(
         0.0, ge=0, description="GBP per pupil per year for each minute of journey (secondary objective)."
@@ -130,16 +156,19 @@ def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, 
     except ValidationError as exc:
         issues = []
         for err in exc.errors():
-            key = ".".join(str(part) for part in err["loc"]) or "(settings)"
+            # A mapping's key error is located at the key (``...transported_share.bus``).
+            key = ".".join(str(part) for part in err["loc"] if part != "[key]") or "(settings)"
             value = err.get("input")
             shown = None if isinstance(value, dict) else repr(value)
             issues.append(
                 Issue(
                     source=source,
                     column=key,
-                    message=str(err["msg"]),
+                    message=str(err["msg"]).removeprefix("Value error, "),
                     value=shown,
-                    expected=_expected(err["type"]),
+                    expected=(_KIND_EXPECTED if "[key]" in err["loc"]
+                              and "transported_share" in err["loc"]
+                              else _expected(err["type"])),
                 )
             )
         return None, issues

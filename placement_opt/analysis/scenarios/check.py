@@ -159,6 +159,8 @@ def merged_policy(loaded: LoadedScenario, inst: Instance) -> Policy:
         values[key] = {**old, **value} if isinstance(old, dict) and isinstance(value, dict) else value
     if sc.costs.transport_cost_per_km is not None:
         values["transport_cost_per_km"] = sc.costs.transport_cost_per_km
+    if sc.costs.transport_cost_per_pupil is not None:
+        values["transport_cost_per_pupil"] = sc.costs.transport_cost_per_pupil
     if sc.budgets.capital_total is not None:
         values["capital_budget_total"] = sc.budgets.capital_total
     return Policy.model_validate(values)

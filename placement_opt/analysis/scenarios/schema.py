@@ -12,7 +12,8 @@ A scenario names a base instance and changes it. Every table is optional::
     [[provisions.new_site]]     a new (candidate) provision: the provisions table's columns
     [[provisions.expansion]]    provision, increment, capital_cost, max_increments, ...
     [costs]          cost_per_place (GBP by kind), cost_per_place_factor (by kind),
-                     cost_per_place_by_provision, transport_cost_per_km
+                     cost_per_place_by_provision, transport_cost_per_km,
+                     transport_cost_per_pupil
     [budgets]        revenue / capital (GBP by year), revenue_factor, capital_total
     [policy]         any key of the instance's [policy] (journey limits, weights ...)
     [locality]       the Locality-Model lever (needs levels of need)
@@ -160,7 +161,7 @@ class Provisions(BaseModel):
 
 
 class Costs(BaseModel):
-    """``[costs]``: cost per place by kind (set, or scaled) or by provision; transport rate."""
+    """``[costs]``: cost per place by kind (set, or scaled) or by provision; transport rates."""
 
     model_config = _STRICT
 
@@ -168,6 +169,7 @@ class Costs(BaseModel):
     cost_per_place_factor: dict[str, float] = Field(default_factory=dict)
     cost_per_place_by_provision: dict[str, float] = Field(default_factory=dict)
     transport_cost_per_km: float | None = Field(None, ge=0)
+    transport_cost_per_pupil: float | None = Field(None, ge=0)
 
 
 class Budgets(BaseModel):
