@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from placement_opt.model.data import ModelData
 
-__all__ = ["district_demand", "district_keys", "district_share", "is_local"]
+__all__ = ["district_demand", "district_keys", "district_share", "is_local", "zone_to_district"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -50,3 +50,9 @@ def district_keys(data: ModelData, g: IntArray, t: IntArray) -> dict[str, IntArr
     only[data.zone_district[single]] = np.flatnonzero(single)
     return {"district": np.asarray(g, dtype=np.int64), "zone": only[g],
             "year": np.asarray(t, dtype=np.int64)}
+
+
+def zone_to_district(data: ModelData) -> dict[str, str]:
+    """Zone id → district name, for grouping tables keyed by zone."""
+    names = np.asarray(data.districts, dtype=object)[data.zone_district]
+    return dict(zip(data.zones, names.tolist(), strict=True))
