@@ -210,3 +210,33 @@ def test_a_written_run_keeps_the_one_definition(tmp_path: Path) -> None:
     county = sufficiency_report(back)["county"].set_index("year")
     assert county.loc[2026, "share_met_locally"] == pytest.approx(result.kpi("share_met_locally"))
     assert county.loc[2026, "share_met_locally"] == pytest.approx(9 / 14)
+
+
+def _split_zones(inst: Instance) -> Instance:
+    """Every zone split into two halves at the same centroid, both in the zone's district."""
+    z, d, j = inst.zones, inst.demand, inst.journeys
+    zones = pd.concat([z.assign(district=z["zone"]),
+                       z.assign(zone=z["zone"] + "#2", district=z["zone"], name=None)],
+                      ignore_index=True)
+    demand = pd.concat([d.assign(pupils=d["pupils"] / 2),
+                        d.assign(zone=d["zone"] + "#2", pupils=d["pupils"] / 2)], ignore_index=True)
+    journeys = pd.concat([j, j.assign(zone=j["zone"] + "#2")], ignore_index=True)
+    return inst.replace(zones=zones, demand=demand, journeys=journeys)
+
+
+def test_splitting_kent_zones_within_districts_changes_nothing() -> None:
+    """Kent with a binding 60% local share: halving every district into two zones (same
+    centroid, same district) gives the same optimum, share met locally and district table."""
+    kent = Instance.from_path("kent")
+    settings = kent.settings.model_dump(exclude_unset=True)
+    settings["policy"] = {**settings.get("policy", {}), "min_local_share": 0.6}
+    base = Instance.from_tables(kent.tables(), settings)
+    whole, halves = solve(base), solve(_split_zones(base))
+    assert whole.objective is not None and halves.objective is not None
+    assert whole.objective > solve(kent).objective + 1_000  # type: ignore[operator]
+    assert halves.objective == pytest.approx(whole.objective, rel=1e-9)
+    assert halves.kpi("share_met_locally") == pytest.approx(whole.kpi("share_met_locally"))
+    cols = ["district", "year", "demand", "placed_locally", "unmet"]
+    a = sufficiency_report(RunData.from_result(whole, base))["by_district"][cols]
+    b = sufficiency_report(RunData.from_result(halves, _split_zones(base)))["by_district"][cols]
+    pd.testing.assert_frame_equal(a, b, atol=1e-6)
