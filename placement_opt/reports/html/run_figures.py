@@ -168,8 +168,9 @@ def map_figure(ctx: Context) -> tuple[str, Markup, str]:
     year = ctx.years[0] if ctx.years else None
     label = str(year) if year is not None else "no year"
     flows = _map_flows(ctx, year) if ctx.solved else []
-    note = (f"Equirectangular projection (longitude scaled by cos latitude). Circles: district "
-            f"centroids, area proportional to {label} demand. Lines: pupils placed from a district "
+    note = (f"Equirectangular projection (longitude scaled by cos latitude). Circles: zone "
+            f"centroids (districts or smaller areas), area proportional to {label} demand. Lines: "
+            f"pupils placed from a zone "
             f"to a provision in {label} (first year of the horizon), width proportional to pupils. "
             "Provisions at (nearly) the same spot are fanned out around it. Provision labels are "
             "ids, left out where they would overlap; hover a marker, line or circle for details.")
