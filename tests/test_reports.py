@@ -30,7 +30,8 @@ def demo_run() -> RunData:
 def _crafted() -> RunData:
     """Zone A: 10 ASD primary pupils. A's special school has 6 places (£20,000); B's special
     school 2 places (£20,000, 30 min away); an independent school in A (£50,000, 1 place).
-    Optimum: 6 local, 2 in B, 1 independent, 1 unmet (penalty £100,000)."""
+    Optimum: 6 in SA, 2 in B, 1 independent, 1 unmet (penalty £100,000). The independent school
+    stands in A, so 7 are met locally (models/allocation.md, *Met locally*)."""
     inst = tiny(
         [{"provision": "SA", "kind": "special", "zone": "A", "capacity": 6, "cost_per_place": 20_000},
          {"provision": "SB", "kind": "special", "zone": "B", "capacity": 2, "cost_per_place": 20_000},
@@ -46,12 +47,12 @@ def test_crafted_sufficiency_row() -> None:
     a = detail.loc[("A", "ASD", "primary", 2026)]
     assert a["demand"] == 10
     assert a["places_special"] == pytest.approx(6)
-    assert a["placed_locally"] == pytest.approx(6)
-    assert a["placed_elsewhere_in_county"] == pytest.approx(2)
+    assert a["placed_locally"] == pytest.approx(7)
+    assert a["placed_elsewhere"] == pytest.approx(2)
     assert a["placed_independent"] == pytest.approx(1)
     assert a["unmet"] == pytest.approx(1)
     assert a["surplus_deficit"] == pytest.approx(-4)
-    assert a["share_met_locally"] == pytest.approx(0.6)
+    assert a["share_met_locally"] == pytest.approx(0.7)
     assert a["mean_journey_min"] == pytest.approx((6 * 10 + 2 * 30 + 1 * 10) / 9)
     b = detail.loc[("B", "ASD", "primary", 2026)]
     assert b["demand"] == 0
@@ -60,8 +61,7 @@ def test_crafted_sufficiency_row() -> None:
 
 def test_every_row_partitions_its_demand(demo_run: RunData) -> None:
     detail = sufficiency_report(demo_run)["detail"]
-    total = (detail["placed_locally"] + detail["placed_elsewhere_in_county"]
-             + detail["placed_independent"] + detail["unmet"])
+    total = detail["placed_locally"] + detail["placed_elsewhere"] + detail["unmet"]
     assert (total - detail["demand"]).abs().max() < 1e-6
 
 
@@ -78,8 +78,8 @@ def test_rollups_agree_with_detail(demo_run: RunData) -> None:
         assert rep[name]["unmet"].sum() == pytest.approx(rep["detail"]["unmet"].sum())
     county = rep["county"].set_index("year")
     placed = demo_run.allocations.groupby("year")["pupils"].sum()
-    local = county["placed_locally"] + county["placed_elsewhere_in_county"]
-    assert (local + county["placed_independent"]).to_dict() == pytest.approx(placed.to_dict())
+    where = county["placed_locally"] + county["placed_elsewhere"]
+    assert where.to_dict() == pytest.approx(placed.to_dict())
     bench = rep["district_benchmarks"]
     assert set(bench["district"]) == {"Canterbury", "Thanet", "Swale"}
     row = bench.iloc[0]

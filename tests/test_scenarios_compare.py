@@ -13,7 +13,7 @@ from placement_opt.analysis.scenarios import scenario_from_text
 from placement_opt.analysis.scenarios.run import run_scenario
 from placement_opt.cli import app
 from placement_opt.errors import InstanceError, OutputError
-from placement_opt.reports.compare import OUTCOMES, compare_runs
+from placement_opt.reports.compare import PARTITION, compare_runs
 from placement_opt.reports.files import write_comparison
 from placement_opt.reports.html.compare_page import render_comparison
 
@@ -47,9 +47,9 @@ def test_kpis_side_by_side(runs: tuple[Path, Path]) -> None:
 def test_outcomes_add_up_to_demand(runs: tuple[Path, Path]) -> None:
     comp = compare_runs(list(runs))
     dn = comp.district_need
-    assert (dn[list(OUTCOMES)].sum(axis=1) - dn["demand"]).abs().max() < 1e-6
+    assert (dn[list(PARTITION)].sum(axis=1) - dn["demand"]).abs().max() < 1e-6
     diff = comp.differences
-    outcome_change = diff[[f"delta_{c}" for c in OUTCOMES]].sum(axis=1)
+    outcome_change = diff[[f"delta_{c}" for c in PARTITION]].sum(axis=1)
     assert (outcome_change - diff["delta_demand"]).abs().max() < 1e-6
 
 

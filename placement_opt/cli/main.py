@@ -120,7 +120,7 @@ def report(
         written = write_reports(run, target, overwrite=overwrite)
     county = rollup(sufficiency_table(run), ["year"])
     table = Table(title="County sufficiency by year", header_style="bold")
-    cols = ["year", "demand", "places_local", "placed_locally", "placed_elsewhere_in_county",
+    cols = ["year", "demand", "places_local", "placed_locally", "placed_elsewhere",
             "placed_independent", "unmet", "surplus_deficit", "share_met_locally"]
     for col in cols:
         table.add_column(col.replace("_", " "), justify="right")

@@ -104,7 +104,8 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     matrix = rows.matrix(columns.n_cols)
     arrays = join_columns(blocks)
     labels: dict[str, tuple[object, ...]] = {
-        "role": ROLES, "year": data.years, "zone": data.zones, "need": data.needs,
+        "role": ROLES, "year": data.years, "zone": data.zones, "district": data.districts,
+        "need": data.needs,
         "phase": data.phases, "provision": data.provisions, "level": data.levels,
     }
     return MatrixModel(

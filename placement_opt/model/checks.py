@@ -7,6 +7,7 @@ import numpy as np
 from placement_opt.errors import Issue, Severity
 from placement_opt.model.arcs import Arcs
 from placement_opt.model.data import ModelData
+from placement_opt.model.locality import district_demand, district_share, is_local
 
 __all__ = ["presolve_checks"]
 
@@ -77,28 +78,30 @@ def _capacity_shortfall(data: ModelData) -> list[Issue]:
 
 
 def _local_share(data: ModelData, arcs: Arcs) -> list[Issue]:
-    n_z, n_t = len(data.zones), len(data.years)
-    need = np.zeros((n_z, n_t))
-    np.add.at(need, (data.d_zone, data.d_year), data.d_pupils)
-    need *= data.local_share[:, None]
+    """Districts whose local-share rule (models/allocation.md, *Met locally*) needs more pupils
+    placed in the district than its local arcs or places allow."""
+    n_g, n_t = len(data.districts), len(data.years)
+    need = district_demand(data) * district_share(data)[:, None]
     a_z = data.d_zone[arcs.demand]
     a_t = data.d_year[arcs.demand]
-    local = data.prov_zone[arcs.provision] == a_z
-    reachable = np.zeros((n_z, n_t))
-    np.add.at(reachable, (a_z[local], a_t[local]), data.d_pupils[arcs.demand[local]])
-    # Local places: capacity of provisions in the zone that some local arc uses.
-    places = np.zeros((n_z, n_t))
+    local = is_local(data, a_z, arcs.provision)
+    # A loose bound, as the check only warns: pupils of local arcs and the places of the
+    # district's provisions that some local arc uses.
+    reachable = np.zeros((n_g, n_t))
+    np.add.at(reachable, (data.zone_district[a_z[local]], a_t[local]),
+              data.d_pupils[arcs.demand[local]])
+    places = np.zeros((n_g, n_t))
     used = np.unique(arcs.provision[local] * n_t + a_t[local])
     p, t = np.divmod(used, n_t)
-    np.add.at(places, (data.prov_zone[p], t), data.cap_total[p, t])
+    np.add.at(places, (data.prov_district[p], t), data.cap_total[p, t])
     bound = np.minimum(reachable, places)
     out = []
-    for z, t in zip(*np.nonzero(need > bound + 1e-9), strict=True):
+    for g, t in zip(*np.nonzero(need > bound + 1e-9), strict=True):
         out.append(Issue(
             SOURCE,
-            f"local share rule for {data.zones[z]} {data.years[t]} needs {_fmt(need[z, t])} pupils "
-            f"placed in the zone but at most {_fmt(bound[z, t])} can be: the model is infeasible "
-            f"unless the rule or local places change",
+            f"local share rule for {data.districts[g]} {data.years[t]} needs {_fmt(need[g, t])} "
+            f"pupils placed in the district but at most {_fmt(bound[g, t])} can be: the model is "
+            f"infeasible unless the rule or local places change",
             severity=Severity.WARNING,
         ))
     return out

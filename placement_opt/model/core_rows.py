@@ -13,6 +13,7 @@ from placement_opt.model.arcs import Arcs
 from placement_opt.model.changes import ChangePlan, capacity_entries
 from placement_opt.model.columns import ColumnLayout, Role
 from placement_opt.model.data import ModelData
+from placement_opt.model.locality import district_demand, district_keys, district_share, is_local
 from placement_opt.model.occupancy import Occupancy, existing_occupancy
 from placement_opt.model.rows import RowAccumulator, group_keys
 from placement_opt.schema.settings import Policy
@@ -96,7 +97,7 @@ def add_core_rows(rows: RowAccumulator, data: ModelData, pol: Policy, held: Held
     )
     _add_capacity_rows(rows, data, held, columns, changes)
     # (3) per-need capacity where the instance gives one.
-    o_p, o_k, o_z = held.o_p, held.o_k, held.o_z
+    o_p, o_k = held.o_p, held.o_k
     e_p, e_k, e_t, e_n = held.e_p, held.e_k, held.e_t, held.e_n
     capped = ~np.isnan(data.cap_need[o_p, o_k, o_t])
     sel = np.flatnonzero(capped)
@@ -110,25 +111,8 @@ def add_core_rows(rows: RowAccumulator, data: ModelData, pol: Policy, held: Held
         inv, o_arc[sel], o_w[sel], np.full(keys.size, -np.inf),
         data.cap_need[p3, k3, t3] - e_need_at[p3, k3, t3],
     )
-    # (4) minimum local share per zone-year, for zones with a positive share.
-    zones = np.flatnonzero(data.local_share > 0)
-    if zones.size:
-        e_z = held.e_z
-        zt_demand = np.zeros((len(data.zones), n_t))
-        np.add.at(zt_demand, (data.d_zone, data.d_year), data.d_pupils)
-        zz = np.repeat(zones, n_t).astype(np.int64)
-        tt = np.tile(np.arange(n_t, dtype=np.int64), zones.size)
-        row_of = np.full((len(data.zones), n_t), -1, dtype=np.int64)
-        row_of[zz, tt] = np.arange(zz.size)
-        local = np.flatnonzero((data.prov_zone[o_p] == o_z) & (row_of[o_z, o_t] >= 0))
-        e_local = np.zeros((len(data.zones), n_t))
-        mine = data.prov_zone[e_p] == e_z
-        np.add.at(e_local, (e_z[mine], e_t[mine]), e_n[mine])
-        rows.add(
-            "local_share", {"zone": zz, "year": tt},
-            row_of[o_z[local], o_t[local]], o_arc[local], o_w[local],
-            data.local_share[zz] * zt_demand[zz, tt] - e_local[zz, tt], np.full(zz.size, np.inf),
-        )
+    # (4) minimum local share per district-year (models/allocation.md, *Met locally*).
+    _add_local_share_rows(rows, data, held)
     # (5) cap on independent placements per year.
     cap_ind = _independent_cap(data, pol.max_independent_pupils, pol.max_independent_share)
     if cap_ind is not None:
@@ -140,6 +124,30 @@ def add_core_rows(rows: RowAccumulator, data: ModelData, pol: Policy, held: Held
             "independent_cap", {"year": np.arange(n_t, dtype=np.int64)},
             o_t[ind], o_arc[ind], o_w[ind], np.full(n_t, -np.inf), cap_ind - e_ind,
         )
+
+
+def _add_local_share_rows(rows: RowAccumulator, data: ModelData, held: Held) -> None:
+    """(4) for districts with a positive share s_g, per year: pupils of the district's zones
+    in place in it >= s_g * the district's demand (existing pupils in it on the right)."""
+    share = district_share(data)
+    districts = np.flatnonzero(share > 0)
+    if districts.size == 0:
+        return
+    n_g, n_t = len(data.districts), len(data.years)
+    gg = np.repeat(districts, n_t).astype(np.int64)
+    tt = np.tile(np.arange(n_t, dtype=np.int64), districts.size)
+    row_of = np.full((n_g, n_t), -1, dtype=np.int64)
+    row_of[gg, tt] = np.arange(gg.size)
+    o_g, o_t = data.zone_district[held.o_z], held.occ.year
+    local = np.flatnonzero(is_local(data, held.o_z, held.o_p) & (row_of[o_g, o_t] >= 0))
+    e_local = np.zeros((n_g, n_t))
+    mine = is_local(data, held.e_z, held.e_p)
+    np.add.at(e_local, (data.zone_district[held.e_z[mine]], held.e_t[mine]), held.e_n[mine])
+    rows.add(
+        "local_share", district_keys(data, gg, tt),
+        row_of[o_g[local], o_t[local]], held.occ.arc[local], held.occ.weight[local],
+        share[gg] * district_demand(data)[gg, tt] - e_local[gg, tt], np.full(gg.size, np.inf),
+    )
 
 
 def _add_capacity_rows(rows: RowAccumulator, data: ModelData, held: Held, columns: ColumnLayout,

@@ -15,6 +15,7 @@ from placement_opt.model.geo import journey_from_coordinates
 from placement_opt.model.tariff_grid import TariffGrid
 from placement_opt.schema.continuum import Continuum
 from placement_opt.schema.tables import KINDS, LIST_SEPARATOR
+from placement_opt.schema.validation_zones import zone_districts
 
 __all__ = ["ModelData"]
 
@@ -27,7 +28,10 @@ BoolArray = npt.NDArray[np.bool_]
 class ModelData:
     """Dense, coded arrays derived from an Instance (read-only by convention).
 
-    Axes: Z zones, K needs, H phases, P provisions, T years. Demand rows with pupils > 0 only.
+    Axes: Z zones, G districts, K needs, H phases, P provisions, T years. Demand rows with
+    pupils > 0 only. A zone's district (``models/allocation.md``, *Met locally*) is the zones
+    table's ``district`` (blank: the zone itself); districts are numbered in order of first
+    appearance.
     """
 
     zones: tuple[str, ...]
@@ -45,7 +49,7 @@ class ModelData:
     cap_total: FloatArray  # P × T
     cap_need: FloatArray  # P × K × T, NaN where no per-need cap
     limit: FloatArray  # H, max journey minutes
-    local_share: FloatArray  # Z
+    local_share: FloatArray  # Z (one value per district: schema/validation_zones.py)
     candidate: BoolArray  # P, sites the model may open
     opening_cost: FloatArray  # P
     capital_per_place: FloatArray  # P
@@ -75,6 +79,9 @@ class ModelData:
     d_level: IntArray
     e_level: IntArray
     tariff: TariffGrid  # tariff line by level × kind × need × year
+    districts: tuple[str, ...]  # G
+    zone_district: IntArray  # Z, index into districts
+    prov_district: IntArray  # P, the district of the provision's zone
 
     def place_cost(self, p: IntArray, k: IntArray, lv: IntArray, t: IntArray) -> FloatArray:
         """GBP per pupil-year placing need ``k`` at level ``lv`` in provision ``p`` in year
@@ -152,6 +159,9 @@ class ModelData:
                 revenue[ti[int(year)]] = rev
                 capital[ti[int(year)]] = cap_
         ex = inst.existing
+        district_of = zone_districts(inst.zones)
+        districts = tuple(str(d) for d in pd.unique(district_of))
+        zone_district = _codes(district_of, {d: i for i, d in enumerate(districts)})
         continuum = Continuum.from_table(inst.levels)
         return cls(
             levels=continuum.levels, level_kinds=continuum.kinds_ok,
@@ -169,6 +179,8 @@ class ModelData:
             exp_lead=np.asarray(exp_lead, dtype=np.int64),
             exp_first=np.asarray(exp_start + exp_lead, dtype=np.int64),
             revenue_budget=revenue, capital_budget=capital,
+            districts=districts, zone_district=zone_district,
+            prov_district=np.asarray(zone_district[prov_zone], dtype=np.int64),
             zones=zones, needs=needs, phases=phases, provisions=provisions, years=years,
             kind=_codes(prov["kind"], {k: i for i, k in enumerate(KINDS)}),
             prov_zone=prov_zone, cost=prov["cost_per_place"].to_numpy(float),

@@ -31,6 +31,7 @@ from placement_opt.instance import Instance
 from placement_opt.model.arcs import Arcs
 from placement_opt.model.columns import ColumnBlock, ColumnLayout, Role, block
 from placement_opt.model.data import ModelData
+from placement_opt.model.locality import is_local
 from placement_opt.model.occupancy import Occupancy
 from placement_opt.model.rows import RowAccumulator, group_keys
 from placement_opt.model.transfers import Leavers, add_local_rows, leaver_groups, moves_and_breaks
@@ -107,7 +108,7 @@ def plan_transfer_cells(data: ModelData, arcs: Arcs, occ: Occupancy,
     dest_cell = np.repeat(np.arange(n_c, dtype=np.int64), count)
     start = np.repeat(first[np.maximum(dest_row, 0)] - (np.cumsum(count) - count), count)
     dest_arc = (np.arange(dest_cell.size, dtype=np.int64) + start).astype(np.int64)
-    dest_local = data.prov_zone[a_p[dest_arc]] == cz[dest_cell]
+    dest_local = is_local(data, cz[dest_cell], a_p[dest_arc])
     no_dest = np.repeat(dest_row < 0, 2)
     flows = block(Role.TRANSFER, np.zeros(2 * n_c), np.where(no_dest, 0.0, np.inf),
                   year=np.repeat(ct + 1, 2), zone=np.repeat(cz, 2), need=np.repeat(ck, 2),

@@ -10,8 +10,10 @@ next phase, year t+1); ``brk[g]`` counts those with no continuation (a pathway b
 
 Rows: ``transfer_out`` (sum_b f + brk - leavers = existing leavers), ``transfer_in``
 (sum_g f[g, b] - x_b <= 0: transfers are part of the placements made at b) and, with
-``min_pathway_local_share`` s > 0, ``pathway_local`` per zone and destination year
-(local flows - s * (leavers + unmet of the leaving phase / L_h) >= s * existing leavers).
+``min_pathway_local_share`` s > 0, ``pathway_local`` per district and destination year
+(local flows - s * (leavers + unmet of the leaving phase / L_h) >= s * existing leavers; a flow
+is local when its destination is in the leavers' own district: ``models/allocation.md``,
+*Met locally*).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from placement_opt.instance import Instance
 from placement_opt.model.arcs import Arcs
 from placement_opt.model.columns import ColumnBlock, ColumnLayout, Role, block
 from placement_opt.model.data import ModelData
+from placement_opt.model.locality import district_keys, is_local
 from placement_opt.model.occupancy import Occupancy, existing_occupancy
 from placement_opt.model.rows import RowAccumulator, group_keys
 
@@ -200,21 +203,22 @@ def add_transfer_rows(rows: RowAccumulator, plan: TransferPlan, data: ModelData,
     share = float(instance.policy.min_pathway_local_share)
     if share > 0:
         add_local_rows(rows, data, share, leavers, columns.start(Role.UNMET), f_group, f_col,
-                       data.prov_zone[a_p[f_arc]] == leavers.zone[f_group])
+                       is_local(data, leavers.zone[f_group], a_p[f_arc]))
 
 
 def add_local_rows(rows: RowAccumulator, data: ModelData, share: float, leavers: Leavers,
                    unmet_start: int, f_group: IntArray, f_col: IntArray,
                    local: npt.NDArray[np.bool_]) -> None:
-    """``pathway_local``: flows staying in the zone >= share * leavers (placed, unmet and
-    existing), per zone and year. Unmet pupils of a leaving phase count as leavers too, so
+    """``pathway_local``: flows staying in the district >= share * leavers (placed, unmet and
+    existing), per district and year. Unmet pupils of a leaving phase count as leavers too, so
     leaving pupils unplaced cannot ease the rule (column ``unmet_start + d`` is row d's
     unmet)."""
     n_t = len(data.years)
-    g_key = leavers.zone * n_t + leavers.year
+    zd = data.zone_district
+    g_key = zd[leavers.zone] * n_t + leavers.year
     d_src = leavers.unmet_row
     x_col = np.concatenate([leavers.x_col, unmet_start + d_src])
-    x_key = np.concatenate([g_key[leavers.x_group], data.d_zone[d_src] * n_t + data.d_year[d_src]])
+    x_key = np.concatenate([g_key[leavers.x_group], zd[data.d_zone[d_src]] * n_t + data.d_year[d_src]])
     x_lam = np.concatenate([leavers.lam, leavers.unmet_lam])
     e_leave = leavers.existing
     keys, g_row = group_keys(g_key)
@@ -223,7 +227,7 @@ def add_local_rows(rows: RowAccumulator, data: ModelData, share: float, leavers:
     pos = np.searchsorted(keys, x_key)
     hit = np.flatnonzero((pos < keys.size) & (keys[np.minimum(pos, keys.size - 1)] == x_key))
     on = np.flatnonzero(local)
-    rows.add("pathway_local", {"zone": lz, "year": lt + 1},
+    rows.add("pathway_local", district_keys(data, lz, lt + 1),
              np.concatenate([g_row[f_group[on]], pos[hit]]),
              np.concatenate([f_col[on], x_col[hit]]),
              np.concatenate([np.ones(on.size), -share * x_lam[hit]]),
@@ -265,7 +269,7 @@ def transfer_frame(data: ModelData, kinds: tuple[str, ...], leavers: Leavers, gr
         "to_kind": kind[np.where(to_p < 0, len(kinds), data.kind[to])],
         "pupils": pupils,
         "minutes": minutes,
-        "local": (to_p >= 0) & (data.prov_zone[to] == leavers.zone[g]),
+        "local": (to_p >= 0) & is_local(data, leavers.zone[g], to),
     }, columns=TRANSFER_COLUMNS)
     return frame.sort_values(["year", "zone", "need", "from_provision", "to_provision"],
                              kind="stable").reset_index(drop=True)

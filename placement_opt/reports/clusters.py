@@ -6,8 +6,9 @@ total to the penny.
 A cluster's budget is the cost, under the tariff the model priced placements with, of the
 mainstream and SRP support its children receive (by zone of residence). Special schools,
 independent placements, alternative provision and transport are held centrally. Zones take
-their ``cluster`` (blank: the zone is its own cluster); provisions take theirs (blank: their
-zone's), which places the cluster's own mainstream and SRP places beside its budget.
+their ``cluster`` (blank: their district, so the small areas of a district form one cluster; a
+zone with neither is its own cluster); provisions take theirs (blank: their zone's), which
+places the cluster's own mainstream and SRP places beside its budget.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from placement_opt.instance import Instance
 from placement_opt.reports.budget import SCHEMA_VERSION
 from placement_opt.results.run import RunData
+from placement_opt.schema.validation_zones import zone_districts
 
 __all__ = ["CENTRAL", "CENTRAL_LINES", "CLUSTER_COLUMNS", "CLUSTER_LINES", "CLUSTER_SCHEMA",
            "cluster_budgets", "cluster_summary", "provision_clusters", "zone_clusters"]
@@ -52,10 +54,11 @@ CLUSTER_COLUMNS = list(CLUSTER_SCHEMA)
 
 
 def zone_clusters(instance: Instance) -> pd.Series:
-    """Cluster of each zone (blank: the zone itself), indexed by zone id."""
+    """Cluster of each zone (blank: its district, and a blank district is the zone itself),
+    indexed by zone id."""
     zones = instance.zones
-    return pd.Series(zones["cluster"].fillna(zones["zone"]).to_numpy(object),
-                     index=zones["zone"].to_numpy(object))
+    cluster = zones["cluster"].where(zones["cluster"].notna(), zone_districts(zones))
+    return pd.Series(cluster.to_numpy(object), index=zones["zone"].to_numpy(object))
 
 
 def provision_clusters(instance: Instance) -> pd.Series:

@@ -16,11 +16,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from placement_opt.model.locality import zone_to_district
 from placement_opt.results.run import RunData, load_run
 
-__all__ = ["OUTCOMES", "Comparison", "compare_runs"]
+__all__ = ["OUTCOMES", "PARTITION", "Comparison", "compare_runs"]
 
-#: Where each district × need's pupil-years went; they add up to demand.
+#: Where each district × need's pupil-years went; they add up to demand. placed_locally is the
+#: one definition of met locally (models/allocation.md): any kind, in the pupils' own district.
+PARTITION = ("placed_locally", "placed_elsewhere", "unmet")
+#: The partition and the independent sector's part of the placed (in or outside the district).
 OUTCOMES = ("placed_locally", "placed_elsewhere", "placed_independent", "unmet")
 _DN = ["district", "need"]
 
@@ -33,7 +37,8 @@ class Comparison:
     run (year ``all``). ``kpis_by_year``: the same per year. ``district_need``: run, district,
     need, demand, the outcomes and cost (pupil-years and GBP over the horizon).
     ``differences``: per other run and district × need, each column's change from the
-    baseline and ``change`` = the sum of the outcome changes' sizes; largest first.
+    baseline and ``change`` = the sum of the sizes of the :data:`PARTITION` changes; largest
+    first.
     """
 
     names: tuple[str, ...]
@@ -86,19 +91,22 @@ def compare_runs(folders: Sequence[Path]) -> Comparison:
 def _district_need(run: RunData) -> pd.DataFrame:
     """Demand, outcomes and cost by district × need, summed over the years."""
     alloc = run.allocations
+    districts = zone_to_district(run.data)
     independent = alloc["kind"] == "independent"
     local = alloc["local"].astype(str).str.lower() == "true"
     frame = pd.DataFrame({
-        "district": alloc["zone"].astype(str), "need": alloc["need"].astype(str),
-        "placed_locally": np.where(local & ~independent, alloc["pupils"], 0.0),
-        "placed_elsewhere": np.where(~local & ~independent, alloc["pupils"], 0.0),
+        "district": alloc["zone"].astype(str).map(districts), "need": alloc["need"].astype(str),
+        "placed_locally": np.where(local, alloc["pupils"], 0.0),
+        "placed_elsewhere": np.where(~local, alloc["pupils"], 0.0),
         "placed_independent": np.where(independent, alloc["pupils"], 0.0),
         "cost": alloc["cost"].astype(float)})
     placed = frame.groupby(_DN, as_index=False).sum()
-    demand = run.instance.demand.rename(columns={"zone": "district", "pupils": "demand"}).groupby(
+    demand = run.instance.demand.rename(columns={"pupils": "demand"}).assign(
+        district=run.instance.demand["zone"].map(districts)).groupby(
         _DN, as_index=False)["demand"].sum()
-    unmet = (run.unmet.rename(columns={"zone": "district"}).groupby(_DN, as_index=False)["unmet"]
-             .sum() if len(run.unmet) else pd.DataFrame(columns=[*_DN, "unmet"]))
+    unmet = (run.unmet.assign(district=run.unmet["zone"].astype(str).map(districts)).groupby(
+        _DN, as_index=False)["unmet"].sum() if len(run.unmet)
+        else pd.DataFrame(columns=[*_DN, "unmet"]))
     out = demand.merge(placed, on=_DN, how="outer").merge(unmet, on=_DN, how="left")
     for col in ("demand", *OUTCOMES, "cost"):
         out[col] = pd.to_numeric(out[col]).astype(float).fillna(0.0)
@@ -116,7 +124,7 @@ def _differences(dn: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
         delta = other.reindex(index, fill_value=0.0) - base.reindex(index, fill_value=0.0)
         delta.columns = [f"delta_{c}" for c in cols]
         delta.insert(0, "run", name)
-        delta["change"] = delta[[f"delta_{c}" for c in OUTCOMES]].abs().sum(axis=1)
+        delta["change"] = delta[[f"delta_{c}" for c in PARTITION]].abs().sum(axis=1)
         parts.append(delta.reset_index()[["run", *_DN, *delta.columns.drop("run")]])
     if not parts:
         return pd.DataFrame(columns=["run", *_DN, *[f"delta_{c}" for c in cols], "change"])

@@ -31,9 +31,13 @@ _NOTES = [
     ["places_special / _srp / _mainstream", "Places located in the district in state-funded "
      "provisions of that kind, apportioned to need and phase (see below)."],
     ["places_local", "Sum of the three."],
-    ["placed_locally", "Pupils placed in a state-funded provision in their own district."],
-    ["placed_elsewhere_in_county", "Pupils placed in a state-funded provision in another district."],
-    ["placed_independent", "Pupils placed in the independent or non-maintained sector."],
+    ["placed_locally", "Pupils placed in a provision of any kind (the independent sector "
+     "included) in their own district: the one definition of met locally "
+     "(models/allocation.md)."],
+    ["placed_elsewhere", "Pupils placed outside their own district (another district or out of "
+     "county). placed_locally + placed_elsewhere + unmet = demand."],
+    ["placed_independent", "Pupils placed in the independent or non-maintained sector, in or "
+     "outside their district."],
     ["unmet", "Pupils with no eligible place."],
     ["placed_special / _srp / _mainstream", "Pupils placed in provisions of that kind."],
     ["surplus_deficit", "places_local - demand (negative = deficit)."],

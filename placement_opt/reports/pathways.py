@@ -13,6 +13,11 @@ leavers of each district and need that continue outside the district or not at a
 it, ``expected_transfers_per_year`` is the yearly number of leavers at the primary provision
 for that need (its pupils divided by the years in the primary phase), not a solved flow;
 routes carry the journey time so a planner can see which continuation is nearest.
+
+Districts are the zones' ``district`` attribute (``models/allocation.md``, *Met locally*): a
+continuation is local when it stands in the same district, and a district's journey to a
+provision is the shortest from any of its zones. Districts without demand (such as zones of
+out-of-county provisions) have no gap rows.
 """
 
 from __future__ import annotations
@@ -22,14 +27,16 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from placement_opt.io.atomic import write_text_atomic
 from placement_opt.model.data import ModelData
+from placement_opt.model.locality import zone_to_district
 from placement_opt.results.run import RunData
 from placement_opt.schema.tables import KINDS
 
-__all__ = ["GAP_COLUMNS", "SPECIALIST", "pathway_gaps", "pathway_graph", "write_pathways"]
+__all__ = ["GAP_COLUMNS", "SPECIALIST", "district_minutes", "pathway_gaps", "pathway_graph", "write_pathways"]
 
 #: Kinds that make a specialist pathway (mainstream support and independent do not).
 SPECIALIST = ("special", "srp")
@@ -69,17 +76,21 @@ def pathway_gaps(run: RunData, primary: str = "primary", secondary: str = "secon
     pupils = first.groupby(["provision", "need"])["pupils"].sum()
     ages = inst.phases.set_index("phase")
     length = float(str(ages.loc[primary, "max_age"])) - float(str(ages.loc[primary, "min_age"]))
+    minutes = district_minutes(data)
+    with_demand = np.zeros(len(data.districts), dtype=bool)
+    with_demand[data.zone_district[data.d_zone]] = True
     rows = []
-    for z, district in enumerate(data.zones):
+    for g in np.flatnonzero(with_demand).tolist():
+        district = data.districts[g]
         for k, need in enumerate(data.needs):
             prim = np.flatnonzero(specialist & data.designated[:, k] & data.phase_ok[:, hp]
-                                  & (data.prov_zone == z))
+                                  & (data.prov_district == g))
             if prim.size == 0:
                 continue
             sec = np.flatnonzero(specialist & data.designated[:, k] & data.phase_ok[:, hs])
-            local = sec[data.prov_zone[sec] == z]
-            reach = sec[data.minutes[z, sec] <= data.limit[hs]]
-            nearest = sec[np.argmin(data.minutes[z, sec])] if sec.size else None
+            local = sec[data.prov_district[sec] == g]
+            reach = sec[minutes[g, sec] <= data.limit[hs]]
+            nearest = sec[np.argmin(minutes[g, sec])] if sec.size else None
             placed = float(sum(pupils.get((data.provisions[p], need), 0.0) for p in prim))
             leavers = placed / length if length > 0 else 0.0
             rows.append((
@@ -87,10 +98,10 @@ def pathway_gaps(run: RunData, primary: str = "primary", secondary: str = "secon
                 float(sum(cap.get(data.provisions[p], 0.0) for p in prim)),
                 int(local.size), int(reach.size),
                 None if nearest is None else data.provisions[nearest],
-                None if nearest is None else float(data.minutes[z, nearest]),
+                None if nearest is None else float(minutes[g, nearest]),
                 local.size == 0, reach.size == 0, placed, leavers,
                 leavers if local.size == 0 else 0.0,
-                *_solved(run.transfers, district, need, primary,
+                *_solved(run.transfers, zone_to_district(data), district, need, primary,
                          [data.provisions[p] for p in prim]),
             ))
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
@@ -104,15 +115,23 @@ def _first_transfers(transfers: pd.DataFrame) -> pd.DataFrame:
     return first
 
 
-def _solved(transfers: pd.DataFrame, district: str, need: str, primary: str,
-            prim: list[str]) -> tuple[float, float, float]:
+def district_minutes(data: ModelData) -> npt.NDArray[np.float64]:
+    """G × P: the shortest journey in minutes from any zone of each district."""
+    out = np.full((len(data.districts), len(data.provisions)), np.inf)
+    np.minimum.at(out, data.zone_district, data.minutes)
+    return out
+
+
+def _solved(transfers: pd.DataFrame, districts: dict[str, str], district: str, need: str,
+            primary: str, prim: list[str]) -> tuple[float, float, float]:
     """Solved leavers of the district's primary provisions for the need in the first transfer
     year: continuing, continuing outside the district, and with no continuation (NaN when
     transfers were not modelled)."""
     first = _first_transfers(transfers)
     if first.empty:
         return (np.nan, np.nan, np.nan)
-    mine = first[(first["zone"].astype(str) == district) & (first["need"].astype(str) == need)
+    home = first["zone"].astype(str).map(districts)
+    mine = first[(home == district) & (first["need"].astype(str) == need)
                  & (first["from_phase"].astype(str) == primary)
                  & first["from_provision"].astype(str).isin(prim)]
     brk = mine["to_kind"] == "break"
@@ -129,18 +148,20 @@ def pathway_graph(run: RunData, primary: str = "primary", secondary: str = "seco
     data = run.data
     graph = nx.DiGraph(instance=inst.name, year=int(min(data.years)))
     names = inst.provisions.set_index("provision")["name"]
-    for district in data.zones:
+    for district in data.districts:
         graph.add_node(f"district:{district}", type="district", district=district)
     for p, pid in enumerate(data.provisions):
         graph.add_node(pid, type="provision", kind=KINDS[int(data.kind[p])],
-                       district=data.zones[int(data.prov_zone[p])],
+                       district=data.districts[int(data.prov_district[p])],
                        name=str(names.get(pid) if pd.notna(names.get(pid)) else pid),
                        needs=";".join(n for k, n in enumerate(data.needs) if data.designated[p, k]),
                        phases=";".join(h for i, h in enumerate(data.phases) if data.phase_ok[p, i]))
     first = run.allocations[run.allocations["year"] == min(data.years)]
-    placed = first.groupby(["zone", "provision"], as_index=False)["pupils"].sum()
-    for zone, pid, pupils in zip(placed["zone"], placed["provision"], placed["pupils"], strict=True):
-        graph.add_edge(f"district:{zone}", pid, type="placement", pupils=float(pupils))
+    placed = first.assign(district=first["zone"].astype(str).map(zone_to_district(data))
+                          ).groupby(["district", "provision"], as_index=False)["pupils"].sum()
+    for district, pid, pupils in zip(placed["district"], placed["provision"], placed["pupils"],
+                                     strict=True):
+        graph.add_edge(f"district:{district}", pid, type="placement", pupils=float(pupils))
     _add_solved_transfers(graph, run.transfers, primary)
     hp, hs = _phase_index(data, primary), _phase_index(data, secondary)
     if hp is None or hs is None:
@@ -166,13 +187,20 @@ def pathway_graph(run: RunData, primary: str = "primary", secondary: str = "seco
                 if graph.has_edge(*key):  # a solved transfer on a specialist route
                     graph.edges[key].update(type="transfer_route", needs=need,
                                             journey_min=float(data.minutes[z, q]),
-                                            local=bool(data.prov_zone[q] == z))
+                                            local=_same_district(data, p, q))
                     continue
                 graph.add_edge(*key, type="transfer_route", needs=need,
                                journey_min=float(data.minutes[z, q]),
-                               local=bool(data.prov_zone[q] == z),
-                               district_leavers_per_year=leavers.get((data.zones[z], need), 0.0))
+                               local=_same_district(data, p, q),
+                               district_leavers_per_year=leavers.get(
+                                   (data.districts[int(data.prov_district[p])], need), 0.0))
     return graph
+
+
+def _same_district(data: ModelData, p: int, q: int) -> bool:
+    """Does provision ``q`` stand in provision ``p``'s district (so its pupils, at home in that
+    district, would be met locally)?"""
+    return bool(data.prov_district[q] == data.prov_district[p])
 
 
 def _add_solved_transfers(graph: nx.DiGraph, transfers: pd.DataFrame, primary: str) -> None:

@@ -1,8 +1,11 @@
 """Sufficiency report: places against projected demand by district × need × phase × year.
 
 Layout follows what a SEND sufficiency plan (and the DfE capacity survey) asks for: demand,
-places located in the district, where pupils were placed (locally, elsewhere in the county, in
-the independent sector, not at all), surplus or deficit, share met locally and mean journey.
+places located in the district, where pupils were placed (locally, elsewhere, not at all: these
+add up to demand), in which kind of provision (the independent sector among them), surplus or
+deficit, share met locally and mean journey. Zones are grouped by their district; *locally* is
+the one definition of ``models/allocation.md``, *Met locally* (any kind of provision in the
+pupil's own district), the same as the ``share_met_locally`` KPI.
 
 **Apportioning shared places.** A provision designated for several needs and phases has one
 pool of places. To report places by need and phase without counting a place twice, each
@@ -17,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from placement_opt.model.locality import zone_to_district
 from placement_opt.results.run import RunData
 
 __all__ = [
@@ -35,7 +39,7 @@ KEYS = ["district", "need", "phase", "year"]
 LOCAL_KINDS = ("special", "srp", "mainstream")
 _ADDITIVE = [
     "demand", "places_special", "places_srp", "places_mainstream", "places_local",
-    "placed_locally", "placed_elsewhere_in_county", "placed_independent", "unmet",
+    "placed_locally", "placed_elsewhere", "placed_independent", "unmet",
     "placed_special", "placed_srp", "placed_mainstream", "surplus_deficit", "pupil_minutes",
 ]
 #: Columns of every sufficiency table, in order (after the grouping keys).
@@ -63,15 +67,17 @@ def place_apportionment(run: RunData) -> pd.DataFrame:
         "need": np.asarray(data.needs, dtype=object)[k],
         "phase": np.asarray(data.phases, dtype=object)[h],
     })
+    districts = zone_to_district(data)
     util = run.utilisation[["provision", "kind", "zone", "year", "capacity", "placed"]].rename(
-        columns={"zone": "district", "placed": "placed_total"})
+        columns={"placed": "placed_total"})
+    util = util.assign(district=util.pop("zone").map(districts))
     frame = groups.merge(util, on="provision", how="inner")
     alloc = run.allocations.groupby(["provision", "need", "phase", "year"], as_index=False).agg(
         placed=("pupils", "sum"))
     frame = frame.merge(alloc, on=["provision", "need", "phase", "year"], how="left")
     frame["placed"] = frame["placed"].fillna(0.0)
-    local_demand = inst.demand.rename(columns={"zone": "district"}).groupby(
-        KEYS, as_index=False)["pupils"].sum()
+    local_demand = _by_district(inst.demand, districts).groupby(KEYS, as_index=False)[
+        "pupils"].sum()
     frame = frame.merge(local_demand, on=KEYS, how="left")
     frame["pupils"] = frame["pupils"].fillna(0.0)
     by_slot = frame.groupby(["provision", "year"])
@@ -86,8 +92,9 @@ def place_apportionment(run: RunData) -> pd.DataFrame:
 
 def sufficiency_table(run: RunData) -> pd.DataFrame:
     """The detailed table: one row per district × need × phase × year with demand."""
-    demand = run.instance.demand.rename(columns={"zone": "district", "pupils": "demand"}).groupby(
-        KEYS, as_index=False)["demand"].sum()
+    districts = zone_to_district(run.data)
+    demand = _by_district(run.instance.demand, districts).rename(
+        columns={"pupils": "demand"}).groupby(KEYS, as_index=False)["demand"].sum()
     places = place_apportionment(run)
     places = places[places["kind"].isin(LOCAL_KINDS)]
     by_kind = places.pivot_table(index=KEYS, columns="kind", values="places", aggfunc="sum",
@@ -96,21 +103,19 @@ def sufficiency_table(run: RunData) -> pd.DataFrame:
     by_kind.columns = [f"places_{c}" for c in by_kind.columns]
     table = demand.merge(by_kind.reset_index(), on=KEYS, how="outer")
 
-    alloc = run.allocations.rename(columns={"zone": "district"}).copy()
-    independent = alloc["kind"] == "independent"
-    local = alloc["provision_zone"] == alloc["district"]
-    alloc["placed_locally"] = np.where(local & ~independent, alloc["pupils"], 0.0)
-    alloc["placed_elsewhere_in_county"] = np.where(~local & ~independent, alloc["pupils"], 0.0)
-    alloc["placed_independent"] = np.where(independent, alloc["pupils"], 0.0)
+    alloc = _by_district(run.allocations, districts)
+    local = alloc["local"].astype(str).str.lower() == "true"  # bool, or text from a run folder
+    alloc["placed_locally"] = np.where(local, alloc["pupils"], 0.0)
+    alloc["placed_elsewhere"] = np.where(~local, alloc["pupils"], 0.0)
+    alloc["placed_independent"] = np.where(alloc["kind"] == "independent", alloc["pupils"], 0.0)
     for kind in ("special", "srp", "mainstream"):
         alloc[f"placed_{kind}"] = np.where(alloc["kind"] == kind, alloc["pupils"], 0.0)
     alloc["pupil_minutes"] = alloc["pupils"] * alloc["journey_min"]
-    placed_cols = ["placed_locally", "placed_elsewhere_in_county", "placed_independent",
+    placed_cols = ["placed_locally", "placed_elsewhere", "placed_independent",
                    "placed_special", "placed_srp", "placed_mainstream", "pupil_minutes"]
     placed = alloc.groupby(KEYS, as_index=False)[placed_cols].sum()
     table = table.merge(placed, on=KEYS, how="left")
-    unmet = run.unmet.rename(columns={"zone": "district"}).groupby(KEYS, as_index=False)[
-        "unmet"].sum()
+    unmet = _by_district(run.unmet, districts).groupby(KEYS, as_index=False)["unmet"].sum()
     table = table.merge(unmet, on=KEYS, how="left")
     for col in _ADDITIVE:
         if col in table:
@@ -121,12 +126,18 @@ def sufficiency_table(run: RunData) -> pd.DataFrame:
     return _finish(table[~empty], KEYS)
 
 
+def _by_district(frame: pd.DataFrame, districts: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with its home ``zone`` column replaced by that zone's ``district``."""
+    out = frame.rename(columns={"zone": "district"})
+    out["district"] = out["district"].map(districts)
+    return out
+
+
 def _finish(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Ratios from summed columns, canonical column order, sorted rows."""
     out = table.copy()
     demand = out["demand"].to_numpy(float)
-    placed = (out["placed_locally"] + out["placed_elsewhere_in_county"]
-              + out["placed_independent"]).to_numpy(float)
+    placed = (out["placed_locally"] + out["placed_elsewhere"]).to_numpy(float)
     out["share_met_locally"] = np.divide(out["placed_locally"].to_numpy(float), demand,
                                          out=np.zeros_like(demand), where=demand > 0)
     out["mean_journey_min"] = np.divide(out["pupil_minutes"].to_numpy(float), placed,
@@ -138,7 +149,7 @@ def rollup(detail: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Sum the detailed table over everything but ``keys`` and recompute the ratios."""
     work = detail.copy()
     work["pupil_minutes"] = work["mean_journey_min"] * (
-        work["placed_locally"] + work["placed_elsewhere_in_county"] + work["placed_independent"])
+        work["placed_locally"] + work["placed_elsewhere"])
     summed = work.groupby(keys, as_index=False)[_ADDITIVE].sum()
     return _finish(summed, keys)
 

@@ -16,6 +16,7 @@ from placement_opt.model.changes import CHANGE_COLUMNS, change_table, removed_pl
 from placement_opt.model.columns import Role
 from placement_opt.model.data import ModelData
 from placement_opt.model.layout import ModelLayout
+from placement_opt.model.locality import is_local
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.occupancy import existing_occupancy
 from placement_opt.model.transfers import TRANSFER_COLUMNS
@@ -210,7 +211,7 @@ def _allocations(inst: Instance, data: ModelData, model: MatrixModel, x: np.ndar
         "provision_name": names[p],
         "kind": np.asarray(KINDS, dtype=object)[data.kind[p]],
         "provision_zone": np.asarray(data.zones, dtype=object)[data.prov_zone[p]],
-        "local": data.prov_zone[p] == z,
+        "local": is_local(data, z, p),  # models/allocation.md, *Met locally*
         "pupils": pupils, "new_pupils": placed_now, "journey_min": minutes, "km": km,
         "place_cost": place, "transport_cost": transport, "journey_cost": journey,
         "cost": place + transport + journey,
@@ -436,7 +437,7 @@ def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame, penalty: fl
                          "pupils"))
         shares = a["kind"].map(dict(zip(KINDS, transported, strict=True))).to_numpy(float)
         rows.append(("pupils_transported", year, float(np.dot(shares, weights)), "pupils"))
-        local = float(a.loc[a["local"], "pupils"].sum())
+        local = float(a.loc[a["local"], "pupils"].sum())  # the one definition: is_local
         rows += [
             ("share_met_locally", year, local / total_demand if total_demand else 0.0, "share"),
             ("mean_journey_min", year,

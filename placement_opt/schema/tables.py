@@ -136,11 +136,16 @@ TABLES: dict[str, TableSpec] = {
                        example="51.36"),
                 Column("lon", "float", "Longitude of the centroid (WGS84).", **_LON,
                        example="1.38"),
+                Column("district", "str",
+                       "District the zone belongs to, for local rules and reports "
+                       "(blank: the zone is its own district; models/allocation.md).",
+                       required=False, example="Thanet"),
                 Column("cluster", "str", "Locality cluster.", required=False, example="East Kent"),
                 Column("area", "str", "Wider area.", required=False, example="East"),
                 Column(
                     "min_local_share", "float",
-                    "Share of demand to place in the zone (overrides policy).",
+                    "Share of the district's demand to place in the district (overrides policy; "
+                    "the same for every zone of a district).",
                     required=False, low=0, high=1, example="0.6",
                 ),
             ),

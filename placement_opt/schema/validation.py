@@ -19,6 +19,7 @@ from placement_opt.schema.defaults import default_needs, default_phases
 from placement_opt.schema.parse import RawTable, parse_table, show_cell
 from placement_opt.schema.settings import Settings, settings_issues
 from placement_opt.schema.tables import KINDS, LIST_SEPARATOR, MAX_LISTED, TABLES
+from placement_opt.schema.validation_zones import check_zone_districts
 
 __all__ = ["ValidatedTables", "validate_raw"]
 
@@ -69,6 +70,7 @@ def validate_raw(
         sources[name] = raw
     issues += _check_references(typed, sources)
     issues += _check_phases(typed, sources)
+    issues += check_zone_districts(typed, sources)
     issues += _check_provisions(typed, sources)
     issues += _check_candidates(typed, sources)
     issues += _check_expansions(typed, sources)

@@ -29,8 +29,8 @@ __all__ = ["HARD_FAMILIES", "diagnose_infeasibility", "diagnose_within", "elasti
 HARD_FAMILIES = ("local_share", "independent_cap", "capital_budget", "capital_total",
                  "openings", "pathway_local")
 _TOL = 1e-7
-DIAGNOSIS_COLUMNS = ["family", "zone", "need", "phase", "provision", "year", "required", "limit",
-                     "shortfall", "explanation"]
+DIAGNOSIS_COLUMNS = ["family", "zone", "district", "need", "phase", "provision", "year",
+                     "required", "limit", "shortfall", "explanation"]
 
 
 def elastic_model(model: MatrixModel, families: tuple[str, ...] = HARD_FAMILIES,
@@ -118,7 +118,7 @@ def _relax(model: MatrixModel, table: pd.DataFrame, families: tuple[str, ...], o
     out["required"] = np.where(slack_sign[used] > 0, out["lower"], np.nan)
     out["limit"] = np.where(slack_sign[used] < 0, out["upper"], np.nan)
     out["shortfall"] = slack[used]
-    for key in ("zone", "need", "phase", "provision", "year"):
+    for key in ("zone", "district", "need", "phase", "provision", "year"):
         if key not in out:
             out[key] = None
     out["explanation"] = [_explain({str(k): v for k, v in r.items()})
@@ -131,7 +131,7 @@ def _explain(row: dict[str, object]) -> str:
     shortfall = float(row["shortfall"])  # type: ignore[arg-type]
     if row["family"] == "local_share":
         required = float(row["required"])  # type: ignore[arg-type]
-        return (f"minimum local share for {row['zone']} {row['year']}: {required:,.1f} pupils must "
+        return (f"minimum local share for {row['district']} {row['year']}: {required:,.1f} pupils must "
                 f"be placed in the district but at most {required - shortfall:,.1f} can be; the "
                 f"rule would have to fall {shortfall:,.1f} pupils short")
     if row["family"] in ("capital_budget", "capital_total"):
@@ -144,7 +144,7 @@ def _explain(row: dict[str, object]) -> str:
         return (f"the rule to open at most {float(row['limit']):,.0f} candidate sites would "  # type: ignore[arg-type]
                 f"have to rise by {shortfall:,.0f}")
     if row["family"] == "pathway_local":
-        return (f"local pathway share for {row['zone']} {row['year']}: {shortfall:,.1f} more of "
+        return (f"local pathway share for {row['district']} {row['year']}: {shortfall:,.1f} more of "
                 f"the district's leavers would have to continue outside it")
     if row["family"] == "independent_cap":
         return (f"cap on independent placements in {row['year']} would have to rise by "

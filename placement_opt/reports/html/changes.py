@@ -31,15 +31,18 @@ def changes_view(changes: pd.DataFrame, options: int, zone_label: Callable[[str]
 
 
 def transfers_rows(transfers: pd.DataFrame, zone_label: Callable[[str], str]) -> list[list[Cell | str]]:
-    """Leavers moving on by district and year: continuing in the district, elsewhere, or with
-    no continuation (no rows when transfers were not modelled)."""
+    """Leavers moving on by district (``zone_label``: zone → its district's name) and year:
+    continuing in the district, elsewhere, or with no continuation (no rows when transfers
+    were not modelled)."""
     if transfers.empty:
         return []
+    # ``local`` is the one definition (models/allocation.md, *Met locally*); rows by district.
     t = transfers.assign(
+        zone=transfers["zone"].astype(str).map(zone_label),
         where=lambda f: f["to_kind"].where(f["to_kind"] == "break",
                                            f["local"].map({True: "in district", False: "elsewhere"})))
     table = t.pivot_table(index=["zone", "year"], columns="where", values="pupils",
                           aggfunc="sum", fill_value=0.0)
     table = table.reindex(columns=["in district", "elsewhere", "break"], fill_value=0.0)
-    return [[zone_label(str(key[0])), str(int(key[1])), *(num(fmt_number(v)) for v in values)]
+    return [[str(key[0]), str(int(key[1])), *(num(fmt_number(v)) for v in values)]
             for key, values in zip(table.index.tolist(), table.to_numpy(float).tolist(), strict=True)]

@@ -11,6 +11,7 @@ import numpy as np
 from markupsafe import Markup
 
 from placement_opt.model.data import ModelData
+from placement_opt.model.locality import zone_to_district
 from placement_opt.reports.format import fmt_gbp, fmt_gbp_short
 from placement_opt.reports.html.charts import BarChart, Histogram, Series, bar_chart_svg, histogram_svg
 from placement_opt.reports.html.map_chart import MapFlow, MapProvision, MapZone, map_svg
@@ -60,13 +61,16 @@ def _supply_chart(ctx: Context, year: int, axis: str) -> BarChart:
     """Demand, placed and places by kind for each zone (``axis="zone"``) or need in ``year``."""
     data = ctx.data
     t = data.years.index(year)
-    keys = list(data.zones) if axis == "zone" else list(data.needs)
+    # axis "zone" means the zones' districts (models/allocation.md, *Met locally*).
+    keys = list(data.districts) if axis == "zone" else list(data.needs)
     places = _places_by_kind(data, t, axis)
-    series = [Series("demand", as_floats(demand_by(data, axis, t)), _DEMAND, stack=0)]
+    series = [Series("demand", as_floats(demand_by(data, "district" if axis == "zone" else axis,
+                                                   t)), _DEMAND, stack=0)]
     if ctx.solved:
         label = "placed (residents)" if axis == "zone" else "placed"
-        series.append(Series(label, as_floats(placed_by(ctx.result, axis, year, keys)), _PLACED,
-                             stack=1))
+        homes = zone_to_district(data) if axis == "zone" else None
+        series.append(Series(label, as_floats(placed_by(ctx.result, axis, year, keys, homes)),
+                             _PLACED, stack=1))
     prefix = "places" if axis == "zone" else "designated"
     series += [Series(f"{prefix}: {KIND_NAMES[kind]}", as_floats(values), KIND_COLORS[kind], stack=2)
                for kind, values in places.items() if values.sum() > 0]
@@ -164,8 +168,9 @@ def map_figure(ctx: Context) -> tuple[str, Markup, str]:
     year = ctx.years[0] if ctx.years else None
     label = str(year) if year is not None else "no year"
     flows = _map_flows(ctx, year) if ctx.solved else []
-    note = (f"Equirectangular projection (longitude scaled by cos latitude). Circles: district "
-            f"centroids, area proportional to {label} demand. Lines: pupils placed from a district "
+    note = (f"Equirectangular projection (longitude scaled by cos latitude). Circles: zone "
+            f"centroids (districts or smaller areas), area proportional to {label} demand. Lines: "
+            f"pupils placed from a zone "
             f"to a provision in {label} (first year of the horizon), width proportional to pupils. "
             "Provisions at (nearly) the same spot are fanned out around it. Provision labels are "
             "ids, left out where they would overlap; hover a marker, line or circle for details.")
@@ -179,7 +184,7 @@ def map_zones(ctx: Context) -> list[MapZone]:
     data = ctx.data
     demand = demand_by(data, "zone", 0) if data.years else np.zeros(len(data.zones))
     zones = ctx.instance.zones
-    return [MapZone(str(z), ctx.zone_label(str(z)), float(lat), float(lon), float(d))
+    return [MapZone(str(z), ctx.area_label(str(z)), float(lat), float(lon), float(d))
             for z, lat, lon, d in zip(zones["zone"], zones["lat"], zones["lon"], demand, strict=True)]
 
 

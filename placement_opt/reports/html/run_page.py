@@ -166,6 +166,8 @@ def _unmet(ctx: Context) -> dict[str, Any]:
     unmet = ctx.result.unmet
     if not ctx.solved or unmet.empty or float(unmet["unmet"].sum()) <= 0:
         return {"rows": []}
+    # By the zones' districts (their display names), however fine the zones.
+    unmet = unmet.assign(zone=unmet["zone"].astype(str).map(ctx.zone_label))
     table = unmet.pivot_table(index=["zone", "need"], columns="year", values="unmet", aggfunc="sum",
                               fill_value=0.0).reindex(columns=list(ctx.years), fill_value=0.0)
     order = {h: i for i, h in enumerate(ctx.data.phases)}
@@ -176,7 +178,7 @@ def _unmet(ctx: Context) -> dict[str, Any]:
     keys: list[tuple[str, str]] = table.index.tolist()
     values: list[list[float]] = table.to_numpy(float).tolist()
     for (zone, need), row in zip(keys, values, strict=True):
-        rows.append([ctx.zone_label(str(zone)), str(need), str(phases[(zone, need)]),
+        rows.append([str(zone), str(need), str(phases[(zone, need)]),
                      *(_heat_cell(v, top) for v in row), num(fmt_number(sum(row)), bold=True)])
     return {"rows": rows, "head": ["District", "Need", "Phases", *(str(y) for y in table.columns), "Total"],
             "total": fmt_number(float(unmet["unmet"].sum()))}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -19,8 +20,8 @@ from placement_opt.reports.html.pathway_chart import (
     PathwayZone,
     pathway_svg,
 )
-from placement_opt.reports.html.run_context import Context
-from placement_opt.reports.html.run_figures import map_provisions, map_zones
+from placement_opt.reports.html.run_context import Context, demand_by
+from placement_opt.reports.html.run_figures import map_provisions
 from placement_opt.reports.pathways import SPECIALIST, pathway_gaps, pathway_graph
 from placement_opt.results.run import RunData
 
@@ -55,8 +56,8 @@ def pathway_view(ctx: Context) -> dict[str, Any]:
     gap_needs: dict[str, list[str]] = {}
     for district, need in zip(open_gaps["district"], open_gaps["need"], strict=True):
         gap_needs.setdefault(str(district), []).append(str(need))
-    zones = [PathwayZone(z.zone, z.label, z.lat, z.lon, tuple(gap_needs.get(z.zone, ())))
-             for z in map_zones(ctx)]
+    zones = [PathwayZone(d, ctx.zone_label(d), lat, lon, tuple(gap_needs.get(d, ())))
+             for d, lat, lon in _district_centroids(ctx)]
     provisions = _pathway_provisions(ctx, graph, set(closed))
     routes = [PathwayRoute(str(u), str(v), str(e["needs"]), float(e["journey_min"]), bool(e["local"]))
               for u, v, e in graph.edges(data=True) if e.get("type") == "transfer_route"]
@@ -131,6 +132,21 @@ def _nearest_routes(routes: Sequence[PathwayRoute],
         nearest = sorted(group, key=lambda r: (r.minutes, r.target != source, r.target))
         keep.update((r.source, r.target) for r in nearest[:_ROUTES_PER_NEED] if r.target != source)
     return [r for r in routes if (r.source, r.target) in keep]
+
+
+def _district_centroids(ctx: Context) -> list[tuple[str, float, float]]:
+    """Each district at the first-year-demand-weighted mean of its zones' centroids (the plain
+    mean when it has no demand); a one-zone district sits at its zone's centroid."""
+    data, zones = ctx.data, ctx.instance.zones
+    demand = demand_by(data, "zone", 0) if data.years else np.zeros(len(data.zones))
+    lat, lon = zones["lat"].to_numpy(float), zones["lon"].to_numpy(float)
+    out = []
+    for g, district in enumerate(data.districts):
+        mine = data.zone_district == g
+        w = demand[mine] if demand[mine].sum() > 0 else np.ones(int(mine.sum()))
+        out.append((district, float(np.average(lat[mine], weights=w)),
+                    float(np.average(lon[mine], weights=w))))
+    return out
 
 
 def _gap_view(ctx: Context, gaps: pd.DataFrame, open_gaps: pd.DataFrame,
