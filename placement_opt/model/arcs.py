@@ -31,8 +31,9 @@ class Arcs:
 
 def eligible_arcs(data: ModelData) -> Arcs:
     """Arcs where the need is designated, the phase is served, the provision's kind may serve
-    the level of need (``models/continuum.md``), the journey is within the phase's limit and
-    the provision has places that year (see ``models/allocation.md``).
+    the level of need (``models/continuum.md``), the journey is within the phase's limit, the
+    provision has places that year, and a provision of a kind that serves its own district only
+    (``own_district_kinds``) stands in the pupil's district (see ``models/allocation.md``).
 
     Vectorised per (need, phase, level) group: one boolean matrix of demand rows × candidate
     provisions per group, no Python loop over arcs.
@@ -55,6 +56,10 @@ def eligible_arcs(data: ModelData) -> Arcs:
         ok &= data.cap_total[cand[None, :], year[:, None]] > 0
         need_cap = data.cap_need[cand[None, :], k, year[:, None]]
         ok &= ~(need_cap <= 0)
+        own = data.own_district_kind[data.kind[cand]]
+        if own.any():
+            ok &= ~own[None, :] | (data.prov_district[cand][None, :]
+                                    == data.zone_district[zone][:, None])
         r, c = np.nonzero(ok)
         d_parts.append(rows[r])
         p_parts.append(cand[c])
@@ -65,3 +70,4 @@ def eligible_arcs(data: ModelData) -> Arcs:
     p = np.concatenate(p_parts)
     order = np.lexsort((p, d))
     return Arcs(d[order].astype(np.int64), p[order].astype(np.int64))
+

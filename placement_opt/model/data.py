@@ -79,6 +79,7 @@ class ModelData:
     d_level: IntArray
     e_level: IntArray
     tariff: TariffGrid  # tariff line by level × kind × need × year
+    own_district_kind: BoolArray  # len(KINDS): kinds that serve their own district only
     districts: tuple[str, ...]  # G
     zone_district: IntArray  # Z, index into districts
     prov_district: IntArray  # P, the district of the provision's zone
@@ -167,6 +168,7 @@ class ModelData:
             levels=continuum.levels, level_kinds=continuum.kinds_ok,
             d_level=continuum.codes(dem["level"]), e_level=continuum.codes(ex["level"]),
             tariff=TariffGrid.from_table(inst.tariffs, continuum, needs, years),
+            own_district_kind=np.isin(np.asarray(KINDS), list(pol.own_district_kinds)),
             phase_years=np.asarray(inst.phases["max_age"].astype(float)
                                    - inst.phases["min_age"].astype(float), dtype=np.float64),
             e_prov=_codes(ex["provision"], pi), e_zone=_codes(ex["zone"], zi),

@@ -77,6 +77,9 @@ class Policy(BaseModel):
         1.3, ge=1, description="Road distance over straight-line distance, when journeys are computed."
     )
     speed_kmh: float = Field(30.0, gt=0, description="Average door-to-door speed, when computed.")
+    own_district_kinds: list[Annotated[str, AfterValidator(_known_kind)]] = Field(
+        default_factory=list, description="Provision kinds that serve only pupils living in "
+        "their own district (e.g. mainstream: support at a local school).")
     integer_pupils: bool = Field(False, description="Whole pupils only (a MIP); otherwise an LP.")
     continuity: bool = Field(
         False, description="Pupils stay where they are placed until they leave their phase "
