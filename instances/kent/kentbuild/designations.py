@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from kentbuild.common import NEED_CODES
 
 
+@dataclass(frozen=True)
 class DesignationRule:
     """Kent designation (+ optional detail text) -> DfE primary-need codes."""
 

@@ -168,14 +168,16 @@ def independent_rows(data: Path) -> pd.DataFrame:
 
 def independent_capacity(rows: pd.DataFrame, years: Iterable[int],
                          limit: float = GROWTH_LIMIT) -> pd.DataFrame:
-    """Most places each row can offer by year: the row's capacity in the first year, then at
-    most ``limit`` growth a year (rounded down, so no year exceeds the limit)."""
+    """Most places each row can offer by year: the row's Jan 2025 use grown by at most
+    ``limit`` a year, from the first modelled year (academic year 2025/26, one year after the
+    census) on, rounded down so no year exceeds the limit. The Jan 2025 count is what was used,
+    not all the market could offer; one year's growth is the ASSUMED headroom."""
     years = sorted(years)
     out = []
     for provision, cap in zip(rows["provision"], rows["capacity"], strict=True):
         places = int(cap)
         for i, year in enumerate(years):
-            if i:
-                places = int(np.floor(places * (1 + limit) ** (year - years[i - 1]) + 1e-9))
+            step = year - years[i - 1] if i else 1
+            places = int(np.floor(places * (1 + limit) ** step + 1e-9))
             out.append({"provision": provision, "year": year, "places": places})
     return pd.DataFrame(out, columns=["provision", "year", "places"])

@@ -47,6 +47,7 @@ def instance_toml(transport: TransportModel, fallback: Fallback, total: int, n_z
         "journey_cost_per_min = 0.0",
         f"unmet_penalty = {UNMET_PENALTY:.1f}",
         "min_local_share = 0.0",
+        'own_district_kinds = ["mainstream"]',
         f"road_factor = {fallback.road_factor}",
         f"speed_kmh = {fallback.speed_kmh}",
         "integer_pupils = false",
@@ -64,6 +65,9 @@ def settings_provenance(transport: TransportModel, fallback: Fallback) -> pd.Dat
         ("unmet_penalty", fmt_num(UNMET_PENALTY), True,
          "ESTIMATE: policy choice, well above the dearest arc (independent GBP 49,259 + transport)"),
         ("min_local_share", "0", False, "design decision: no local-share rule by default"),
+        ("own_district_kinds", "mainstream", False,
+         "design decision: mainstream support is at a local school, so a pupil's mainstream "
+         "place is in their own district (journeys.csv gives the within-zone journey)"),
         ("road_factor", fmt_num(fallback.road_factor), True, fallback.how),
         ("speed_kmh", fmt_num(fallback.speed_kmh), True, fallback.how),
     ]

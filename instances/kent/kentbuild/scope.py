@@ -10,6 +10,7 @@ import pandas as pd
 
 from kentbuild.common import (
     IN_SCOPE,
+    INDEPENDENT_ROWS,
     NEED_CODES,
     NEEDS,
     PACK_NEED,
@@ -111,6 +112,10 @@ def capacity_totals(pack: Pack) -> Capacities:
     srp = sum(pack.placement_total(b) for b in SRP_ROWS)
     assert state == pack.figure("ehcp_special_la_maintained") + pack.figure("ehcp_special_academy_free")
     assert srp == pack.figure("ehcp_in_mainstream_sen_unit_or_resourced_provision")
+    independent = sum(pack.placement_total(b) for b in INDEPENDENT_ROWS)
+    assert independent == pack.figure("hnb_pupils_independent_sector", "2024-25")
+    mainstream = pack.placement_total("Mainstream - total") - srp
+    return Capacities(state_special=state, srp=srp, mainstream=mainstream, independent=independent)
 
 
 def scope_table(pack: Pack) -> pd.DataFrame:
