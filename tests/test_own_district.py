@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -41,3 +43,11 @@ def test_own_district_kinds_keep_placements_in_the_district(own: list[str], obje
 def test_unknown_kind_is_named() -> None:
     with pytest.raises(InstanceError, match="own_district_kinds"):
         _instance(["bus"])
+
+
+@pytest.mark.parametrize("suffix", ["", ".xlsx", ".json"])
+def test_own_district_kinds_round_trip(tmp_path: Path, suffix: str) -> None:
+    inst = _instance(["mainstream"])
+    back = Instance.from_path(inst.to_path(tmp_path / f"own{suffix}"))
+    assert back.policy.own_district_kinds == ["mainstream"]
+    assert solve(back).objective == pytest.approx(90_000.0)

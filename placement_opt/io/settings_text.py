@@ -32,6 +32,8 @@ def _toml_value(value: Any) -> str:
         inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}"
                           for k, v in value.items() if v is not None)
         return "{ " + inner + " }" if inner else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return _toml_string(str(value))
 
 
@@ -61,6 +63,8 @@ def flatten(settings: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]
                 pairs += flatten(value, name + ".")
             elif prefix:
                 pairs.append((name, EMPTY_MAPPING_TEXT))
+        elif isinstance(value, list | tuple):
+            pairs.append((name, ";".join(map(str, value))))  # a workbook cell holds text
         elif value is not None:
             pairs.append((name, value))
     return pairs

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -25,6 +26,13 @@ DEFAULT_MAX_JOURNEY_MIN: dict[str, float] = {"primary": 45.0, "secondary": 75.0,
 #: What a ``transported_share`` key may be.
 _KIND_EXPECTED = "a provision kind: " + ", ".join(KINDS)
 _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def _split_list(value: Any) -> Any:
+    """A list setting may be given as ``"a;b"`` text (a workbook cell)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
 
 
 def _known_kind(kind: str) -> str:
@@ -77,7 +85,8 @@ class Policy(BaseModel):
         1.3, ge=1, description="Road distance over straight-line distance, when journeys are computed."
     )
     speed_kmh: float = Field(30.0, gt=0, description="Average door-to-door speed, when computed.")
-    own_district_kinds: list[Annotated[str, AfterValidator(_known_kind)]] = Field(
+    own_district_kinds: Annotated[list[Annotated[str, AfterValidator(_known_kind)]],
+                                  BeforeValidator(_split_list)] = Field(
         default_factory=list, description="Provision kinds that serve only pupils living in "
         "their own district (e.g. mainstream: support at a local school).")
     integer_pupils: bool = Field(False, description="Whole pupils only (a MIP); otherwise an LP.")
