@@ -68,7 +68,7 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
 
 
 def test_kent_tables_are_copied(inst: Instance) -> None:
-    for name in ("demand", "zones", "capacity", "needs", "phases"):
+    for name in ("capacity", "needs", "phases", "levels", "tariffs"):
         if (KENT / f"{name}.csv").exists():
             assert (GROWTH / f"{name}.csv").read_bytes() == (KENT / f"{name}.csv").read_bytes()
     kent = Instance.from_path(KENT)
@@ -82,6 +82,18 @@ def test_build_without_the_pack_says_so(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert f"data pack not found in {missing}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_small_areas_are_merged_into_districts(inst: Instance) -> None:
+    """kentbuild/district_view.py: demand and the 2025 cohort are the small areas' sums; zones
+    are the 12 districts and the out-of-county zones."""
+    kent = Instance.from_path(KENT)
+    assert inst.demand["pupils"].sum() == kent.demand["pupils"].sum()
+    assert sorted(inst.zones["district"]) == sorted(set(kent.zones["district"]))
+    assert inst.zones["zone"].is_unique
+    by_district = kent.demand.assign(zone=kent.demand["zone"].map(
+        kent.zones.set_index("zone")["district"])).groupby(["zone", "year"])["pupils"].sum()
+    assert inst.demand.groupby(["zone", "year"])["pupils"].sum().equals(by_district)
 
 
 def test_settings(inst: Instance) -> None:
@@ -141,7 +153,10 @@ def test_every_estimate_is_labelled() -> None:
 def test_solves_to_the_gap_and_respects_the_budget(result: Result) -> None:
     assert result.status is Status.OPTIMAL
     assert result.gap is not None and result.gap <= 1e-3
-    assert result.kpi("unmet") == pytest.approx(0, abs=1e-6)
+    # The 2025 cohort is all placed; later growth outruns the GBP 20m of capital and the
+    # independent market's growth limit (data card), so some pupils are left unmet: a finding.
+    assert result.kpi("unmet", 2025) == pytest.approx(0, abs=1e-6)
+    assert 0 < result.kpi("unmet") < result.kpi("demand") * 0.05
     capital = result.kpi("capital_cost")
     assert 0 < capital <= CAPITAL + 1e-6
     opened = result.openings[result.openings["opened"].astype(bool)]
@@ -165,7 +180,7 @@ def test_investments_have_reasons(run: RunData, result: Result) -> None:
     assert inv["capital"].sum() == pytest.approx(result.kpi("capital_cost"))
     assert (inv["pupils_last_year"] > 0).all()
     assert (inv["saving"] > 0).all() and inv["net_saving"].sum() > 0
-    assert inv["alternative"].str.contains("independent").all()
+    assert inv["alternative"].str.contains("independent|special|unmet").all()
     assert inv["from_districts"].str.len().gt(0).all()
     assert inv["reason"].str.contains("saves £").all()
     # A full new site is worth a pupil moved from the independent sector: a negative price.

@@ -44,6 +44,8 @@ from placement_opt.schema.tables import TABLES
 HERE = Path(__file__).resolve().parent
 KENT = HERE.parent / "kent"
 sys.path.insert(0, str(KENT))  # kentbuild: the Kent build's pack reader
+from kentbuild import journeys, roads  # noqa: E402
+from kentbuild.district_view import district_view  # noqa: E402
 from kentbuild.packfiles import read_pack_csv  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kent"
@@ -183,25 +185,27 @@ def existing_by_kind(cohort: pd.DataFrame, provisions: pd.DataFrame) -> pd.DataF
 # --------------------------------------------------------------------------------------------
 
 
-def srp_candidates(provisions: pd.DataFrame, zones: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One candidate SRP per district x need group x phase, at the district centroid.
+def srp_candidates(provisions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One candidate SRP per district x need group x phase, at the district's residents' centre
+    (where instances/kent places the district's mainstream support, ``MS-<district>``).
 
     Returns the provisions.csv rows (as text, in Kent's columns) and their provenance.
     """
     srp = provisions[provisions["kind"] == "srp"]
     costs = pd.to_numeric(srp["cost_per_place"])
     county_cost = float(costs.median())
+    mainstream = provisions[provisions["kind"] == "mainstream"].sort_values("provision")
     rows, prov = [], []
-    for z in zones.sort_values("zone").itertuples(index=False):
-        local = costs[srp["zone"] == z.zone]
-        cost = float(local.median()) if len(local) else county_cost
+    for ms in mainstream.itertuples(index=False):
+        district = str(ms.name).split(", ", 1)[1]
+        cost = county_cost
         for group in SRP_GROUPS:
             for phase in SRP_PHASES:
-                pid = f"NEW-SRP-{group.code}-{phase[:3].upper()}-{slug(str(z.zone))}"
+                pid = f"NEW-SRP-{group.code}-{phase[:3].upper()}-{slug(district)}"
                 row = {
                     "provision": pid,
-                    "name": f"New {phase} SRP ({group.label}), {z.zone}",
-                    "kind": "srp", "zone": z.zone, "lat": z.lat, "lon": z.lon, "phases": phase,
+                    "name": f"New {phase} SRP ({group.label}), {district}",
+                    "kind": "srp", "zone": ms.zone, "lat": ms.lat, "lon": ms.lon, "phases": phase,
                     "needs": ";".join(group.needs), "capacity": SRP_MAX_PLACES,
                     "cost_per_place": _num(cost), "candidate": "true",
                     "opening_cost": SRP_OPENING_COST, "capital_per_place": SRP_CAPITAL_PER_PLACE,
@@ -210,6 +214,24 @@ def srp_candidates(provisions: pd.DataFrame, zones: pd.DataFrame) -> tuple[pd.Da
                 rows.append(row)
                 prov += _candidate_provenance(pid, row, group)
     return pd.DataFrame(rows), pd.DataFrame(prov, columns=PROVENANCE_COLUMNS)
+
+
+def candidate_journeys(kent_dir: Path, data: Path, candidates: pd.DataFrame) -> pd.DataFrame:
+    """Kent's journeys.csv plus the road-model journeys (kentbuild.roads) to the candidates."""
+    road = roads.fit_road_model(data)
+    zones = pd.read_csv(kent_dir / "zones.csv")
+    kent_zones = zones[zones["area"] != "Out of county"]
+    derivation = pd.read_csv(kent_dir / "provenance" / "zones_derivation.csv")
+    kent_zones = kent_zones[["zone"]].merge(derivation, on="zone")
+    sites = candidates[["provision", "lat", "lon"]].astype({"lat": float, "lon": float})
+    added = journeys.journeys_table(kent_zones, sites, road, CIRCUITY)
+    known = pd.read_csv(kent_dir / "journeys.csv")
+    return pd.concat([known, added], ignore_index=True).sort_values(
+        ["zone", "provision"]).reset_index(drop=True)
+
+
+#: Road km over straight km, as instances/kent (kentbuild.journeys).
+CIRCUITY = 1.3
 
 
 PROVENANCE_COLUMNS = ["provision", "field", "value", "estimated", "method_or_source"]
@@ -225,7 +247,8 @@ def _candidate_provenance(pid: str, row: dict[str, object], group: SrpGroup) -> 
                f"{SRP_OPENING_COST + SRP_CAPITAL_PER_PLACE * SRP_MAX_PLACES:,}")
     return [
         (pid, "zone;lat;lon", f"{row['zone']};{row['lat']};{row['lon']}", True,
-         "ESTIMATE: district centroid (instances/kent/zones.csv); the host school is not chosen. "
+         "ESTIMATE: the district's residents' centre (the site of its mainstream support in "
+         "instances/kent); the host school is not chosen; journeys by the Kent road model. "
          "The pack's two named SRP proposals (Folkestone Academy, Herne Bay) are already places "
          "in instances/kent, so they are not offered again"),
         (pid, "phases", str(row["phases"]), False,
@@ -314,6 +337,24 @@ def settings_provenance(capital_src: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value", "estimated", "method_or_source"])
 
 
+#: Tables written at district resolution (kentbuild.district_view); the rest are Kent's own.
+DISTRICT_TABLES = ("zones", "demand", "journeys", "provisions")
+
+
+def _table_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Booleans as true/false and whole numbers without ".0", for stable CSV text."""
+    def text(v: object) -> object:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, bool | np.bool_):
+            return "true" if v else "false"
+        if isinstance(v, int | np.integer) or (isinstance(v, float) and v.is_integer()):
+            return int(v)
+        return v
+    return pd.DataFrame({c: pd.Series([text(v) for v in frame[c].astype(object)], dtype=object)
+                         for c in frame.columns})
+
+
 def copy_kent_tables(kent_dir: Path, out: Path, skip: set[str]) -> list[str]:
     """Copy every instance table of the built Kent instance byte for byte (but ``skip``)."""
     copied = []
@@ -341,17 +382,22 @@ def build(kent_dir: Path, data: Path, out: Path) -> dict[str, object]:
     capital_m, capital_src = pack_figure(data, CAPITAL_METRIC)
     capital = capital_m * 1e6
     provisions = pd.read_csv(kent_dir / "provisions.csv", dtype=str, keep_default_na=False)
-    zones = pd.read_csv(kent_dir / "zones.csv")
-    candidates, cand_prov = srp_candidates(provisions, zones)
+    candidates, cand_prov = srp_candidates(provisions)
+    trips = candidate_journeys(kent_dir, data, candidates)
     expansions, exp_prov = special_expansions(provisions)
     cohort = existing_cohort(kent)
 
     out.mkdir(parents=True, exist_ok=True)
-    copied = copy_kent_tables(kent_dir, out, skip={"provisions", "existing", "expansions", "budgets"})
     all_provisions = pd.concat([provisions, candidates.astype(str)], ignore_index=True)
-    write_csv(all_provisions.fillna(""), out / "provisions.csv")
+    small = kent.replace(provisions=all_provisions.replace("", None), journeys=trips,
+                         existing=cohort)
+    plan = district_view(small)
+    copied = copy_kent_tables(kent_dir, out, skip=set(DISTRICT_TABLES) | {
+        "existing", "expansions", "budgets"})
+    for name in DISTRICT_TABLES:
+        write_csv(_table_text(getattr(plan, name)), out / f"{name}.csv")
     write_csv(expansions, out / "expansions.csv")
-    write_csv(cohort, out / "existing.csv")
+    write_csv(_table_text(plan.existing), out / "existing.csv")
     toml = to_toml(settings(kent_dir, capital, len(candidates), len(expansions)))
     (out / "instance.toml").write_text(
         "# Generated by instances/kent_growth/build.py - do not edit by hand; see README.md.\n"
