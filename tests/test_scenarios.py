@@ -233,3 +233,26 @@ def test_same_content_same_digest(base_dir: Path) -> None:
     b = scenario("[demand]\n\ngrowth=0.1", base_dir)
     assert a.digest() == b.digest()
     assert a.digest() != scenario("[demand]\ngrowth = 0.2", base_dir).digest()
+
+
+def test_growth_by_district_names_a_district_of_small_areas(tmp_path: Path) -> None:
+    """With small-area zones, ``growth_by_district`` may name a district (every zone in it grows)
+    or a zone (that zone only, its own entry winning)."""
+    kent = Instance.from_path("kent")
+    base = tmp_path / "kent"
+    kent.to_path(base)
+    body = ('[scenario]\nname = "s"\nbase = "kent"\n[demand]\n'
+            'growth_by_district = { Swale = 0.1, "Swale 011" = 0.0 }\n')
+    loaded = scenario_from_text(body, tmp_path / "s.toml")
+    applied = apply_scenario(loaded, kent)
+    district = kent.zones.set_index("zone")["district"]
+    before = kent.demand.assign(d=kent.demand["zone"].map(district))
+    after = applied.demand.assign(d=applied.demand["zone"].map(district))
+    last = kent.years[-1]
+    def total(frame: pd.DataFrame, zone_is: bool, zone: str = "Swale 011") -> float:
+        rows = frame[(frame["year"] == last) & (frame["d"] == "Swale")]
+        rows = rows[(rows["zone"] == zone) == zone_is]
+        return float(rows["pupils"].sum())
+    grown = (last - kent.years[0])
+    assert total(after, False) == pytest.approx(total(before, False) * 1.1 ** grown)
+    assert total(after, True) == pytest.approx(total(before, True))

@@ -71,7 +71,7 @@ CASES = [
      "provisions.new_site[1].provision", "already in use"),
     ("site_zone", '[[provisions.new_site]]\nprovision = "N"\nzone = "Q"\n'
      'phases = ["primary"]\nneeds = ["ASD"]\ncapacity = 10\ncost_per_place = 1', 6,
-     "provisions.new_site[1].zone", "unknown district"),
+     "provisions.new_site[1].zone", "unknown zone"),
     ("site_kind", '[[provisions.new_site]]\nprovision = "N"\nkind = "school"\nzone = "A"\n'
      'phases = ["primary"]\nneeds = ["ASD"]\ncapacity = 10\ncost_per_place = 1', 6,
      "provisions.new_site[1].kind", "unknown provision kind"),

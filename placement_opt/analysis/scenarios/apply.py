@@ -37,7 +37,10 @@ def apply_scenario(loaded: LoadedScenario, base: Instance,
         raise ScenarioError(issues)
     tables = {name: frame.copy() for name, frame in base.tables().items()}
     base_year = sc.scenario.base_year if sc.scenario.base_year is not None else base.years[0]
-    tables["demand"] = grow_demand(tables["demand"], sc.demand, base_year)
+    zones = tables["zones"]
+    district = zones["district"] if "district" in zones else zones["zone"]
+    district_of = dict(zip(zones["zone"], district.fillna(zones["zone"]), strict=True))
+    tables["demand"] = grow_demand(tables["demand"], sc.demand, base_year, district_of)
     if sc.locality is not None:
         tables["demand"] = apply_locality(tables["demand"], sc.locality, base)
     if demand_factors:

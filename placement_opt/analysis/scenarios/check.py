@@ -65,7 +65,8 @@ def scenario_issues(loaded: LoadedScenario, inst: Instance) -> list[Issue]:
     if sc.scenario.base_year is not None and sc.scenario.base_year not in chk.years:
         chk.add(("scenario", "base_year"), "base year has no demand in the instance",
                 sc.scenario.base_year, _one_of(chk.years))
-    axes: dict[str, Collection[Any]] = {"growth_by_need": needs, "growth_by_district": zones,
+    districts = zones | set(inst.zones["district"].dropna()) if "district" in inst.zones else zones
+    axes: dict[str, Collection[Any]] = {"growth_by_need": needs, "growth_by_district": districts,
                                         "growth_by_phase": phases, "growth_by_year": chk.years}
     for key, rates in sc.demand.all_rates().items():
         for item, rate in rates.items():
@@ -140,7 +141,7 @@ def _check_provisions(chk: _Checker, sc: Any, existing: list[str], new_ids: list
             chk.add((*base, "provision"), "provision id already in use", s.provision,
                     "a new provision id")
         chk.known((*base, "kind"), s.kind, KINDS, "provision kind")
-        chk.known((*base, "zone"), s.zone, zones, "district")
+        chk.known((*base, "zone"), s.zone, zones, "zone")
         for j, need in enumerate(s.needs):
             chk.known((*base, "needs", j), need, needs, "need")
         for j, phase in enumerate(s.phases):

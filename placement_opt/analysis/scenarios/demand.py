@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -10,16 +12,20 @@ from placement_opt.analysis.scenarios.schema import Demand
 __all__ = ["grow_demand", "growth_factors", "scale_demand"]
 
 
-def growth_factors(demand: pd.DataFrame, lever: Demand, base_year: int) -> np.ndarray:
+def growth_factors(demand: pd.DataFrame, lever: Demand, base_year: int,
+                   district_of: Mapping[str, str] | None = None) -> np.ndarray:
     """Per demand row, the product over the years s in (base_year, year] of
     (1 + growth)(1 + by need)(1 + by district)(1 + by phase)(1 + by year[s]); 1 up to the base
-    year."""
+    year. ``growth_by_district`` is keyed by district (``district_of``: zone -> district) or by
+    zone id; a zone's own entry wins."""
     years = demand["year"].astype("int64").to_numpy()
     steps = np.maximum(years - base_year, 0).astype(float)
     per_year = np.full(len(demand), 1.0 + lever.growth)
     per_year = per_year * (1.0 + demand["need"].map(lever.growth_by_need).fillna(0.0).to_numpy(float))
-    per_year = per_year * (1.0 + demand["zone"].map(lever.growth_by_district).fillna(0.0)
-                           .to_numpy(float))
+    by_zone = demand["zone"].map(lever.growth_by_district)
+    if district_of:
+        by_zone = by_zone.fillna(demand["zone"].map(district_of).map(lever.growth_by_district))
+    per_year = per_year * (1.0 + by_zone.fillna(0.0).to_numpy(float))
     per_year = per_year * (1.0 + demand["phase"].map(lever.growth_by_phase).fillna(0.0)
                            .to_numpy(float))
     factor = np.power(per_year, steps)
@@ -31,12 +37,13 @@ def growth_factors(demand: pd.DataFrame, lever: Demand, base_year: int) -> np.nd
     return np.asarray(factor, dtype=np.float64)
 
 
-def grow_demand(demand: pd.DataFrame, lever: Demand, base_year: int) -> pd.DataFrame:
+def grow_demand(demand: pd.DataFrame, lever: Demand, base_year: int,
+                district_of: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A new demand table with the growth applied (``mode`` extra or replace)."""
     out = demand.copy()
     if out.empty:
         return out
-    factor = growth_factors(out, lever, base_year)
+    factor = growth_factors(out, lever, base_year, district_of)
     pupils = out["pupils"].to_numpy(float)
     if lever.mode == "replace":
         keys = [c for c in out.columns if c not in ("year", "pupils")]
