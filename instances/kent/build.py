@@ -56,6 +56,9 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kent"
 #: Road km = straight km x this (ASSUMPTION; the pack has road minutes, not road km).
 CIRCUITY = 1.3
+#: How an out-of-county row's district ends (kentbuild.independents); such rows never get a
+#: Kent zone, even when their reference point lies near the county boundary.
+OUT_OF_COUNTY_MARK = "(out of county)"
 #: Column order of provisions.csv.
 PROVISION_COLUMNS = ["provision", "name", "kind", "zone", "lat", "lon", "phases", "min_age",
                      "max_age", "needs", "capacity", "cost_per_place"]
@@ -105,7 +108,8 @@ def place_rows(frame: pd.DataFrame, lsoas: pd.DataFrame, zones: pd.DataFrame) ->
     where = zones_mod.zone_of_point(lsoas, out.loc[located, "lat"].to_numpy(float),
                                     out.loc[located, "lon"].to_numpy(float))
     out["zone"] = None
-    in_kent = where["in_kent"].to_numpy(bool)
+    away_rows = out.loc[located, "district"].fillna("").str.endswith(OUT_OF_COUNTY_MARK)
+    in_kent = where["in_kent"].to_numpy(bool) & ~away_rows.to_numpy(bool)
     idx = out.index[located]
     out.loc[idx[in_kent], "zone"] = where["zone"].to_numpy()[in_kent]
     out.loc[idx[in_kent], "district"] = where["district"].to_numpy()[in_kent]
