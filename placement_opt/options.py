@@ -38,4 +38,4 @@ class SolveOptions(BaseModel):
     pricing: Literal["auto", "on", "off"] = Field(
         "auto", description="HiGHS on an LP: solve by column pricing (a restricted LP of the "
         "cheapest arcs, grown until no omitted arc has a negative reduced cost; the same "
-        "optimum): on, off, or auto = with the simplex method from 200,000 arcs up.")
+        "optimum): on, off, or auto = with the simplex method from 50,000 arcs up.")
