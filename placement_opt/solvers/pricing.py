@@ -53,7 +53,8 @@ def pricing_groups(model: MatrixModel) -> IntArray | None:
     """The demand row of each arc column and -1 for every other column; None for a model
     without an arc layout (a derived or slimmed model)."""
     rows = model.column_keys.get("demand_row")
-    if model.layout is None or rows is None or model.layout.n_arcs == 0:
+    if model.layout is None or rows is None or rows.size != model.n_cols \
+            or model.layout.n_arcs == 0:
         return None
     groups = np.full(model.n_cols, -1, dtype=np.int64)
     n_arcs = model.layout.n_arcs
