@@ -91,8 +91,8 @@ def _ranks(groups: IntArray, key: FloatArray, cols: IntArray) -> IntArray:
 
 
 def _initial_columns(model: MatrixModel, groups: IntArray, initial: int) -> IntArray:
-    """Every non-arc column, every column whose bounds exclude 0 or whose lower bound is not
-    0 (it could not be left out at 0), and each group's ``initial`` cheapest arcs."""
+    """Every non-arc column, every column whose lower bound is not 0 (it could not be left
+    out at 0, at its lower bound), and each group's ``initial`` cheapest arcs."""
     use = (groups < 0) | (model.col_lower != 0)
     arcs = np.flatnonzero(groups >= 0)
     use[arcs[_ranks(groups, model.c, arcs) < initial]] = True
