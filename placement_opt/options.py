@@ -35,3 +35,7 @@ class SolveOptions(BaseModel):
         "auto", description="Run HiGHS in a child process killed at the deadline (its presolve "
         "can overrun the time limit): on, off, or auto = when a time limit is set and the "
         "model has at least 1M nonzeros.")
+    pricing: Literal["auto", "on", "off"] = Field(
+        "auto", description="HiGHS on an LP: solve by column pricing (a restricted LP of the "
+        "cheapest arcs, grown until no omitted arc has a negative reduced cost; the same "
+        "optimum): on, off, or auto = with the simplex method from 50,000 arcs up.")

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import highspy
 import numpy as np
@@ -14,10 +15,11 @@ import numpy as np
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import Backend, Capabilities, RawSolution
-from placement_opt.solvers.watchdog import run_watched
+from placement_opt.solvers.watchdog import Runner, run_watched
 from placement_opt.status import Status
 
-__all__ = ["BACKEND", "WATCHDOG_NNZ", "highs_version", "pass_model", "solve_highs", "uses_watchdog"]
+__all__ = ["BACKEND", "WATCHDOG_NNZ", "collect", "highs_version", "match_scheduler", "new_highs",
+           "pass_model", "solve_highs", "uses_watchdog"]
 
 _MS = highspy.HighsModelStatus
 _INF = highspy.kHighsInf
@@ -58,7 +60,7 @@ def _new_highs() -> highspy.Highs:
 _scheduler_threads: list[int] = []
 
 
-def _match_scheduler(threads: int) -> None:
+def match_scheduler(threads: int) -> None:
     """HiGHS keeps one global thread pool per process, sized at its first run; a later run asking
     for another size fails with "Not Set" unless the pool is rebuilt (HiGHS.jl issue #130)."""
     if _scheduler_threads and _scheduler_threads[0] != threads:
@@ -98,16 +100,34 @@ def uses_watchdog(model: MatrixModel, options: SolveOptions) -> bool:
 
 
 def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
-    """Solve ``model`` with HiGHS; duals are returned when the model is an LP. With a time
-    limit, a large model runs under the watchdog (``options.watchdog``)."""
+    """Solve ``model`` with HiGHS; duals are returned when the model is an LP. A large LP is
+    solved by column pricing (``options.pricing``, :mod:`placement_opt.solvers.pricing`); with
+    a time limit, a large model runs under the watchdog (``options.watchdog``)."""
+    from placement_opt.solvers.pricing import pricing_applies, pricing_groups, solve_by_pricing
+
+    runner: Runner = _solve_here
+    if pricing_applies(model, options):
+        # The groups go with the runner: the watchdog's child gets a slimmed model.
+        runner = partial(solve_by_pricing, groups=pricing_groups(model))
     if uses_watchdog(model, options):
-        return run_watched(_solve_here, model, options.model_copy(update={"watchdog": "off"}),
+        return run_watched(runner, model, options.model_copy(update={"watchdog": "off"}),
                            "highs")
-    return _solve_here(model, options)
+    return runner(model, options)
 
 
 def _solve_here(model: MatrixModel, options: SolveOptions) -> RawSolution:
     """HiGHS in this process."""
+    h = new_highs(options)
+    start = time.perf_counter()
+    pass_model(h, model)
+    match_scheduler(int(options.threads))
+    h.run()
+    seconds = time.perf_counter() - start
+    return collect(h, model, seconds)
+
+
+def new_highs(options: SolveOptions) -> highspy.Highs:
+    """A HiGHS instance with ``options`` set (log, limits, threads, seed, LP method)."""
     h = _new_highs()
     h.setOptionValue("output_flag", options.verbose or options.log_file is not None)
     h.setOptionValue("log_to_console", options.verbose)
@@ -124,16 +144,10 @@ def _solve_here(model: MatrixModel, options: SolveOptions) -> RawSolution:
     h.setOptionValue("random_seed", int(options.seed))
     if options.lp_method != "auto":
         h.setOptionValue("solver", options.lp_method)
-
-    start = time.perf_counter()
-    pass_model(h, model)
-    _match_scheduler(int(options.threads))
-    h.run()
-    seconds = time.perf_counter() - start
-    return _collect(h, model, seconds)
+    return h
 
 
-def _collect(h: highspy.Highs, model: MatrixModel, seconds: float) -> RawSolution:
+def collect(h: highspy.Highs, model: MatrixModel, seconds: float) -> RawSolution:
     ms = h.getModelStatus()
     info = h.getInfo()
     has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible

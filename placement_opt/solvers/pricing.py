@@ -1,0 +1,227 @@
+"""Column pricing for large allocation LPs with HiGHS (``models/allocation.md``, solving).
+
+Most of a big LP's columns are arcs that no optimum uses. Pricing solves a *restricted* LP
+holding every non-arc column and each demand row's ``initial`` cheapest arcs, reads the row
+duals ``y``, computes every column's reduced cost ``rc = c - Aᵀy``, adds for each demand row
+its ``per_round`` most negative omitted arcs (and every omitted non-arc column with a negative
+reduced cost), and re-solves warm from the last basis, until no omitted column prices out.
+
+It is exact: omitted columns sit at 0, their lower bound, so the restricted optimum is
+feasible for the full LP; and with every omitted column's reduced cost ``>= -tol`` the final
+``y`` is dual feasible for the full LP, so the two LPs share the optimum. ``tol`` is HiGHS's
+``dual_feasibility_tolerance`` (1e-7 by default) times ``max(1, |c_j|)``: the scale at which
+HiGHS itself calls a reduced cost zero.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from placement_opt.model.matrix import MatrixModel
+from placement_opt.options import SolveOptions
+from placement_opt.solvers.base import RawSolution
+from placement_opt.solvers.highs import _solve_here, match_scheduler, new_highs
+from placement_opt.status import Status
+
+__all__ = ["INITIAL_ARCS", "PER_ROUND", "PRICING_ARCS", "pricing_applies", "pricing_groups",
+           "reduced_costs", "solve_by_pricing"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: ``pricing="auto"`` prices LPs with at least this many arc columns (benchmarks/README.md).
+PRICING_ARCS = 50_000
+#: Cheapest arcs per demand row in the first restricted LP.
+INITIAL_ARCS = 2
+#: Most negative omitted arcs added per demand row and round.
+PER_ROUND = 2
+
+_INF = highspy.kHighsInf
+_MS = highspy.HighsModelStatus
+#: The clock of the time limit (a name of its own, so that tests can move it on).
+_clock = time.perf_counter
+_LIMITS = {_MS.kTimeLimit, _MS.kIterationLimit, _MS.kInterrupt, _MS.kMemoryLimit}
+
+
+def pricing_groups(model: MatrixModel) -> IntArray | None:
+    """The demand row of each arc column and -1 for every other column; None for a model
+    without an arc layout (a derived or slimmed model)."""
+    rows = model.column_keys.get("demand_row")
+    if model.layout is None or rows is None or rows.size != model.n_cols \
+            or model.layout.n_arcs == 0:
+        return None
+    groups = np.full(model.n_cols, -1, dtype=np.int64)
+    n_arcs = model.layout.n_arcs
+    groups[:n_arcs] = rows[:n_arcs]
+    return groups
+
+
+def pricing_applies(model: MatrixModel, options: SolveOptions) -> bool:
+    """Whether ``options.pricing`` asks for pricing on ``model`` (LPs with an arc layout only;
+    ``auto`` from :data:`PRICING_ARCS` arcs up, with the simplex method)."""
+    if options.pricing == "off" or model.is_mip or model.layout is None:
+        return False
+    if options.pricing == "on":
+        return pricing_groups(model) is not None
+    return model.layout.n_arcs >= PRICING_ARCS and options.lp_method in ("auto", "simplex")
+
+
+def reduced_costs(model: MatrixModel, row_dual: FloatArray) -> FloatArray:
+    """``c - Aᵀy`` for every column (HiGHS's sign convention: >= 0 at a column's lower bound
+    in a minimisation's optimum)."""
+    return np.asarray(model.c - model.A.T @ row_dual, dtype=np.float64)
+
+
+def _ranks(groups: IntArray, key: FloatArray, cols: IntArray) -> IntArray:
+    """Rank of each of ``cols`` within its group by ``key`` (ties by column index)."""
+    g = groups[cols]
+    order = np.lexsort((cols, key[cols], g))
+    sorted_g = g[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_g)) + 1]
+    within = np.arange(cols.size) - np.repeat(starts, np.diff(np.r_[starts, cols.size]))
+    ranks = np.empty(cols.size, dtype=np.int64)
+    ranks[order] = within
+    return ranks
+
+
+def _initial_columns(model: MatrixModel, groups: IntArray, initial: int) -> IntArray:
+    """Every non-arc column, every column whose lower bound is not 0 (it could not be left
+    out at 0, at its lower bound), and each group's ``initial`` cheapest arcs."""
+    use = (groups < 0) | (model.col_lower != 0)
+    arcs = np.flatnonzero(groups >= 0)
+    use[arcs[_ranks(groups, model.c, arcs) < initial]] = True
+    return np.flatnonzero(use)
+
+
+def _pass_columns(h: highspy.Highs, model: MatrixModel, csc: sp.csc_matrix,
+                  cols: IntArray) -> None:
+    """The restricted LP: all rows, the columns ``cols`` only."""
+    sub = csc[:, cols]
+    h.passModel(
+        int(cols.size), model.n_rows, int(sub.nnz), int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize), float(model.offset),
+        np.ascontiguousarray(model.c[cols], dtype=np.float64),
+        np.ascontiguousarray(model.col_lower[cols], dtype=np.float64),
+        _finite(model.col_upper[cols]),
+        np.where(np.isinf(model.row_lower), -_INF, model.row_lower).astype(np.float64),
+        _finite(model.row_upper),
+        sub.indptr.astype(np.int32), sub.indices.astype(np.int32),
+        sub.data.astype(np.float64), np.zeros(cols.size, dtype=np.int32),
+    )
+
+
+def _finite(upper: FloatArray) -> FloatArray:
+    return np.where(np.isinf(upper), _INF, upper).astype(np.float64)
+
+
+def _add_columns(h: highspy.Highs, model: MatrixModel, csc: sp.csc_matrix,
+                 new: IntArray) -> None:
+    sub = csc[:, new]
+    h.addCols(int(new.size), model.c[new].astype(np.float64),
+              model.col_lower[new].astype(np.float64), _finite(model.col_upper[new]),
+              int(sub.nnz), sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32),
+              sub.data.astype(np.float64))
+
+
+def _entering(model: MatrixModel, groups: IntArray, used: npt.NDArray[np.bool_],
+              rc: FloatArray, tol: float, per_round: int) -> IntArray:
+    """The omitted columns to add: each group's ``per_round`` most negative reduced costs
+    below ``-tol * max(1, |c|)``, and every such column outside the groups."""
+    bad = ~used & (model.col_upper > 0) & (rc < -tol * np.maximum(1.0, np.abs(model.c)))
+    cand = np.flatnonzero(bad)
+    arcs = cand[groups[cand] >= 0]
+    keep = arcs[_ranks(groups, rc, arcs) < per_round]
+    return np.sort(np.r_[keep, cand[groups[cand] < 0]])
+
+
+def solve_by_pricing(model: MatrixModel, options: SolveOptions, *,
+                     groups: IntArray | None = None, initial: int = INITIAL_ARCS,
+                     per_round: int = PER_ROUND) -> RawSolution:
+    """Solve the LP ``model`` by column pricing with HiGHS; the answer is for the full model
+    (``x`` zero on columns never added, ``row_dual`` of the final restricted LP, which is dual
+    feasible for the full LP: see :func:`reduced_costs`).
+
+    ``groups`` (default :func:`pricing_groups`) gives each column's pricing group, -1 for
+    columns always kept. With ``options.time_limit`` each round gets the time left; at the
+    limit the last restricted optimum is returned as ``feasible_at_limit`` (feasible, not
+    proven optimal, no duals). A restricted LP that is not optimal (infeasible, say, when a
+    rule needs an omitted arc) falls back to the full solve.
+    """
+    if groups is None:
+        groups = pricing_groups(model)
+    if groups is None or model.is_mip:
+        return _solve_here(model, options)
+    start = _clock()
+    ends = None if options.time_limit is None else start + float(options.time_limit)
+    csc = sp.csc_matrix(model.A)
+    csc.sort_indices()
+    cols = _initial_columns(model, groups, initial)
+    used = np.zeros(model.n_cols, dtype=bool)
+    used[cols] = True
+    h = new_highs(options)
+    _pass_columns(h, model, csc, cols)
+    match_scheduler(int(options.threads))
+    tol = float(h.getOptionValue("dual_feasibility_tolerance")[1])
+    best: FloatArray | None = None  # the last restricted optimum, padded
+    rounds = 0
+    while True:
+        if ends is not None:
+            left = ends - _clock()
+            if left <= 0:
+                return _at_limit(model, best, _clock() - start, rounds + 1)
+            # HiGHS's time limit counts from the object's first run, not from this one.
+            h.setOptionValue("time_limit", h.getRunTime() + left)
+        h.run()
+        rounds += 1
+        status = h.getModelStatus()
+        if status != _MS.kOptimal:
+            break
+        sol = h.getSolution()
+        best = np.zeros(model.n_cols)
+        best[cols] = np.asarray(sol.col_value, dtype=np.float64)
+        y = np.asarray(sol.row_dual, dtype=np.float64)
+        new = _entering(model, groups, used, reduced_costs(model, y), tol, per_round)
+        _say(options, f"pricing round {rounds}: objective "
+             f"{h.getInfo().objective_function_value:.6f}, {cols.size:,} columns, "
+             f"{new.size:,} entering")
+        if new.size == 0:
+            info = h.getInfo()
+            objective = float(info.objective_function_value)
+            return RawSolution(Status.OPTIMAL, best, objective, objective, 0.0, y,
+                               _clock() - start, "highs",
+                               f"{h.modelStatusToString(status)} (column pricing: {rounds} "
+                               f"rounds, {cols.size:,} of {model.n_cols:,} columns)")
+        _add_columns(h, model, csc, new)
+        cols = np.r_[cols, new]
+        used[new] = True
+    seconds = _clock() - start
+    if status in _LIMITS:
+        return _at_limit(model, best, seconds, rounds)
+    rest = None if ends is None else ends - _clock()
+    if rest is not None and rest <= 0:
+        return _at_limit(model, best, seconds, rounds)
+    _say(options, f"restricted LP {h.modelStatusToString(status)}: solving the full LP")
+    return _solve_here(model, options.model_copy(update={"time_limit": rest}))
+
+
+def _at_limit(model: MatrixModel, best: FloatArray | None, seconds: float,
+              rounds: int) -> RawSolution:
+    """The last restricted optimum (feasible for the full LP), or no solution."""
+    if best is None:
+        return RawSolution(Status.NO_SOLUTION_AT_LIMIT, None, None, None, None, None, seconds,
+                           "highs", f"column pricing: time limit in round {rounds}")
+    objective = float(model.c @ best + model.offset)
+    return RawSolution(Status.FEASIBLE_AT_LIMIT, best, objective, None, None, None, seconds,
+                       "highs", f"column pricing: time limit in round {rounds}; the restricted "
+                       "optimum before it is feasible, not proven optimal")
+
+
+def _say(options: SolveOptions, line: str) -> None:
+    if options.verbose:
+        print(line, file=sys.stdout, flush=True)
