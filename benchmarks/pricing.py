@@ -36,7 +36,7 @@ from placement_opt.model.matrix import MatrixModel  # noqa: E402
 from placement_opt.options import SolveOptions  # noqa: E402
 from placement_opt.solvers.highs import solve_highs  # noqa: E402
 
-DEFAULT_KENT = Path("/work/wt/kb/kent_msoa")
+DEFAULT_KENT = ROOT / "instances" / "kent"
 DEFAULT_JSON = BENCH / "results" / "pricing.json"
 
 

@@ -85,7 +85,8 @@ def kent() -> tuple[Instance, Result]:
 
 
 def test_kent_cluster_budgets_reconcile_to_the_penny(kent: tuple[Instance, Result]) -> None:
-    """Kent's clusters are its 12 districts (data card). Every year, in whole pence, the 12
+    """Kent's clusters are its 12 districts (data card; its small-area zones take their
+    district's cluster). Every year, in whole pence, the 12
     cluster budgets (mainstream + SRP support of their children) + the central lines +
     reconciliation = the high-needs total; the total is the total_cost KPI and the in-objective
     revenue lines of the budget export; reconciliation is only rounding (half a penny a line)."""
@@ -94,7 +95,9 @@ def test_kent_cluster_budgets_reconcile_to_the_penny(kent: tuple[Instance, Resul
     table = cluster_budgets(run)
     export = budget_export(run)
     revenue = export[export["in_objective"] & (export["funding_line"] != "capital")]
-    assert set(table.loc[table["held"] == "cluster", "cluster"]) == set(inst.zones["zone"])
+    districts = set(inst.zones.loc[inst.zones["area"] != "Out of county", "district"])
+    assert set(table.loc[table["held"] == "cluster", "cluster"]) == districts
+    assert len(districts) == 12
     for year, rows in table.groupby("year"):
         pence = (rows["amount_gbp"] * 100).round().astype("int64")
         total = int(pence[rows["held"] == "total"].iloc[0])

@@ -89,7 +89,8 @@ def cluster_budgets(run: RunData) -> pd.DataFrame:
     dem_c = demand.groupby(["year", "cluster"])["pupils"].sum()
     dem_y = demand.groupby("year")["pupils"].sum()
     util = run.utilisation.assign(cluster=run.utilisation["provision"].map(provision_clusters(inst)))
-    clusters = sorted(set(zone_clusters(inst)))
+    # clusters where pupils live (out-of-county zones hold provisions, not demand)
+    clusters = sorted(set(demand["cluster"]))
     rows: list[dict[str, Any]] = []
     for year in sorted(int(y) for y in dem_y.index):
         a = alloc[alloc["year"] == year]
