@@ -198,7 +198,7 @@ def srp_candidates(provisions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     rows, prov = [], []
     for ms in mainstream.itertuples(index=False):
         district = str(ms.name).split(", ", 1)[1]
-        cost = county_cost
+        cost = county_cost  # every Kent SRP costs the same (the tariff)
         for group in SRP_GROUPS:
             for phase in SRP_PHASES:
                 pid = f"NEW-SRP-{group.code}-{phase[:3].upper()}-{slug(district)}"
@@ -260,7 +260,7 @@ def _candidate_provenance(pid: str, row: dict[str, object], group: SrpGroup) -> 
         (pid, "capacity", str(row["capacity"]), False, "most places: " + size_src),
         (pid, "min_places", str(row["min_places"]), False, "fewest places: " + size_src),
         (pid, "cost_per_place", str(row["cost_per_place"]), True,
-         "ESTIMATE carried from instances/kent: the median cost_per_place of the district's SRPs "
+         "ESTIMATE carried from instances/kent: the median cost_per_place of Kent's SRPs "
          "there (GBP 10,000 place funding + assumed GBP 6,000 top-up)"),
         (pid, "opening_cost", str(row["opening_cost"]), True, capital),
         (pid, "capital_per_place", str(row["capital_per_place"]), True, capital),
