@@ -37,7 +37,7 @@ from kentbuild import calibration, demand, growth, independents, journeys, roads
 from kentbuild import zones as zones_mod
 from kentbuild.common import BASE_YEAR, YEARS, fmt_num, slug, write_csv
 from kentbuild.designations import KCC_AREA, designation_map_table, town_district_table
-from kentbuild.outputs import benchmarks_table, instance_toml, settings_provenance
+from kentbuild.outputs import benchmarks_table, instance_toml, settings_provenance, trend_table
 from kentbuild.pack import Pack
 from kentbuild.provisions import Provision, mainstream_rows, special_schools
 from kentbuild.scope import (
@@ -256,6 +256,7 @@ def build(data: Path, out: Path) -> dict[str, object]:
     write_csv(_bool_text(tariffs_prov), prov / "tariffs_provenance.csv")
     write_csv(rates.rates_table(), prov / "growth_rates.csv")
     write_csv(rates.series_table(), prov / "growth_series.csv")
+    write_csv(trend_table(pack), prov / "growth.csv")
     write_csv(road.fit_table(), prov / "road_model.csv")
     write_csv(srps.reconciliation_table(data, srp), prov / "srp_reconciliation.csv")
     write_csv(special_derivation, prov / "special_capacity_derivation.csv")

@@ -98,3 +98,17 @@ def benchmarks_table(pack: Pack, in_scope: int) -> pd.DataFrame:
     ]
     return pd.DataFrame(rows, columns=["indicator", "geography", "year", "value", "unit", "source"])
 
+
+
+def trend_table(pack: Pack) -> pd.DataFrame:
+    """provenance/growth.csv: the observed Kent series 2019-2025 (S2 to 2022, S1 after), the
+    trend file the uncertainty analysis fits (``kind = observed``, ``all_plans``)."""
+    t = pack.trend.pivot_table(index="census_january", columns="establishment_group",
+                               values="statements_plus_ehc_plans", aggfunc="sum")
+    t = t[t.index >= 2019]
+    return pd.DataFrame({
+        "kind": "observed", "year": t.index.astype(int),
+        "in_scope_placements": (t["Mainstream school"] + t["Special school"]).astype(int).to_numpy(),
+        "all_plans": t["Total"].astype(int).to_numpy(),
+        "note": "shared/data/kent/ehcp_trend_kent.csv statements_plus_ehc_plans; S2 to 2022, "
+                "S1 2023-2025"})
