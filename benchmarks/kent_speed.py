@@ -11,9 +11,10 @@ solve, and the results; not the run folder or reports), medians of ``--runs``:
 * ``kent`` — ``instances/kent`` as bundled (181 small-area zones, levels and tariff, road-time
   journeys, the calibrated transport model, independent growth limits, mainstream in the
   pupil's district);
-* ``kent_features`` — the same with every policy rule the instance can take switched on as well:
-  a 70% local share in every district, phase-transfer pathway flows (primary → secondary) with a
-  transfer cost, and a cap of 12% on independent placements;
+* ``kent_features`` — the same with the local rules switched on as well: a 50% local share in
+  every district and a cap of 12% on independent placements;
+* ``kent_pathways`` — ``kent`` with phase-transfer pathway flows (primary → secondary) and a
+  transfer cost per minute (``models/transfers.md``);
 * ``kent_growth`` — ``instances/kent_growth`` (continuity, existing cohort, candidate SRPs,
   special-school expansions, the GBP 20m capital budget: a MIP), at district resolution.
 """
@@ -46,11 +47,13 @@ TARGET_SECONDS = 10.0
 def cases() -> dict[str, Instance]:
     """The instances measured (see the module docstring)."""
     kent = Instance.from_path(ROOT / "instances" / "kent")
-    policy = kent.policy.model_copy(update={
-        "min_local_share": 0.7, "pathway_flows": True, "transfer_cost_per_min": 1.0,
-        "max_independent_share": 0.12})
-    features = kent.replace(settings=kent.settings.model_copy(update={"policy": policy}))
-    return {"kent": kent, "kent_features": features,
+    def with_policy(**update: object) -> Instance:
+        policy = kent.policy.model_copy(update=update)
+        return kent.replace(settings=kent.settings.model_copy(update={"policy": policy}))
+
+    return {"kent": kent,
+            "kent_features": with_policy(min_local_share=0.5, max_independent_share=0.12),
+            "kent_pathways": with_policy(pathway_flows=True, transfer_cost_per_min=1.0),
             "kent_growth": Instance.from_path(ROOT / "instances" / "kent_growth")}
 
 
