@@ -43,20 +43,19 @@ def _build(target: Path) -> None:
         settings.set_column(0, 0, 36)
         settings.set_column(2, 2, 80)
         for name, spec in TABLES.items():
+            notes = [f"{col.description}\nExpected: {col.expected()}" for col in spec.columns]
             if name == "needs":
-                sheet = book.frame(name, default_needs())
+                sheet = book.frame(name, default_needs(), comments=notes)
             elif name == "phases":
-                sheet = book.frame(name, default_phases())
+                sheet = book.frame(name, default_phases(), comments=notes)
             else:
-                sheet = book.rows(name, spec.names, [])
-            _annotate(sheet, spec.columns)
+                sheet = book.rows(name, spec.names, [], comments=notes)
+            _validate(sheet, spec.columns)
 
 
-def _annotate(sheet: Worksheet, columns: tuple[Column, ...]) -> None:
-    """A comment on each header cell and, where Excel has a matching rule, data validation."""
+def _validate(sheet: Worksheet, columns: tuple[Column, ...]) -> None:
+    """Data validation for each column where Excel has a matching rule."""
     for i, col in enumerate(columns):
-        sheet.write_comment(0, i, f"{col.description}\nExpected: {col.expected()}",
-                            {"author": "placement_opt"})
         rule = _validation(col)
         if rule is not None:
             sheet.data_validation(1, i, _ROWS - 1, i, rule)

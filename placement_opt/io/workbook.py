@@ -71,16 +71,16 @@ class Book:
         self._bold = self._book.add_format({"bold": True})
         self._plain = self._book.add_format()
 
-    def frame(self, name: str, frame: pd.DataFrame,
-              after: Sequence[Sequence[Any]] = ()) -> Worksheet:
+    def frame(self, name: str, frame: pd.DataFrame, after: Sequence[Sequence[Any]] = (),
+              comments: Sequence[str] = ()) -> Worksheet:
         """A sheet holding ``frame`` (header and rows), then the rows ``after``."""
         return self.rows(name, [str(c) for c in frame.columns],
-                         _chain(frame_rows(frame), after), len(frame) + len(after))
+                         _chain(frame_rows(frame), after), len(frame) + len(after), comments)
 
     def rows(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
-             count: int | None = None) -> Worksheet:
-        """A sheet with ``header`` in bold and frozen, then ``rows`` (``count`` of them, when
-        known, is checked against the sheet's limit before writing)."""
+             count: int | None = None, comments: Sequence[str] = ()) -> Worksheet:
+        """A sheet with ``header`` in bold and frozen (with ``comments`` on its cells), then
+        ``rows`` (``count`` of them, when known, is checked against the sheet's limit first)."""
         sheet: Worksheet = self._book.add_worksheet(name, worksheet_class=_ExactSheet)
         if len(header) > _MAX_COLS or (count or 0) + 1 > _MAX_ROWS:
             raise OutputError(f"sheet {name}: more rows or columns than a workbook can hold; "
@@ -88,6 +88,8 @@ class Book:
         for col, title in enumerate(header):
             self._text(sheet, 0, col, title, self._bold)
             sheet.set_column(col, col, max(10, min(40, len(title) + 4)))
+        for col, comment in enumerate(comments):  # before the rows: they stream to disk
+            sheet.write_comment(0, col, comment, {"author": "placement_opt"})
         sheet.freeze_panes(1, 0)
         for number, row in enumerate(rows, start=1):
             for col, value in enumerate(row):
@@ -114,7 +116,8 @@ class Book:
             else:
                 sheet.write_number(row, col, value)
         elif kind is str:
-            self._text(sheet, row, col, value)
+            if value:  # empty text: an empty cell
+                self._text(sheet, row, col, value)
         elif kind is int:
             sheet.write_number(row, col, value)
         elif kind is bool:
@@ -128,18 +131,17 @@ class Book:
 
     def _text(self, sheet: Worksheet, row: int, col: int, text: str,
               style: Format | None = None) -> None:
-        where = f"sheet {sheet.name}, row {row + 1}"
         if _ILLEGAL.search(text):
-            raise OutputError(f"{where}: text with a control character that a workbook cannot "
-                              "hold; remove it or write CSV or JSON instead")
+            raise OutputError(f"sheet {sheet.name}, row {row + 1}: text with a control character "
+                              "that a workbook cannot hold; remove it or write CSV or JSON instead")
         if text.startswith("<r>") and text.endswith("</r>"):
             # XlsxWriter would store such text as rich-text XML; two plain runs keep it text.
             code = sheet.write_rich_string(row, col, self._plain, text[:1], text[1:])
         else:
             code = sheet.write_string(row, col, text, style)
         if code == -2:
-            raise OutputError(f"{where}: text longer than the 32,767 characters a workbook "
-                              "cell can hold; write CSV or JSON instead")
+            raise OutputError(f"sheet {sheet.name}, row {row + 1}: text longer than the 32,767 "
+                              "characters a workbook cell can hold; write CSV or JSON instead")
 
     def close(self) -> None:
         """Finish the file."""
