@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from placement_opt.io.atomic import ensure_new_file, write_with
 from placement_opt.io.readers import SETTINGS_SHEET
 from placement_opt.io.settings_text import flatten
-from placement_opt.io.workbook import write_frame, write_rows
+from placement_opt.io.workbook import Book, open_book
 from placement_opt.schema.defaults import default_needs, default_phases
 from placement_opt.schema.settings import Policy, Settings
 from placement_opt.schema.tables import TABLES, Column
@@ -35,66 +32,58 @@ def write_template(path: Path, overwrite: bool = False) -> Path:
 
 
 def _build(target: Path) -> None:
-    book = Workbook()
-    readme = book.active
-    readme.title = "README"
-    _readme(readme)
-    settings = book.create_sheet(SETTINGS_SHEET)
-    defaults = Settings().model_dump(mode="json")
-    descriptions = {f"policy.{name}": field.description or ""
-                    for name, field in Policy.model_fields.items()}
-    rows = [[k, v, descriptions.get(k.rsplit(".", 1)[0] if k.count(".") > 1 else k, "")]
-            for k, v in flatten(defaults)]
-    write_rows(settings, ["key", "value", "description"], rows)
-    settings.column_dimensions["A"].width = 36
-    settings.column_dimensions["C"].width = 80
-    for name, spec in TABLES.items():
-        sheet = book.create_sheet(name)
-        if name == "needs":
-            write_frame(sheet, default_needs())
-        elif name == "phases":
-            write_frame(sheet, default_phases())
-        else:
-            write_rows(sheet, spec.names, [])
-        for i, col in enumerate(spec.columns, start=1):
-            cell = sheet.cell(row=1, column=i)
-            cell.comment = Comment(f"{col.description}\nExpected: {col.expected()}", "placement_opt")
-            rule = _validation(col)
-            if rule is not None:
-                letter = get_column_letter(i)
-                sheet.add_data_validation(rule)
-                rule.add(f"{letter}2:{letter}{_ROWS}")
-    book.save(target)
+    with open_book(target) as book:
+        _readme(book)
+        defaults = Settings().model_dump(mode="json")
+        descriptions = {f"policy.{name}": field.description or ""
+                        for name, field in Policy.model_fields.items()}
+        rows = [[k, v, descriptions.get(k.rsplit(".", 1)[0] if k.count(".") > 1 else k, "")]
+                for k, v in flatten(defaults)]
+        settings = book.rows(SETTINGS_SHEET, ["key", "value", "description"], rows)
+        settings.set_column(0, 0, 36)
+        settings.set_column(2, 2, 80)
+        for name, spec in TABLES.items():
+            notes = [f"{col.description}\nExpected: {col.expected()}" for col in spec.columns]
+            if name == "needs":
+                sheet = book.frame(name, default_needs(), comments=notes)
+            elif name == "phases":
+                sheet = book.frame(name, default_phases(), comments=notes)
+            else:
+                sheet = book.rows(name, spec.names, [], comments=notes)
+            _validate(sheet, spec.columns)
 
 
-def _validation(col: Column) -> DataValidation | None:
-    """Excel data validation for a column, where Excel has a matching rule."""
-    message = col.expected()
+def _validate(sheet: Worksheet, columns: tuple[Column, ...]) -> None:
+    """Data validation for each column where Excel has a matching rule."""
+    for i, col in enumerate(columns):
+        rule = _validation(col)
+        if rule is not None:
+            sheet.data_validation(1, i, _ROWS - 1, i, rule)
+
+
+def _validation(col: Column) -> dict[str, Any] | None:
+    """Excel data validation for a column (XlsxWriter's options), where Excel has a rule."""
+    rule: dict[str, Any]
     if col.choices:
-        rule = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"',
-                              allow_blank=not col.required)
+        rule = {"validate": "list", "source": list(col.choices)}
     elif col.ref and col.kind != "list":
-        rule = DataValidation(type="list", formula1=_REF_RANGE[col.ref], allow_blank=not col.required)
-    elif col.kind in ("int", "float"):
-        kind = "whole" if col.kind == "int" else "decimal"
-        if col.low is not None and col.high is not None:
-            rule = DataValidation(type=kind, operator="between", formula1=f"{col.low:g}",
-                                  formula2=f"{col.high:g}", allow_blank=not col.required)
-        elif col.low is not None:
-            rule = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{col.low:g}",
-                                  allow_blank=not col.required)
+        rule = {"validate": "list", "source": "=" + _REF_RANGE[col.ref]}
+    elif col.kind in ("int", "float") and col.low is not None:
+        rule = {"validate": "integer" if col.kind == "int" else "decimal"}
+        if col.high is not None:
+            rule.update(criteria="between", minimum=col.low, maximum=col.high)
         else:
-            return None
+            rule.update(criteria=">=", value=col.low)
     else:
         return None
-    rule.error = message
-    rule.errorTitle = f"Invalid {col.name}"
-    rule.prompt = col.description
-    rule.showErrorMessage = True
+    # Excel's limits: a title of 32 characters, messages of 255.
+    rule.update(ignore_blank=not col.required, error_message=col.expected()[:255],
+                error_title=f"Invalid {col.name}"[:32], input_message=col.description[:255],
+                show_error=True, show_input=False)
     return rule
 
 
-def _readme(sheet: Worksheet) -> None:
+def _readme(book: Book) -> None:
     lines = [
         ["placement_opt instance workbook"],
         [""],
@@ -111,7 +100,4 @@ def _readme(sheet: Worksheet) -> None:
         for col in spec.columns:
             lines.append([name, col.name, "yes" if col.required else "no", col.expected(),
                           col.description])
-    for row in lines:
-        sheet.append(row)
-    for letter, width in zip("ABCDE", (14, 18, 16, 60, 70), strict=True):
-        sheet.column_dimensions[letter].width = width
+    book.lines("README", lines, (14, 18, 16, 60, 70))

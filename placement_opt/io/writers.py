@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
 
 from placement_opt.errors import OutputError
 from placement_opt.io.atomic import ensure_new_file, write_text_atomic, write_with
 from placement_opt.io.readers import SETTINGS_FILE, SETTINGS_SHEET
 from placement_opt.io.settings_text import flatten, to_toml
-from placement_opt.io.workbook import cell_value, write_frame, write_rows
+from placement_opt.io.workbook import cell_value, open_book
 
 #: An instance's tables by name, in their canonical order.
 Tables = Mapping[str, pd.DataFrame]
@@ -75,13 +74,10 @@ def _finite_text(value: Any) -> Any:
 
 
 def _workbook(tables: Tables, settings: dict[str, Any], target: Path) -> None:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SETTINGS_SHEET
-    write_rows(sheet, ["key", "value"], [[k, v] for k, v in flatten(settings)])
-    for name, frame in tables.items():
-        write_frame(book.create_sheet(name), frame)
-    book.save(target)
+    with open_book(target) as book:
+        book.rows(SETTINGS_SHEET, ["key", "value"], [[k, v] for k, v in flatten(settings)])
+        for name, frame in tables.items():
+            book.frame(name, frame)
 
 
 def _json(tables: Tables, settings: dict[str, Any]) -> str:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 
 from placement_opt.errors import OutputError
 from placement_opt.io.atomic import ensure_new_file, neutralise_text, write_text_atomic, write_with
-from placement_opt.io.workbook import write_frame, write_workbook
+from placement_opt.io.workbook import open_book, write_workbook
 from placement_opt.reports.budget import BUDGET_SCHEMA, SCHEMA_VERSION, budget_export, budget_summary
 from placement_opt.reports.clusters import CLUSTER_SCHEMA, cluster_budgets, cluster_summary
 from placement_opt.reports.compare import Comparison
@@ -78,18 +77,12 @@ def write_budget(run: RunData, folder: Path, overwrite: bool = False) -> list[Pa
                           columns=["sheet", "column", "type", "description"])
 
     def _book(tmp: Path) -> None:
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "budget"
-        write_frame(sheet, export)
-        write_frame(book.create_sheet("summary"), budget_summary(export))
-        write_frame(book.create_sheet("clusters"), clusters)
-        write_frame(book.create_sheet("cluster_summary"), cluster_summary(clusters))
-        schema_sheet = book.create_sheet("schema")
-        write_frame(schema_sheet, schema)
-        schema_sheet.append([])
-        schema_sheet.append(["schema_version", SCHEMA_VERSION])
-        book.save(tmp)
+        with open_book(tmp) as book:
+            book.frame("budget", export)
+            book.frame("summary", budget_summary(export))
+            book.frame("clusters", clusters)
+            book.frame("cluster_summary", cluster_summary(clusters))
+            book.frame("schema", schema, after=[[], ["schema_version", SCHEMA_VERSION]])
 
     out = [folder / name for name in BUDGET_FILES]
     write_with(out[0], _book)

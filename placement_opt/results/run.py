@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
 
 from placement_opt.errors import InstanceError, Issue, OutputError
 from placement_opt.instance import Instance
-from placement_opt.io.atomic import neutralise_text, write_text_atomic, write_with
-from placement_opt.io.workbook import write_frame
+from placement_opt.io.atomic import neutralise_text, write_text_atomic
+from placement_opt.io.workbook import write_workbook
 from placement_opt.model.data import ModelData
 from placement_opt.results.model_cache import model_data_of
 from placement_opt.results.result import Result
@@ -167,19 +166,11 @@ def write_result(result: Result, folder: Path, overwrite: bool = False,
     write_text_atomic(target, json.dumps(summary, indent=2) + "\n")
     written.append(target)
 
-    def _book(tmp: Path) -> None:
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "summary"
-        write_frame(sheet, pd.DataFrame(
-            [(k, json.dumps(v) if isinstance(v, dict | list) else v) for k, v in summary.items()],
-            columns=["item", "value"]))
-        for name, frame in tables.items():
-            write_frame(book.create_sheet(name), frame)
-        book.save(tmp)
-
+    items = pd.DataFrame(
+        [(k, json.dumps(v) if isinstance(v, dict | list) else v) for k, v in summary.items()],
+        columns=["item", "value"])
     target = folder / "result.xlsx"
-    write_with(target, _book)
+    write_workbook(target, {"summary": items, **tables})
     written.append(target)
     if instance is not None:
         written.append(instance.to_path(folder / INSTANCE_DIR, overwrite=overwrite))

@@ -159,25 +159,16 @@ def sweep_tables(records: Sequence[dict[str, Any]]) -> tuple[pd.DataFrame, pd.Da
 
 def write_sweep_files(plan: SweepPlan, tasks: Sequence[PointTask], outcome: SweepOutcome) -> None:
     """The sweep's tables (CSV and xlsx) and ``sweep.json`` describing it."""
-    from openpyxl import Workbook
-
     from placement_opt.analysis.scenarios.manifest import versions
-    from placement_opt.io.atomic import neutralise_text, write_with
-    from placement_opt.io.workbook import write_frame
+    from placement_opt.io.atomic import neutralise_text
+    from placement_opt.io.workbook import write_workbook
 
     table, long = sweep_tables(outcome.records)
     folder = outcome.folder
     write_text_atomic(folder / "sweep.csv", neutralise_text(table).to_csv(index=False))
     write_text_atomic(folder / "kpis.csv", long.to_csv(index=False))
 
-    def _book(tmp: Path) -> None:
-        book = Workbook()
-        write_frame(book.active, table)
-        book.active.title = "sweep"
-        write_frame(book.create_sheet("kpis"), long)
-        book.save(tmp)
-
-    write_with(folder / "sweep.xlsx", _book)
+    write_workbook(folder / "sweep.xlsx", {"sweep": table, "kpis": long})
     about = {"name": plan.name, "file": plan.source, "text": plan.text,
              "points": len(tasks), "skipped": outcome.skipped, "failed": len(outcome.failed),
              "keys": {t.name: t.key for t in tasks}, "versions": versions()}
