@@ -161,3 +161,18 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     text = frame.astype(object).where(frame.notna(), "").to_csv(index=False, lineterminator="\n")
     path.write_text(text, encoding="utf-8")
 
+
+
+def table_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A typed table as stable CSV text: booleans as true/false, whole numbers without ".0",
+    missing values blank."""
+    def text(v: object) -> object:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, bool | np.bool_):
+            return "true" if v else "false"
+        if isinstance(v, int | np.integer) or (isinstance(v, float) and v.is_integer()):
+            return int(v)
+        return v
+    return pd.DataFrame({c: pd.Series([text(v) for v in frame[c].astype(object)], dtype=object)
+                         for c in frame.columns})

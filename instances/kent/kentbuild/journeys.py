@@ -16,6 +16,8 @@ near 0.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -99,3 +101,17 @@ def local_journeys(zones: pd.DataFrame, road: RoadModel,
         "minutes": np.round(road.minutes(straight), 1),
         "km": np.round(straight * circuity, 2),
     })
+
+
+def with_sites(kent_dir: Path, road: RoadModel, sites: pd.DataFrame,
+               circuity: float = CIRCUITY) -> pd.DataFrame:
+    """A built Kent instance's journeys.csv plus road-model journeys from its small-area zones
+    to new ``sites`` (provision, lat, lon), e.g. candidate units."""
+    zones = pd.read_csv(kent_dir / "zones.csv")
+    derivation = pd.read_csv(kent_dir / "provenance" / "zones_derivation.csv")
+    kent_zones = zones.loc[zones["area"] != "Out of county", ["zone"]].merge(derivation, on="zone")
+    located = sites[["provision", "lat", "lon"]].astype({"lat": float, "lon": float})
+    added = journeys_table(kent_zones, located, road, circuity)
+    known = pd.read_csv(kent_dir / "journeys.csv")
+    return pd.concat([known, added], ignore_index=True).sort_values(
+        ["zone", "provision"]).reset_index(drop=True)
