@@ -29,6 +29,9 @@ class SolveOptions(BaseModel):
     diagnose: bool = Field(True, description="When infeasible, find which rules must give.")
     mip_duals: bool = Field(True, description="For a MIP, report duals of the LP with the opening "
                             "decisions fixed (marginal values at the optimum).")
+    dive: bool = Field(True, description="HiGHS, MIP: dive on the LP relaxation first; stop "
+                       "there when its solution is within the gap of the relaxation's bound, "
+                       "else start branch and cut from it.")
     lp_method: Literal["auto", "simplex", "ipm", "pdlp"] = Field(
         "auto", description="LP algorithm (HiGHS: simplex, ipm, pdlp; OR-Tools: pdlp, else GLOP).")
     watchdog: Literal["auto", "on", "off"] = Field(

@@ -57,12 +57,14 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
     stages = [first]
     if opts.backend == "auto":
         raw = replace(raw, message=f"auto chose {backend.name}: {raw.message}")
-    if model.is_mip and raw.x is not None and opts.mip_duals:
+    if model.is_mip and raw.x is not None and opts.mip_duals and raw.row_dual is None:
         fixed = fixed_decision_model(model, raw.x)
         lp, stage = run_stage("duals", deadline, opts.model_copy(update={"backend": "highs"}),
                               "highs", lambda o: solve_highs(fixed, o))
         stages.append(stage)
         raw = replace(raw, row_dual=lp.row_dual if lp.status is Status.OPTIMAL else None)
+    elif model.is_mip and not opts.mip_duals:
+        raw = replace(raw, row_dual=None)
     diagnosis = None
     if raw.status is Status.INFEASIBLE and opts.diagnose:
         given = deadline.remaining()

@@ -28,7 +28,8 @@ def relative_gap(objective: float, bound: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class RawSolution:
-    """A backend's answer. ``x`` is None without a solution; ``row_dual`` only for LPs.
+    """A backend's answer. ``x`` is None without a solution; ``row_dual`` for LPs, and for a
+    MIP only when the backend found them with its integers fixed (HiGHS's dive).
 
     ``row_dual[i]`` is d(objective)/d(rhs of row i) at the optimum (minimisation).
     """

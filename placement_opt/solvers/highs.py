@@ -15,6 +15,7 @@ import numpy as np
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import Backend, Capabilities, RawSolution
+from placement_opt.solvers.dive import DiveResult, dive, relaxed
 from placement_opt.solvers.watchdog import Runner, run_watched
 from placement_opt.status import Status
 
@@ -116,10 +117,32 @@ def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
 
 
 def _solve_here(model: MatrixModel, options: SolveOptions) -> RawSolution:
-    """HiGHS in this process."""
-    h = new_highs(options)
+    """HiGHS in this process. A MIP without a node or solution limit first dives on its LP
+    relaxation (``options.dive``, :mod:`placement_opt.solvers.dive`): within the gap of the
+    relaxation's bound that is the answer, otherwise it is branch and cut's first incumbent."""
     start = time.perf_counter()
+    first: DiveResult | None = None
+    if model.is_mip and options.dive and options.node_limit is None \
+            and options.solution_limit is None:  # a limit asks for branch and cut's own stop
+        deadline = None if options.time_limit is None else start + float(options.time_limit)
+        lp = new_highs(options)
+        pass_model(lp, relaxed(model))
+        match_scheduler(int(options.threads))
+        first = dive(lp, model, deadline)
+        if first is not None and first.gap() <= options.gap:
+            return RawSolution(Status.OPTIMAL, first.x, first.objective, first.bound,
+                               first.gap(), first.row_dual, time.perf_counter() - start, "highs",
+                               f"Optimal within the gap (LP relaxation and a dive of "
+                               f"{first.steps} steps)")
+    h = new_highs(options)
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", max(float(options.time_limit)
+                                           - (time.perf_counter() - start), 1e-3))
     pass_model(h, model)
+    if first is not None:
+        incumbent = highspy.HighsSolution()
+        incumbent.col_value = first.x.tolist()
+        h.setSolution(incumbent)
     match_scheduler(int(options.threads))
     h.run()
     seconds = time.perf_counter() - start
