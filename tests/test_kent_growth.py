@@ -274,4 +274,5 @@ def test_build_names_an_unreadable_kent_instance(tmp_path: Path) -> None:
         (kent / name).write_bytes((KENT / name).read_bytes())
     (kent / "provisions.csv").write_text("")
     with pytest.raises(SystemExit, match=r"built Kent instance in .* cannot be read: .*provisions\.csv"):
-        build.main(["--kent", str(kent), "--out", str(tmp_path / "out")])  # type: ignore[attr-defined]
+        build.main(["--kent", str(kent), "--out", str(tmp_path / "out"),  # type: ignore[attr-defined]
+                    "--data", str(tmp_path)])  # the Kent instance is read before the pack
