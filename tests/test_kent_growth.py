@@ -180,7 +180,7 @@ def test_investments_have_reasons(run: RunData, result: Result) -> None:
     assert inv["capital"].sum() == pytest.approx(result.kpi("capital_cost"))
     assert (inv["pupils_last_year"] > 0).all()
     assert (inv["saving"] > 0).all() and inv["net_saving"].sum() > 0
-    assert inv["alternative"].str.contains("independent|special|unmet").all()
+    assert inv["alternative"].str.contains("independent|special|srp|mainstream|unmet").all()
     assert inv["from_districts"].str.len().gt(0).all()
     assert inv["reason"].str.contains("saves £").all()
     # A full new site is worth a pupil moved from the independent sector: a negative price.
