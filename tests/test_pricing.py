@@ -13,6 +13,7 @@ import pytest
 from _tiny import tiny
 
 from placement_opt import Instance, Status, build_allocation_model, solve
+from placement_opt.model.columns import Role
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers import pricing
@@ -21,6 +22,7 @@ from placement_opt.solvers.highs import solve_highs
 from placement_opt.solvers.pricing import (
     PRICING_ARCS,
     pricing_applies,
+    pricing_groups,
     reduced_costs,
     solve_by_pricing,
 )
@@ -176,3 +178,23 @@ def test_auto_threshold(medium: MatrixModel, monkeypatch: pytest.MonkeyPatch) ->
                                         "capacity": 5, "cost_per_place": 1}], [("A", 3)],
                                       policy={"integer_pupils": True}))
     assert not pricing_applies(mip, ON)
+
+
+def test_phase_transfer_flows_are_priced_too() -> None:
+    """Kent's 2025-2026 demand in three East Kent districts with pathway flows: the flows are
+    priced by their demand row (not all kept), and the optimum is the full LP's."""
+    kent = Instance.from_path("kent")
+    district = kent.zones.set_index("zone")["district"]
+    east = kent.demand["zone"].map(district).isin(["Canterbury", "Thanet", "Swale"])
+    years = kent.demand["year"].isin(kent.years[:2])
+    policy = kent.policy.model_copy(update={"pathway_flows": True, "transfer_cost_per_min": 1.0})
+    inst = kent.replace(demand=kent.demand[east & years],
+                        settings=kent.settings.model_copy(update={"policy": policy}))
+    model = build_allocation_model(inst)
+    groups = pricing_groups(model)
+    assert groups is not None
+    flows = model.column_keys["role"] == Role.TRANSFER.value
+    assert flows.any() and (groups[flows] >= model.layout.n_demand_rows).all()  # type: ignore[union-attr]
+    full, priced = solve_highs(model, OFF), solve_highs(model, ON)
+    assert priced.objective == pytest.approx(full.objective, rel=1e-9)
+    _certified(model, priced)

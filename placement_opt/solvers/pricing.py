@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from placement_opt.model.columns import Role
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import RawSolution
@@ -50,8 +51,9 @@ _LIMITS = {_MS.kTimeLimit, _MS.kIterationLimit, _MS.kInterrupt, _MS.kMemoryLimit
 
 
 def pricing_groups(model: MatrixModel) -> IntArray | None:
-    """The demand row of each arc column and -1 for every other column; None for a model
-    without an arc layout (a derived or slimmed model)."""
+    """The pricing group of each column: an arc's demand row; for a phase-transfer flow
+    (``models/transfers.md``) its demand row offset past the arcs' groups; -1 for every other
+    column (always kept). None for a model without an arc layout (a derived or slimmed model)."""
     rows = model.column_keys.get("demand_row")
     if model.layout is None or rows is None or rows.size != model.n_cols \
             or model.layout.n_arcs == 0:
@@ -59,6 +61,10 @@ def pricing_groups(model: MatrixModel) -> IntArray | None:
     groups = np.full(model.n_cols, -1, dtype=np.int64)
     n_arcs = model.layout.n_arcs
     groups[:n_arcs] = rows[:n_arcs]
+    role = model.column_keys.get("role")
+    if role is not None:
+        flows = (role == Role.TRANSFER.value) & (rows >= 0)
+        groups[flows] = rows[flows] + model.layout.n_demand_rows
     return groups
 
 
