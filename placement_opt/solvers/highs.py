@@ -116,14 +116,21 @@ def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
     return runner(model, options)
 
 
+#: The dive fixes one integer column a step: it runs on planning MIPs (openings, increments),
+#: not on whole-pupil models whose every placement is an integer; a node or solution limit
+#: asks for branch and cut's own stop, so it skips the dive too.
+DIVE_MAX_INTEGERS = 2_000
+
+
 def _solve_here(model: MatrixModel, options: SolveOptions) -> RawSolution:
-    """HiGHS in this process. A MIP without a node or solution limit first dives on its LP
-    relaxation (``options.dive``, :mod:`placement_opt.solvers.dive`): within the gap of the
+    """HiGHS in this process. A planning MIP (see :data:`DIVE_MAX_INTEGERS`) first dives on its
+    LP relaxation (``options.dive``, :mod:`placement_opt.solvers.dive`): within the gap of the
     relaxation's bound that is the answer, otherwise it is branch and cut's first incumbent."""
     start = time.perf_counter()
     first: DiveResult | None = None
     if model.is_mip and options.dive and options.node_limit is None \
-            and options.solution_limit is None:  # a limit asks for branch and cut's own stop
+            and options.solution_limit is None \
+            and int(model.integrality.sum()) <= DIVE_MAX_INTEGERS:
         deadline = None if options.time_limit is None else start + float(options.time_limit)
         lp = new_highs(options)
         pass_model(lp, relaxed(model))
