@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .growth import GrowthModel
+
+class GrowthModel(Protocol):
+    """What the text reads of :class:`kentbuild.growth.GrowthModel` (so this module does not
+    import it back)."""
+
+    overall: float
+    long_rate: float
+    kappa: float
+    tau2: float
+    rates: pd.DataFrame
+    needs: pd.DataFrame
+    phases: pd.DataFrame
+    fits: pd.DataFrame
+    series: pd.DataFrame
+
+    @property
+    def bounds(self) -> tuple[float, float]: ...
 
 __all__ = ["growth_markdown"]
 
