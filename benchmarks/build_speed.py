@@ -61,7 +61,7 @@ from placement_opt.model.build import build_from_data  # noqa: E402
 from placement_opt.model.checks import presolve_checks  # noqa: E402
 from placement_opt.model.data import ModelData  # noqa: E402
 from placement_opt.model.matrix import MatrixModel  # noqa: E402
-from placement_opt.solvers.highs import _new_highs, pass_model  # noqa: E402
+from placement_opt.solvers.highs_core import _new_highs, pass_model  # noqa: E402
 
 DEFAULT_ARCS = (10_000, 100_000, 1_000_000)
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "build_speed.json"

@@ -46,7 +46,7 @@ from placement_opt import Instance, solve  # noqa: E402
 from placement_opt.model.arcs import eligible_arcs  # noqa: E402
 from placement_opt.model.build import build_from_data  # noqa: E402
 from placement_opt.model.data import ModelData  # noqa: E402
-from placement_opt.solvers.highs import _new_highs, pass_model  # noqa: E402
+from placement_opt.solvers.highs_core import _new_highs, pass_model  # noqa: E402
 
 __all__ = ["METHODS", "make", "run_build", "run_case", "run_solve"]
 

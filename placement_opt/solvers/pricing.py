@@ -27,7 +27,7 @@ from placement_opt.model.columns import Role
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import RawSolution
-from placement_opt.solvers.highs import _solve_here, match_scheduler, new_highs
+from placement_opt.solvers.highs_core import match_scheduler, new_highs, solve_plain
 from placement_opt.status import Status
 
 __all__ = ["INITIAL_ARCS", "PER_ROUND", "PRICING_ARCS", "pricing_applies", "pricing_groups",
@@ -162,7 +162,7 @@ def solve_by_pricing(model: MatrixModel, options: SolveOptions, *,
     if groups is None:
         groups = pricing_groups(model)
     if groups is None or model.is_mip:
-        return _solve_here(model, options)
+        return solve_plain(model, options)
     start = _clock()
     ends = None if options.time_limit is None else start + float(options.time_limit)
     csc = sp.csc_matrix(model.A)
@@ -213,7 +213,7 @@ def solve_by_pricing(model: MatrixModel, options: SolveOptions, *,
     if rest is not None and rest <= 0:
         return _at_limit(model, best, seconds, rounds)
     _say(options, f"restricted LP {h.modelStatusToString(status)}: solving the full LP")
-    return _solve_here(model, options.model_copy(update={"time_limit": rest}))
+    return solve_plain(model, options.model_copy(update={"time_limit": rest}))
 
 
 def _at_limit(model: MatrixModel, best: FloatArray | None, seconds: float,
