@@ -59,6 +59,11 @@ CIRCUITY = 1.3
 #: How an out-of-county row's district ends (kentbuild.independents); such rows never get a
 #: Kent zone, even when their reference point lies near the county boundary.
 OUT_OF_COUNTY_MARK = "(out of county)"
+#: Pairs beyond this many road minutes (past every phase's limit) are left out of journeys.csv.
+MAX_TRIP_MINUTES = 90.0
+#: The first guess of the mean transported journey (km) before the per-km rate is refitted on
+#: the baseline's own journeys (kentbuild/transport.py, rule T3); it only seeds that refit.
+FIRST_GUESS_KM = 15.0
 #: Column order of provisions.csv.
 PROVISION_COLUMNS = ["provision", "name", "kind", "zone", "lat", "lon", "phases", "min_age",
                      "max_age", "needs", "capacity", "cost_per_place"]
@@ -78,13 +83,8 @@ def fallback_rule(road: roads.RoadModel) -> Fallback:
     minutes = float(road.minutes(np.array([40.0]))[0])
     speed = round(40.0 * CIRCUITY / minutes * 60.0, 1)
     return Fallback(CIRCUITY, speed, "ESTIMATE: used only for pairs journeys.csv leaves out (longer "
-                    f"than {journeys_limit():.0f} min by the road model); speed matches the road "
+                    f"than {MAX_TRIP_MINUTES:.0f} min by the road model); speed matches the road "
                     "model at 40 km straight-line (kentbuild/roads.py)")
-
-
-def journeys_limit() -> float:
-    """Pairs beyond this many road minutes are left out of journeys.csv."""
-    return 90.0
 
 
 def zones_frame(zones: pd.DataFrame, ooc: pd.DataFrame) -> pd.DataFrame:
@@ -205,7 +205,7 @@ def build(data: Path, out: Path) -> dict[str, object]:
     capacity = pd.concat([main_caps, independents.independent_capacity(indep, YEARS)],
                          ignore_index=True)
     trips = journeys.journeys_table(msoas, frame[["provision", "lat", "lon"]], road, CIRCUITY,
-                                    journeys_limit())
+                                    MAX_TRIP_MINUTES)
     trips = local_mainstream(trips, msoas, main, road)
 
     pupils_by_kind = {"special": float(caps.state_special), "independent": float(caps.independent),
@@ -214,7 +214,7 @@ def build(data: Path, out: Path) -> dict[str, object]:
     spend = pack.figure("home_to_school_transport_cost_ehcp") * 1e6
     fall = fallback_rule(road)
     provisional = transport.TransportModel(shares_t, 0.5 * spend / transport.ELIGIBLE_PUPILS,
-                                           0.5 * spend / transport.ELIGIBLE_PUPILS / 15.0, spend,
+                                           0.5 * spend / transport.ELIGIBLE_PUPILS / FIRST_GUESS_KM, spend,
                                            transport.ELIGIBLE_PUPILS, 0.0)
 
     out.mkdir(parents=True, exist_ok=True)

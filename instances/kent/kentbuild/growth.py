@@ -23,17 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from placement_opt.schema.defaults import default_needs
-
+from .common import BASE_YEAR, NEED_CODES, PACK_NEED
 from .growth_text import growth_markdown
 from .packfiles import PackError, read_pack_csv
 
 __all__ = ["BASE_YEAR", "NEEDS", "PHASES", "GrowthModel", "fit_growth"]
 
-BASE_YEAR = 2025
-#: The instance's need codes (placement_opt's default needs, as build.py) and the pack's names.
-NEEDS = tuple(str(code) for code in default_needs()["need"])
-PACK_NEED = {**{n: n for n in NEEDS if n != "OTH"}, "Other": "OTH"}
+#: The instance's need codes (kentbuild.common) and the pack's names.
+NEEDS = NEED_CODES
 #: Phase, ages [low, high): as instances/kent/phases.csv.
 PHASES = (("primary", 4, 11), ("secondary", 11, 16), ("post16", 16, 19))
 WINDOW = (2022, 2025)

@@ -25,16 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kentbuild.common import ALL_PHASES, INDEPENDENT_ROWS, NEED_CODES, PACK_NEED, apportion
 from kentbuild.packfiles import PackError, read_pack_csv
-from kentbuild.srps import COLUMNS, NEED_CODES, PACK_NEED, apportion
+from kentbuild.srps import COLUMNS
 
 __all__ = ["GROWTH_LIMIT", "growth_limit", "growth_limit_note", "independent_capacity",
            "independent_rows"]
 
 FIG, PROV, NEED = "kent_figures.csv", "provisions.csv", "ehcp_by_need.csv"
 LSOA, UNITS = "raw/kent_medway_lsoa2011_centroids.csv", "raw/stroke_unit_locations.csv"
-ALL_PHASES = "primary;secondary;post16"
-INDEPENDENT_ROWS = ("Special - independent", "Special - non-maintained")
 #: Published independent-sector placements (kent_figures.csv hnb_pupils_independent_sector),
 #: checked against the pack by :func:`growth_limit`.
 IND_FIRST, IND_LAST, IND_YEARS = 1_126, 1_623, 4  # 2020-21 -> 2024-25
