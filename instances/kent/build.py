@@ -25,7 +25,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +36,7 @@ from kentbuild import calibration, demand, growth, independents, journeys, roads
 from kentbuild import zones as zones_mod
 from kentbuild.common import BASE_YEAR, YEARS, fmt_num, slug, write_csv
 from kentbuild.designations import KCC_AREA, designation_map_table, town_district_table
-from kentbuild.outputs import benchmarks_table, instance_toml, settings_provenance, trend_table
+from kentbuild.outputs import Fallback, benchmarks_table, instance_toml, settings_provenance, trend_table
 from kentbuild.pack import Pack
 from kentbuild.provisions import Provision, mainstream_rows, special_schools
 from kentbuild.scope import (
@@ -67,15 +66,6 @@ FIRST_GUESS_KM = 15.0
 #: Column order of provisions.csv.
 PROVISION_COLUMNS = ["provision", "name", "kind", "zone", "lat", "lon", "phases", "min_age",
                      "max_age", "needs", "capacity", "cost_per_place"]
-
-
-@dataclass(frozen=True)
-class Fallback:
-    """The engine's straight-line rule for pairs journeys.csv leaves out (beyond every limit)."""
-
-    road_factor: float
-    speed_kmh: float
-    how: str
 
 
 def fallback_rule(road: roads.RoadModel) -> Fallback:

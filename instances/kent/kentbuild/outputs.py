@@ -4,7 +4,7 @@ the published comparators (benchmarks.csv)."""
 from __future__ import annotations
 
 import json
-from typing import Protocol
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -12,11 +12,13 @@ from kentbuild.common import F_FIG, MAX_JOURNEY_MIN, UNMET_PENALTY, YEARS, fmt_n
 from kentbuild.pack import Pack
 from kentbuild.transport import TransportModel
 
-__all__ = ["benchmarks_table", "instance_toml", "settings_provenance"]
+__all__ = ["Fallback", "benchmarks_table", "instance_toml", "settings_provenance", "trend_table"]
 
 
-class Fallback(Protocol):
-    """The straight-line journey rule the engine uses for pairs not in journeys.csv."""
+@dataclass(frozen=True)
+class Fallback:
+    """The engine's straight-line journey rule for pairs journeys.csv leaves out (beyond every
+    limit), and how it was set."""
 
     road_factor: float
     speed_kmh: float
