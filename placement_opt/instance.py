@@ -44,6 +44,7 @@ class Instance(BaseModel):
     expansions: pd.DataFrame
     changes: pd.DataFrame
     budgets: pd.DataFrame
+    high_needs: pd.DataFrame
     benchmarks: pd.DataFrame
     source: str = "(in memory)"
     warnings: tuple[Issue, ...] = ()

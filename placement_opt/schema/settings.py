@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,7 +18,7 @@ from pydantic import (
 from placement_opt.errors import Issue
 from placement_opt.schema.tables import KINDS
 
-__all__ = ["DEFAULT_MAX_JOURNEY_MIN", "InstanceInfo", "Policy", "Settings", "settings_issues"]
+__all__ = ["DEFAULT_MAX_JOURNEY_MIN", "Finance", "InstanceInfo", "Policy", "Settings", "settings_issues"]
 
 #: Usual statutory-guidance journey limits in minutes (45 primary, 75 secondary and post-16).
 DEFAULT_MAX_JOURNEY_MIN: dict[str, float] = {"primary": 45.0, "secondary": 75.0, "post16": 75.0}
@@ -152,6 +152,37 @@ class InstanceInfo(BaseModel):
     description: str = ""
 
 
+class Finance(BaseModel):
+    """The high-needs account and the Safety Valve target (``models/high_needs.md``).
+
+    Balances are cumulative DSG balances (negative: a deficit) at the end of a financial year
+    (31 March); a financial year is named by its first year (2025: April 2025 to March 2026).
+    """
+
+    model_config = _FROZEN
+
+    opening_balance: float = Field(
+        0.0, description="GBP cumulative DSG balance on 1 April of the first financial year "
+        "(negative: a deficit).")
+    balance_target: float | None = Field(
+        None, description="GBP cumulative DSG balance to reach by the end of target_year "
+        "(0: balanced; blank: no target).")
+    target_year: int | None = Field(
+        None, ge=2000, le=2100, description="Financial year (by its first year) whose closing "
+        "balance must reach balance_target.")
+    target_mode: Literal["hard", "soft"] = Field(
+        "soft", description="hard: the plan must reach the target (infeasible otherwise, with a "
+        "diagnosis); soft: a shortfall is allowed, reported and charged shortfall_penalty.")
+    shortfall_penalty: float = Field(
+        1.0, ge=0, description="Objective GBP per GBP of balance short of the target (soft).")
+
+    @model_validator(mode="after")
+    def _target_complete(self) -> Finance:
+        if (self.balance_target is None) != (self.target_year is None):
+            raise ValueError("balance_target and target_year go together: set both or neither")
+        return self
+
+
 class Settings(BaseModel):
     """Everything in ``instance.toml`` (or the ``settings`` sheet, or JSON ``settings``)."""
 
@@ -159,6 +190,7 @@ class Settings(BaseModel):
 
     instance: InstanceInfo = Field(default_factory=lambda: InstanceInfo())
     policy: Policy = Field(default_factory=lambda: Policy())
+    finance: Finance = Field(default_factory=lambda: Finance())
 
 
 def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, list[Issue]]:

@@ -305,6 +305,28 @@ TABLES: dict[str, TableSpec] = {
             required=False,
         ),
         TableSpec(
+            "high_needs",
+            "The high-needs account's lines outside the model, by financial year (April to "
+            "March): DSG high-needs block income, Safety Valve contributions, and spend the model "
+            "does not place (post-16 and FE, outreach, central costs) (models/high_needs.md).",
+            (
+                Column("financial_year", "int", "Financial year by its first year (2025: April "
+                       "2025 to March 2026).", **_YEAR, example="2025"),
+                Column("line", "str", "Line id, e.g. hnb_allocation, safety_valve_dfe, post16.",
+                       example="hnb_allocation"),
+                Column("kind", "str", "income or spend.", choices=("income", "spend"),
+                       example="income"),
+                Column("amount_gbp", "float", "GBP in the financial year.", low=0,
+                       example="310000000"),
+                Column("estimate", "bool", "True when the figure is an estimate (its method in "
+                       "source).", required=False, example="false"),
+                Column("source", "str", "Where the figure comes from, or how it was estimated.",
+                       required=False),
+            ),
+            key=("financial_year", "line"),
+            required=False,
+        ),
+        TableSpec(
             "benchmarks",
             "Published comparators for the sufficiency report (county, region, England).",
             (

@@ -1,0 +1,2 @@
+"""The high-needs account: financial years, DSG income, spend and the cumulative balance
+(``models/high_needs.md``)."""
