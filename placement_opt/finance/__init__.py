@@ -1,2 +1,1 @@
-"""The high-needs account: financial years, DSG income, spend and the cumulative balance
-(``models/high_needs.md``)."""
+"""The high-needs account: financial years, DSG income, spend and the cumulative balance."""

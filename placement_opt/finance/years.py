@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["AUTUMN_SHARE", "SUMMER_SHARE", "financial_year_label", "financial_years",
-           "fy_weights", "to_financial_years"]
+__all__ = ["AUTUMN_SHARE", "SUMMER_SHARE", "financial_year_label", "fy_weights",
+           "to_financial_years"]
 
 #: Share of an academic year's cost in the financial year it starts in (September to March).
 AUTUMN_SHARE = 7 / 12
@@ -31,16 +31,11 @@ def financial_year_label(year: int) -> str:
     return f"{year}-{(year + 1) % 100:02d}"
 
 
-def financial_years(academic_years: list[int]) -> list[int]:
-    """The financial years reported for a horizon of academic years (the same numbers)."""
-    return sorted(int(y) for y in academic_years)
-
-
 def fy_weights(academic_years: list[int]) -> npt.NDArray[np.float64]:
     """W[f, a]: the share of academic year ``a``'s cost counted in financial year ``f`` (both in
     the horizon's order), the first financial year's April to August taken at the first academic
     year's figures. Each row sums to 1; each column to 1 except the last (7/12)."""
-    years = financial_years(academic_years)
+    years = sorted(int(y) for y in academic_years)
     n = len(years)
     w = np.zeros((n, n))
     for f, year in enumerate(years):
@@ -63,27 +58,20 @@ def to_financial_years(frame: pd.DataFrame, values: list[str], year: str = "year
     out_cols = ["financial_year", "financial_year_label", *keys, *values, "estimated"]
     if frame.empty:
         return pd.DataFrame(columns=out_cols)
-    academic = sorted(int(y) for y in frame[year].unique())
-    horizon = list(range(academic[0], academic[-1] + 1))
-    w = fy_weights(horizon)
-    parts = []
-    for f, fy in enumerate(horizon):
-        for a, ay in enumerate(horizon):
-            if w[f, a] == 0:
-                continue
-            part = frame[frame[year].astype(int) == ay]
-            if part.empty:
-                continue
-            scaled = part[keys].copy()
-            for col in values:
-                scaled[col] = part[col].astype(float) * w[f, a]
-            scaled.insert(0, "financial_year", fy)
-            parts.append(scaled)
-    if not parts:
-        return pd.DataFrame(columns=out_cols)
-    long = pd.concat(parts, ignore_index=True)
+    ay = frame[year].astype("int64")
+    first, last = int(ay.min()), int(ay.max())
+
+    def part(fy: pd.Series, rows: pd.Series, share: float) -> pd.DataFrame:
+        out = frame.loc[rows, keys].assign(**{c: frame.loc[rows, c].astype(float) * share
+                                              for c in values})
+        return out.assign(financial_year=fy[rows])
+
+    long = pd.concat([part(ay, ay >= first, AUTUMN_SHARE),          # September to March
+                      part(ay + 1, ay < last, SUMMER_SHARE),        # April to August after
+                      part(ay, ay == first, SUMMER_SHARE)],         # the first year's estimate
+                     ignore_index=True)
     out = long.groupby(["financial_year", *keys], as_index=False, sort=True, dropna=False)[
         values].sum()
     out.insert(1, "financial_year_label", out["financial_year"].map(financial_year_label))
-    out["estimated"] = out["financial_year"] == horizon[0]
+    out["estimated"] = out["financial_year"] == first
     return out[out_cols].astype({"financial_year": "int64"}).reset_index(drop=True)

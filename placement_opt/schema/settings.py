@@ -153,7 +153,7 @@ class InstanceInfo(BaseModel):
 
 
 class Finance(BaseModel):
-    """The high-needs account and the Safety Valve target (``models/high_needs.md``).
+    """The high-needs account and the Safety Valve target.
 
     Balances are cumulative DSG balances (negative: a deficit) at the end of a financial year
     (31 March); a financial year is named by its first year (2025: April 2025 to March 2026).

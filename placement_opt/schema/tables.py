@@ -308,7 +308,7 @@ TABLES: dict[str, TableSpec] = {
             "high_needs",
             "The high-needs account's lines outside the model, by financial year (April to "
             "March): DSG high-needs block income, Safety Valve contributions, and spend the model "
-            "does not place (post-16 and FE, outreach, central costs) (models/high_needs.md).",
+            "does not place (post-16 and FE, outreach, central costs).",
             (
                 Column("financial_year", "int", "Financial year by its first year (2025: April "
                        "2025 to March 2026).", **_YEAR, example="2025"),
