@@ -221,7 +221,27 @@ def tariff(
     for name, row in totals.iterrows():
         table.add_row(str(name), *(f"{v:,.0f}" for v in row), f"{row.sum():,.0f}")
     console.print(table)
+    if "deficit" in tables:
+        console.print(_deficit_table(tables["deficit"]))
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
+
+
+def _deficit_table(deficit: pd.DataFrame) -> Table:
+    """The tariff's effect on the high-needs balance by financial year (+ is a saving)."""
+    table = Table(title="Effect on the high-needs balance by financial year (GBP, + is a saving;"
+                        " * April-August estimated)", header_style="bold")
+    table.add_column("")
+    for _, row in deficit.iterrows():
+        table.add_column(row["financial_year_label"] + ("*" if row["estimated"] else ""),
+                         justify="right")
+    names = {"in_year_change_gbp": "in-year, same placements",
+             "cumulative_change_gbp": "cumulative, same placements",
+             "resolved_in_year_change_gbp": "in-year, re-solved",
+             "resolved_cumulative_change_gbp": "cumulative, re-solved"}
+    for col, name in names.items():
+        if col in deficit:
+            table.add_row(name, *(f"{v:+,.0f}" for v in deficit[col]))
+    return table
 
 
 @app.command()

@@ -17,6 +17,7 @@ import pandas as pd
 
 from placement_opt.errors import InstanceError, Issue
 from placement_opt.model.tariff_grid import OWN_COST, TariffGrid
+from placement_opt.reports.tariff_deficit import deficit_effect
 from placement_opt.schema.continuum import DEFAULT_LEVEL, Continuum
 from placement_opt.schema.parse import RawTable
 from placement_opt.schema.tables import KINDS, TABLES
@@ -150,10 +151,12 @@ def tariff_tables(run: RunData, proposed: Instance | None = None,
         compare = compare.join(_by(again, keys, "resolved", travel=True), how="outer")
     compare = compare.fillna(0.0).reset_index()
     total = compare.drop(columns=["level", "kind"]).groupby("year", as_index=False).sum()
+    deficit = deficit_effect(current, fixed, None if resolved is None else again)
     compare = pd.concat([compare, total.assign(level="all", kind="all")], ignore_index=True)
     compare = compare.sort_values(["year", "level", "kind"], key=lambda c: c.astype(str),
                                   kind="stable").reset_index(drop=True)
-    return {"lines": lines[["table", *lines.columns[:-1]]], "compare": compare}
+    return {"lines": lines[["table", *lines.columns[:-1]]], "compare": compare,
+            "deficit": deficit}
 
 
 def _priced(alloc: pd.DataFrame, inst: Instance) -> pd.DataFrame:
@@ -173,7 +176,7 @@ def _by(priced: pd.DataFrame, keys: list[str], name: str, travel: bool = False) 
 
 
 #: Files the ``tariff`` command writes into the run folder.
-TARIFF_FILES = ("tariff.xlsx", "tariff_lines.csv", "tariff_compare.csv")
+TARIFF_FILES = ("tariff.xlsx", "tariff_lines.csv", "tariff_compare.csv", "tariff_deficit.csv")
 
 
 def write_tariff_report(tables: dict[str, pd.DataFrame], folder: Path,
