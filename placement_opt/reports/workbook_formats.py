@@ -91,12 +91,13 @@ def budget_headline(export: pd.DataFrame, fy: pd.DataFrame, version: str
         ("total_cost_gbp", "Total cost in the objective, whole horizon (GBP)",
          float(cost["amount_gbp"].sum()), "gbp"),
     ]
-    for year, amount in cost.groupby("year")["amount_gbp"].sum().items():
+    by_ay = cost.groupby("year")["amount_gbp"].sum()
+    for year, amount in zip(by_ay.index.astype(int), by_ay.to_numpy(float), strict=True):
         rows.append((f"total_cost_ay_{year}", f"Total cost in the objective, academic year "
                      f"{year}/{int(year) + 1 - 2000:02d} (GBP)", float(amount), "gbp"))
     fy_cost = fy[fy["in_objective"].astype(bool)].groupby(
-        ["financial_year", "financial_year_label", "estimated"])["amount_gbp"].sum()
-    for (year, label, estimated), amount in fy_cost.items():
+        ["financial_year", "financial_year_label", "estimated"])["amount_gbp"].sum().reset_index()
+    for year, label, estimated, amount in fy_cost.itertuples(index=False):
         note = ", estimated" if estimated else ""
         rows.append((f"total_cost_fy_{year}", f"Total cost in the objective, financial year "
                      f"{label}{note} (GBP)", float(amount), "gbp"))
