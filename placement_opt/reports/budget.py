@@ -184,12 +184,4 @@ def fy_summary(fy: pd.DataFrame) -> pd.DataFrame:
     year's label ends `` (estimated)``), with a total row and column."""
     label = fy["financial_year_label"].where(~fy["estimated"].astype(bool),
                                              fy["financial_year_label"] + " (estimated)")
-    frame = fy.assign(year=label)
-    pivot = frame.pivot_table(index="funding_line", columns="year", values="amount_gbp",
-                              aggfunc="sum", fill_value=0.0)
-    pivot = pivot.reindex([f for f in FUNDING_LINES if f in pivot.index])
-    pivot["total"] = pivot.sum(axis=1)
-    pivot.loc["total (in objective)"] = pivot.loc[
-        [f for f in pivot.index if f not in ("vacant_place_funding", "unmet_demand")]].sum()
-    pivot.columns = [str(c) for c in pivot.columns]
-    return pivot.reset_index()
+    return budget_summary(fy.assign(year=label))
