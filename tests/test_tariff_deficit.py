@@ -33,7 +33,7 @@ def test_savings_by_financial_year_by_hand() -> None:
     proposed = pd.concat([_spend({2025: 1_080.0}), _spend({2026: 2_160.0})])
     resolved = _spend({2025: 1_140.0, 2026: 2_340.0})
     out = deficit_effect(current, proposed, resolved)
-    assert list(out.columns) == list(DEFICIT_COLUMNS)
+    assert list(out.columns) == [c for c in DEFICIT_COLUMNS if "balance" not in c]
     assert out["financial_year"].tolist() == [2025, 2026]
     assert out["financial_year_label"].tolist() == ["2025-26", "2026-27"]
     assert out["in_year_change_gbp"].tolist() == pytest.approx([120.0, 190.0])
@@ -42,6 +42,21 @@ def test_savings_by_financial_year_by_hand() -> None:
     assert out["resolved_cumulative_change_gbp"].tolist() == pytest.approx([60.0, 120.0])
     assert out["current_spend_gbp"].tolist() == pytest.approx([1_200.0, 1_900.0])
     assert out["estimated"].tolist() == [True, False]
+
+
+def test_balance_levels_beside_the_changes_by_hand() -> None:
+    """The current plan ends 2025-26 at -500 and 2026-27 at -700; the proposal saves 120 then 190
+    (cumulative 120, 310), so its balances are -380 and -390; re-solved (60, 120): -440, -580."""
+    current = _spend({2025: 1_200.0, 2026: 2_400.0})
+    proposed = _spend({2025: 1_080.0, 2026: 2_160.0})
+    resolved = _spend({2025: 1_140.0, 2026: 2_340.0})
+    balance = pd.DataFrame({"financial_year": [2025, 2026],
+                            "cumulative_balance_gbp": [-500.0, -700.0]})
+    out = deficit_effect(current, proposed, resolved, balance)
+    assert list(out.columns) == list(DEFICIT_COLUMNS)
+    assert out["current_cumulative_balance_gbp"].tolist() == pytest.approx([-500.0, -700.0])
+    assert out["proposed_cumulative_balance_gbp"].tolist() == pytest.approx([-380.0, -390.0])
+    assert out["resolved_cumulative_balance_gbp"].tolist() == pytest.approx([-440.0, -580.0])
 
 
 def test_without_resolve_there_are_no_resolved_columns() -> None:
@@ -73,3 +88,31 @@ def test_the_tariff_command_writes_and_prints_the_deficit(tmp_path: Path) -> Non
     written = pd.read_csv(out / "tariff_deficit.csv")
     assert written["in_year_change_gbp"].tolist() == pytest.approx([21_000.0])
     assert "high-needs balance" in res.output and "+21,000" in res.output
+    # The worked example has no income: its balance is minus its DSG spend, better by 21,000.
+    level = written["current_cumulative_balance_gbp"].iloc[0]
+    assert level < 0
+    assert written["proposed_cumulative_balance_gbp"].iloc[0] == pytest.approx(level + 21_000.0)
+    assert "balance at 31 March, proposed" in res.output
+
+
+def test_a_bad_high_needs_line_stops_the_tariff_command_with_its_location(
+        tmp_path: Path) -> None:
+    """A high_needs row outside the horizon is named by table, row, column and value."""
+    import shutil
+
+    folder = tmp_path / "worked"
+    shutil.copytree(WORKED, folder)
+    pd.DataFrame({"financial_year": [2040], "line": ["hnb_allocation"], "kind": ["income"],
+                  "amount_gbp": [1_000.0]}).to_csv(folder / "high_needs.csv", index=False)
+    runner = CliRunner()
+    out = tmp_path / "run"
+    res = runner.invoke(app, ["solve", str(folder), "--out", str(out)])
+    if res.exit_code != 0:  # the solve itself may refuse it first: then it is located there
+        assert "high_needs" in res.output and "2040" in res.output
+        return
+    file = tmp_path / "proposed.csv"
+    pd.DataFrame(EXPECTED["proposed_tariffs"]).to_csv(file, index=False)
+    res = runner.invoke(app, ["tariff", str(out), "--proposed", str(file)],
+                        env={"COLUMNS": "200"})
+    assert res.exit_code == 2
+    assert "high_needs" in res.output and "financial_year" in res.output and "2040" in res.output

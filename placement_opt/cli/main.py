@@ -196,7 +196,13 @@ def tariff(
             err_console.print(f"[red]re-solve with the proposed tariff: {result.status.value}[/]")
             raise typer.Exit(1)
         again = RunData.from_result(result, new)
-    tables = tariff_tables(run, new, again)
+    balance = None
+    if new is not None:
+        from placement_opt.reports.high_needs import run_account
+
+        with reported(f"Problems in the high-needs account of {run_dir}"):
+            balance = run_account(run).summary
+    tables = tariff_tables(run, new, again, balance)
     with reported(f"Problems with {run_dir}"):
         written = write_tariff_report(tables, run_dir, overwrite)
     lines = tables["lines"]
@@ -237,7 +243,10 @@ def _deficit_table(deficit: pd.DataFrame) -> Table:
     names = {"in_year_change_gbp": "in-year, same placements",
              "cumulative_change_gbp": "cumulative, same placements",
              "resolved_in_year_change_gbp": "in-year, re-solved",
-             "resolved_cumulative_change_gbp": "cumulative, re-solved"}
+             "resolved_cumulative_change_gbp": "cumulative, re-solved",
+             "current_cumulative_balance_gbp": "balance at 31 March, current",
+             "proposed_cumulative_balance_gbp": "balance at 31 March, proposed",
+             "resolved_cumulative_balance_gbp": "balance at 31 March, re-solved"}
     for col, name in names.items():
         if col in deficit:
             table.add_row(name, *(f"{v:+,.0f}" for v in deficit[col]))
