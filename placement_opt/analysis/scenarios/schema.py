@@ -41,7 +41,7 @@ __all__ = [
     "ScenarioInfo",
 ]
 
-_STRICT = ConfigDict(frozen=True, extra="forbid")
+_STRICT = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)  # numbers finite
 Rate = float
 
 
