@@ -16,7 +16,7 @@ from placement_opt.options import SolveOptions
 from placement_opt.schema.settings import Policy
 from placement_opt.schema.tables import KINDS, LIST_SEPARATOR
 
-__all__ = ["merged_policy", "scenario_issues", "solve_options"]
+__all__ = ["log_file_issues", "merged_policy", "scenario_issues", "solve_options"]
 
 Path_ = tuple[str | int, ...]
 
@@ -98,6 +98,7 @@ def scenario_issues(loaded: LoadedScenario, inst: Instance) -> list[Issue]:
     except ValidationError as exc:
         chk.issues += validation_issues(exc, loaded.source, loaded.text, ("policy",),
                                         keys=Policy.model_fields)
+    chk.issues += log_file_issues(loaded.scenario.solve, loaded.source, loaded.text)
     try:
         solve_options(loaded)
     except ValidationError as exc:
@@ -165,6 +166,17 @@ def merged_policy(loaded: LoadedScenario, inst: Instance) -> Policy:
     if sc.budgets.capital_total is not None:
         values["capital_budget_total"] = sc.budgets.capital_total
     return Policy.model_validate(values)
+
+
+def log_file_issues(solve: dict[str, Any], source: str, text: str | None) -> list[Issue]:
+    """A ``[solve] log_file`` in a scenario or sweep file is refused: a file could then append
+    the solver log anywhere writable. The log file is set on the command line or in the API."""
+    if "log_file" not in solve:
+        return []
+    return [located(source, text, ("solve", "log_file"), "the solver log file cannot be set in "
+                    "a scenario or sweep file", solve["log_file"],
+                    "no log_file here: use --log-file on the command line, or "
+                    "SolveOptions(log_file=...) in Python")]
 
 
 def solve_options(loaded: LoadedScenario, **overrides: Any) -> SolveOptions:

@@ -22,9 +22,9 @@ A scenario names a base instance and changes it. Every table is optional::
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = [
     "AddPlaces",
@@ -45,12 +45,26 @@ _STRICT = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)  # number
 Rate = float
 
 
+def folder_name(name: str) -> str:
+    """A name that becomes a folder under ``runs/``: one path part, so nothing is written
+    outside it (no ``/`` or ``\\``, not ``.`` or ``..``, no control characters)."""
+    if (any(c in name for c in "/\\") or name.strip() in (".", "..")
+            or any(ord(c) < 32 or ord(c) == 127 for c in name)):
+        raise ValueError("not usable as a folder name (no / or \\, not . or .., no control "
+                         "characters)")
+    return name
+
+
+#: A scenario's or sweep's name (it names run folders).
+FolderName = Annotated[str, Field(min_length=1), AfterValidator(folder_name)]
+
+
 class ScenarioInfo(BaseModel):
     """``[scenario]``: what the scenario is called and what it changes."""
 
     model_config = _STRICT
 
-    name: str = Field(min_length=1, description="Short name (run folders and tables use it).")
+    name: FolderName = Field(description="Short name (run folders and tables use it).")
     description: str = ""
     base: str = Field(min_length=1, description="Base instance: a path (relative to the scenario "
                                                 "file) or a bundled name such as kent.")
