@@ -106,3 +106,30 @@ def test_a_misnamed_instance_file_is_an_error_not_ignored(tmp_path: Path, wrong:
     named = [i for i in issues if i.value == wrong]
     assert len(named) == 1 and named[0].source == str(folder / wrong)
     assert right in str(named[0].expected)
+
+
+def test_formula_like_ids_are_neutralised_in_every_csv_and_read_back_whole(
+        tmp_path: Path) -> None:
+    """``=Swale`` once reached duals.csv and the run's instance/ copy raw (categorical columns
+    were missed). Every CSV of the run folder now starts such a cell with ``'``, and the
+    instance copy reads back as the same instance."""
+    import csv
+
+    folder = _copy(tmp_path)
+    for file in folder.glob("*.csv"):
+        file.write_text(file.read_text().replace("Swale", "=Swale"))
+    out = tmp_path / "run"
+    res = CliRunner().invoke(app, ["solve", str(folder), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    files = sorted(out.rglob("*.csv"))
+    assert out / "duals.csv" in files and out / "instance" / "zones.csv" in files
+    seen = 0
+    for file in files:
+        for row in csv.reader(file.open(newline="")):
+            assert not any(cell.startswith(("=", "+", "@")) for cell in row), (file, row)
+            seen += sum(cell == "'=Swale" for cell in row)
+    assert seen > 10
+    original = Instance.from_path(folder)
+    copy = Instance.from_path(out / "instance")
+    assert "=Swale" in set(copy.zones["zone"])
+    assert copy.fingerprint() == original.fingerprint()

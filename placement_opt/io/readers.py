@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from placement_opt.errors import InstanceError, Issue
+from placement_opt.io.atomic import restore_cell
 from placement_opt.io.settings_text import unflatten
 from placement_opt.schema.parse import RawTable
 from placement_opt.schema.tables import TABLES
@@ -158,7 +159,8 @@ def read_table_csv(name: str, file: Path) -> tuple[RawTable | None, list[Issue]]
                 issues.append(Issue(source, "more cells in this row than columns in the header",
                                     row, value=",".join(cells[width:]),
                                     expected=f"at most {width} cells, as in the header"))
-            body.append(cells[:width] + [""] * max(0, width - len(cells)))
+            body.append([restore_cell(c) for c in cells[:width]]
+                        + [""] * max(0, width - len(cells)))
             numbers.append(row)
     except csv.Error as exc:
         return None, [Issue(source, f"cannot read as CSV: {exc}", row + 1,

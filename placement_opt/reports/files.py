@@ -75,7 +75,7 @@ def write_sufficiency(run: RunData, folder: Path, overwrite: bool = False) -> li
     write_tables(out[0], tables, "tbl", (["column", "meaning"], _NOTES),
                  describe=dict(_NOTES))
     write_text_atomic(out[1], neutralise_text(tables["detail"]).to_csv(index=False))
-    write_text_atomic(out[2], tables["county"].to_csv(index=False))
+    write_text_atomic(out[2], neutralise_text(tables["county"]).to_csv(index=False))
     return out
 
 
