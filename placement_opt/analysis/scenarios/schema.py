@@ -11,11 +11,13 @@ A scenario names a base instance and changes it. Every table is optional::
     [[provisions.redesignate]]  provision, needs | add_needs, remove_needs
     [[provisions.new_site]]     a new (candidate) provision: the provisions table's columns
     [[provisions.expansion]]    provision, increment, capital_cost, max_increments, ...
-    [costs]          cost_per_place (GBP by kind), cost_per_place_factor (by kind),
-                     cost_per_place_by_provision, transport_cost_per_km,
-                     transport_cost_per_pupil
+    [costs]          cost_per_place (GBP by kind), cost_per_place_factor (by kind; scales
+                     that kind's tariff lines too), cost_per_place_by_provision,
+                     transport_cost_per_km, transport_cost_per_pupil
     [budgets]        revenue / capital (GBP by year), revenue_factor, capital_total
     [policy]         any key of the instance's [policy] (journey limits, weights ...)
+    [finance]        any key of the instance's [finance] (opening balance, Safety Valve
+                     target: balance_target, target_year, target_mode, shortfall_penalty)
     [locality]       the Locality-Model lever (needs levels of need)
     [solve]          solver options (backend, time_limit, gap, threads, seed ...)
 """
@@ -220,5 +222,6 @@ class Scenario(BaseModel):
     costs: Costs = Field(default_factory=lambda: Costs())
     budgets: Budgets = Field(default_factory=lambda: Budgets())
     policy: dict[str, Any] = Field(default_factory=dict)
+    finance: dict[str, Any] = Field(default_factory=dict)
     locality: Locality | None = None
     solve: dict[str, Any] = Field(default_factory=dict)
