@@ -5,6 +5,8 @@ reconciliation, the Safety Valve split, and the account of a solved Kent baselin
 Pack figures (``kent_figures.csv``, R4 of ``raw/SOURCES.md``): high-needs block before deductions
 GBP 222.9m (2020-21) .. 311.7m (2023-24), budget GBP 342.7m and forecast GBP 389m (2024-25).
 Safety Valve (not in the pack): DfE GBP 140m + KCC GBP 82m over FY 2022-23..2027-28.
+Projections are in 2024-25 prices (the model's tariffs): income flat in real terms, the lines
+outside the model grown with the modelled pupils.
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ if str(KENT) not in sys.path:
     sys.path.insert(0, str(KENT))
 
 from kentbuild.common import table_text  # noqa: E402
-from kentbuild.high_needs import S251_LINES, SAFETY_VALVE, high_needs  # noqa: E402
+from kentbuild.high_needs import HNB_REAL_GROWTH, S251_LINES, SAFETY_VALVE, high_needs  # noqa: E402
 from kentbuild.pack import Pack  # noqa: E402
 
 FYS = list(range(2025, 2031))
 HNB_2020, HNB_2024 = 222_918_942.0, 342.7e6
-GROWTH = (HNB_2024 / HNB_2020) ** 0.25 - 1  # 11.35% a year
+GROWTH = (HNB_2024 / HNB_2020) ** 0.25 - 1  # 11.35% a year in cash, 2020-21 to 2024-25
 SV_TOTAL = 140e6 + 82e6
 SV_IN_HORIZON = SV_TOTAL * 3 / 6  # FY 2025-26..2027-28 of the six years 2022-23..2027-28
 
@@ -77,32 +79,38 @@ def test_the_committed_table_loads_and_validates(inst: Instance, table: pd.DataF
 
 @NEEDS_PACK
 def test_the_table_is_a_fresh_build_of_the_step(inst: Instance) -> None:
-    hn = high_needs(DATA, Pack.read(DATA))
+    hn = high_needs(DATA, Pack.read(DATA), inst.demand.groupby("year")["pupils"].sum())
     text = table_text(hn.table).to_csv(index=False, lineterminator="\n")
     assert text == (KENT / "high_needs.csv").read_text(encoding="utf-8")
     assert inst.settings.finance.opening_balance == hn.opening
     assert hn.g == pytest.approx(GROWTH, abs=1e-9)
 
 
-def test_income_grows_from_the_2024_25_budget(table: pd.DataFrame) -> None:
+def test_income_is_the_2024_25_budget_in_real_terms(table: pd.DataFrame) -> None:
+    """Income and the model's spend are both in 2024-25 prices (no cash growth on one side)."""
+    assert HNB_REAL_GROWTH == 0.0
     hnb = table[table["line"] == "hnb_allocation"].set_index("financial_year")["amount_gbp"]
     assert hnb.index.tolist() == FYS
     for fy in FYS:
-        assert hnb[fy] == pytest.approx(HNB_2024 * (1 + GROWTH) ** (fy - 2024), abs=1.0)
+        assert hnb[fy] == pytest.approx(HNB_2024 * (1 + HNB_REAL_GROWTH) ** (fy - 2024), abs=1.0)
     income = table[table["kind"] == "income"]
     assert set(income["line"]) == {"hnb_allocation", "top_up_income", *SAFETY_VALVE}
 
 
-def test_spend_lines_are_only_those_the_model_does_not_cover(table: pd.DataFrame) -> None:
+def test_spend_lines_are_only_those_the_model_does_not_cover(table: pd.DataFrame,
+                                                             inst: Instance) -> None:
     from placement_opt.finance.account import DSG_LINES, MEMO_LINES
 
     spend = set(table.loc[table["kind"] == "spend", "line"])
     assert spend == {k for k, (kind, _, _) in S251_LINES.items() if kind == "spend"}
     assert not spend & set(DSG_LINES + MEMO_LINES)
-    outreach = table[(table["line"] == "outreach_support") & (table["financial_year"] == 2025)]
-    # S251 2021-22 budget, SEN support and inclusion services (R5 column 38), grown 4 years
-    assert float(outreach["amount_gbp"].iloc[0]) == pytest.approx(
-        30_748_688.41 * (1 + GROWTH) ** 4, abs=1.0)
+    outreach = table[table["line"] == "outreach_support"].set_index("financial_year")
+    # S251 2021-22 budget, SEN support and inclusion services (R5 column 38), brought to 2024-25
+    # by the block's cash growth, then grown with the modelled pupils
+    pupils = inst.demand.groupby("year")["pupils"].sum()
+    for fy in FYS:
+        assert float(outreach.at[fy, "amount_gbp"]) == pytest.approx(
+            30_748_688.41 * (1 + GROWTH) ** 3 * pupils[fy] / pupils[2025], abs=1.0)
 
 
 def test_safety_valve_in_the_horizon_is_its_share_of_the_agreement(table: pd.DataFrame) -> None:

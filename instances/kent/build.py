@@ -170,7 +170,6 @@ def build(data: Path, out: Path) -> dict[str, object]:
     msoas = zones_mod.msoa_zones(data)
     road = roads.fit_road_model(data)
     rates = growth.fit_growth(data)
-    hn = high_needs(data, pack)
     population = pack.districts.set_index("district")["population_2020"].astype(float)
 
     need_frame, total = in_scope_by_need(pack)
@@ -178,6 +177,7 @@ def build(data: Path, out: Path) -> dict[str, object]:
     level_shares = demand.level_shares(pack)
     shares = demand.zone_shares(msoas, population)
     dem = demand.demand_table(split, shares, level_shares, rates)
+    hn = high_needs(data, pack, dem.groupby("year")["pupils"].sum())
     caps = capacity_totals(pack)
 
     centres = msoas.set_index("zone").loc[

@@ -299,7 +299,11 @@ def settings(kent_dir: Path, capital: float, n_candidates: int, n_options: int) 
         "allocation, Dec 2025). Built by instances/kent_growth/build.py; costs of new places are "
         "ESTIMATES, see README.md and provenance/."
     )
-    return {"instance": {"name": NAME, "description": description}, "policy": policy}
+    out: dict[str, object] = {"instance": {"name": NAME, "description": description},
+                              "policy": policy}
+    if "finance" in raw:  # the high-needs account's opening balance (instances/kent)
+        out["finance"] = dict(raw["finance"])
+    return out
 
 
 def settings_provenance(capital_src: str) -> pd.DataFrame:
@@ -314,6 +318,9 @@ def settings_provenance(capital_src: str) -> pd.DataFrame:
         ("(revenue budget)", "", False, "none set: the high-needs block (GBP 342.7m budget, "
          "GBP 389m forecast 2024-25, kent_figures.csv) covers spending the model does not place "
          "(FE, AP, support services), so it is compared in README.md, not imposed"),
+        ("finance.opening_balance", "as instances/kent", True, "ESTIMATE: Kent's cumulative DSG "
+         "balance on 1 April 2025 (instances/kent/provenance/high_needs_opening_balance.csv); "
+         "high_needs.csv is Kent's, copied"),
         ("(other settings)", "", False, "as instances/kent/instance.toml "
          "(instances/kent/provenance/settings_provenance.csv)"),
     ]

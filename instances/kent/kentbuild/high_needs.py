@@ -4,14 +4,22 @@ with the pack's 2024-25 figures.
 
 Rules (data card, *High-needs block (DSG)*):
 
+Every projected figure is in 2024-25 prices, as the model's placements are (its tariffs are
+2024-25's): income and spend must be on one price basis, or cash growth of income against
+constant-price spend would show a surplus that is only inflation.
+
 * H1 income ``hnb_allocation``: Kent's high-needs block before deductions (R4, 2020-21 to
   2023-24) and the 2024-25 budget (``kent_figures.csv``); FY 2025..2030 = the 2024-25 budget
-  grown by ``g``, the compound mean annual growth of that series (ESTIMATE).
-* H2 Safety Valve: DfE GBP 140m + KCC GBP 82m over FY 2022-23..2027-28 (not in the pack; cited
-  below), spread evenly over the six years (ESTIMATE; the per-year profile is not public here).
-  The horizon's years go in the table; earlier ones into the opening balance.
+  grown in real terms by :data:`HNB_REAL_GROWTH` (0: flat in 2024-25 prices; ESTIMATE). The
+  recorded cash growth ``g`` (compound mean 2020-21 to 2024-25) is reported, not applied.
+* H2 Safety Valve: DfE GBP 140m + KCC GBP 82m to balance the high-needs budget by 2027-28 (the
+  figures of the issue and the Kent paper it quotes; NOT in the data pack), taken as paid over
+  FY 2022-23..2027-28 in even shares (ESTIMATE: the start year and the per-year profile are
+  assumptions). The horizon's years go in the table; earlier ones into the opening balance.
 * H3 spend outside the model: the S251 2021-22 budget lines (R5) for provision the model does not
-  place (AP/PRU and hospital, post-school/FE, SEN support services, therapies), grown by ``g``.
+  place (AP/PRU and hospital, post-school/FE, SEN support services, therapies), brought to
+  2024-25 by ``g`` (cash growth of the block, ESTIMATE), then grown with the modelled demand
+  (total pupils of ``demand.csv`` in the year over 2025's).
 * H4 opening balance (1 April 2025, ESTIMATE): the 31 March 2022 balance (R7 share x R6 total
   DSG), less the in-year deficits of 2022-23..2024-25, plus the Safety Valve received by then.
 """
@@ -38,9 +46,12 @@ KENT = "886"
 #: too, so income is before the ESFA deductions for directly funded places).
 HNB_HEADER = "High needs block (£s) | [C]"
 S251_YEAR = 2021
-#: The Safety Valve agreement (NOT in the data pack): line, GBP, payer.
-SV_URL = ("https://www.kent.gov.uk/about-the-council/strategies-and-policies/service-specific-"
-          "policies/education-policies/send-strategies-and-policies/safety-valve-agreement")
+#: Real-terms growth of the high-needs block after 2024-25 (rule H1; 0 = flat in 2024-25 prices).
+HNB_REAL_GROWTH = 0.0
+#: Where the Safety Valve figures come from (NOT in the data pack).
+SV_SOURCE = ("the Safety Valve agreement as quoted in the project's issue on the high-needs "
+             "block (Kent SEND paper: DfE GBP 140m + KCC GBP 82m, balance by 2027-28); NOT in "
+             "the data pack; start year FY 2022-23 assumed")
 SAFETY_VALVE: dict[str, tuple[float, str]] = {
     "safety_valve_dfe": (140e6, "DfE contribution"),
     "safety_valve_kcc": (82e6, "KCC contribution from its own budget"),
@@ -127,28 +138,36 @@ def _sv_share(line: str) -> float:
     return SAFETY_VALVE[line][0] / len(SV_YEARS)
 
 
-def _table(series: pd.Series, g: float, s251: dict[str, float]) -> pd.DataFrame:
-    rate = f"g = {g:.4%} a year, the compound mean annual growth of Kent's high-needs block " \
-           f"{series.index[0]}-{series.index[0] + 1 - 2000:02d} to 2024-25 (H1)"
+def _columns(cols: dict[int, str]) -> str:
+    return "Kent column_index " + "+".join(map(str, cols))
+
+
+def _table(series: pd.Series, g: float, s251: dict[str, float],
+           demand_by_year: pd.Series) -> pd.DataFrame:
+    cash = (f"g = {g:.4%} a year, the compound mean cash growth of Kent's high-needs block "
+            f"{series.index[0]}-{series.index[0] + 1 - 2000:02d} to 2024-25")
     base = series[2024]
     rows = []
     for fy in YEARS:
-        rows.append((fy, "hnb_allocation", "income", base * (1 + g) ** (fy - 2024), True,
+        real = (1 + HNB_REAL_GROWTH) ** (fy - 2024)
+        rows.append((fy, "hnb_allocation", "income", base * real, True,
                      f"ESTIMATE: {pack_ref(F_FIG, 'high_needs_block_budget 2024-25, GBP 342.7m')}"
-                     f" x (1 + g)^{fy - 2024}; {rate}; recorded: {pack_ref(R4)} 'High needs "
+                     f", in 2024-25 prices, real growth {HNB_REAL_GROWTH:.1%} a year (H1; the "
+                     f"recorded {cash} is not applied); recorded: {pack_ref(R4)} 'High needs "
                      "block' before deductions 2020-21..2023-24"))
         if fy in SV_YEARS:
             for line, (total, who) in SAFETY_VALVE.items():
                 rows.append((fy, line, "income", _sv_share(line), True,
-                             f"ESTIMATE: Safety Valve agreement {who} GBP {total / 1e6:.0f}m over "
-                             f"FY 2022-23..2027-28 (NOT in the data pack: {SV_URL}), spread evenly "
-                             f"over its {len(SV_YEARS)} financial years (profile not available, "
-                             "H2)"))
+                             f"ESTIMATE: Safety Valve {who} GBP {total / 1e6:.0f}m over FY "
+                             f"2022-23..2027-28 ({SV_SOURCE}), spread evenly over its "
+                             f"{len(SV_YEARS)} financial years (profile not available, H2)"))
+        ratio = float(demand_by_year[fy] / demand_by_year[YEARS[0]])
         for line, (kind, cols, what) in S251_LINES.items():
-            rows.append((fy, line, kind, s251[line] * (1 + g) ** (fy - S251_YEAR), True,
-                         f"ESTIMATE: {what}: S251 budget 2021-22 GBP {fmt_num(round(s251[line]))} "
-                         f"({pack_ref(R5, 'Kent column_index ' + '+'.join(map(str, cols)))}) "
-                         f"x (1 + g)^{fy - S251_YEAR}; {rate}"))
+            rows.append((fy, line, kind, s251[line] * (1 + g) ** (2024 - S251_YEAR) * ratio,
+                         True, f"ESTIMATE: {what}: S251 budget 2021-22 GBP "
+                         f"{fmt_num(round(s251[line]))} ({pack_ref(R5, _columns(cols))}) x "
+                         f"(1 + g)^3 to 2024-25 prices ({cash}) x modelled pupils {fy} / "
+                         f"{YEARS[0]} = {ratio:.4f} (H3)"))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["amount_gbp"] = frame["amount_gbp"].round(0)
     return frame.sort_values(["financial_year", "kind", "line"]).reset_index(drop=True)
@@ -204,7 +223,7 @@ def opening_balance(data: Path, pack: Pack, series: pd.Series) -> tuple[float, p
                   "2024-25 (GBP 46.3m overspend)")),
         ("safety_valve_received_before_2025", 2024, received, True,
          f"ESTIMATE: DfE + KCC Safety Valve shares of FY {before[0]}-{before[-1]} "
-         f"({len(before)} of {len(SV_YEARS)} even years, H2; NOT in the data pack: {SV_URL})"),
+         f"({len(before)} of {len(SV_YEARS)} even years, H2; {SV_SOURCE})"),
         ("opening_balance_1_april_2025", 2025, round(opening, -5), True,
          "ESTIMATE: closing 2021-22 - in-year deficits 2022-23..2024-25 + Safety Valve "
          "received, rounded to GBP 0.1m (negative: a deficit)"),
@@ -216,11 +235,11 @@ def opening_balance(data: Path, pack: Pack, series: pd.Series) -> tuple[float, p
     return round(opening, -5), frame
 
 
-def high_needs(data: Path, pack: Pack) -> HighNeeds:
-    """Rules H1-H4 from the pack."""
+def high_needs(data: Path, pack: Pack, demand_by_year: pd.Series) -> HighNeeds:
+    """Rules H1-H4 from the pack and the modelled pupils by year (``demand.csv`` totals)."""
     series = hnb_series(data, pack)
     g = growth_rate(series)
-    table = _table(series, g, s251_lines(data))
+    table = _table(series, g, s251_lines(data), demand_by_year)
     opening, derivation = opening_balance(data, pack, series)
     return HighNeeds(table, opening, g, series, derivation)
 
