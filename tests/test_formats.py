@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
 
-from placement_opt import Instance, OutputError, Settings
+from placement_opt import Instance, InstanceError, OutputError, Settings
+from placement_opt.cli import app
 
 FORMATS = ["folder", "kent.xlsx", "kent.json"]
 
@@ -200,16 +202,26 @@ def test_xlsx_text_starting_with_equals_is_text_not_formula(demo: Instance,
     assert isinstance(sheet["E2"].value, float)
 
 
-def test_xlsx_refuses_text_a_workbook_cannot_hold(demo: Instance, tmp_path: Path) -> None:
+def test_text_a_workbook_cannot_hold_is_refused_when_read(demo: Instance,
+                                                         tmp_path: Path) -> None:
+    """A control character once passed validation; a solve then wrote 13 CSVs and a summary
+    saying "optimal" before failing on result.xlsx. It is now refused at its cell."""
     tables = demo.tables()
     prov = tables["provisions"].copy()
     prov.loc[0, "name"] = "bell\x07"
     tables["provisions"] = prov
-    inst = Instance.from_tables(tables, demo.settings)
-    with pytest.raises(OutputError, match="sheet provisions, row 2"):
-        inst.to_path(tmp_path / "kent.xlsx")
-    assert list(tmp_path.iterdir()) == []  # nothing half-written
-    assert_same_instance(round_trip(inst, tmp_path / "kent.json"), inst)
+    with pytest.raises(InstanceError) as info:
+        Instance.from_tables(tables, demo.settings)
+    [issue] = info.value.issues
+    assert (issue.row, issue.column, issue.value) == (2, "name", "bell\x07")
+    assert "control character" in issue.message
+    folder = tmp_path / "csv"
+    demo.to_path(folder)
+    text = (folder / "provisions.csv").read_text()
+    (folder / "provisions.csv").write_text(text.replace(str(prov.loc[1, "name"]), "tab\x0bbed", 1))
+    out = tmp_path / "run"
+    res = CliRunner().invoke(app, ["solve", str(folder), "--out", str(out)])
+    assert res.exit_code == 2 and not out.exists()
 
 
 SETTINGS_CASES = {

@@ -201,6 +201,12 @@ def _parse_column(col: Column, values: pd.Series, rep: _Reporter) -> pd.Series:
     if col.kind == "list":
         return pd.Series([None if c is None else _clean_list(c) for c in cells.tolist()],
                          dtype="object")
+    control = np.array([c is not None and _CONTROL.search(c) is not None
+                        for c in cells.tolist()], dtype=bool)
+    if control.any():
+        rep.flag(control, col.name, "text with a control character (no workbook can hold it, "
+                 "and it hides in a spreadsheet)", "text without control characters")
+        cells[control] = None
     if col.choices:
         allowed = set(col.choices)
         bad = np.array([c is not None and c not in allowed for c in cells.tolist()], dtype=bool)
@@ -209,6 +215,8 @@ def _parse_column(col: Column, values: pd.Series, rep: _Reporter) -> pd.Series:
     return pd.Series(cells, dtype="object")
 
 
+#: Characters XML (so a workbook) cannot hold: C0 controls but tab, line feed, carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
