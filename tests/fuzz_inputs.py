@@ -308,14 +308,16 @@ def _read(case: Case, path: Path) -> None:
 
 def _unlocated(case: Case, issues: list[Issue]) -> list[Issue]:
     """The errors that do not say where the problem is, at the case's level."""
-    bad = []
-    for issue in (i for i in issues if i.severity is Severity.ERROR):
+    def located(issue: Issue) -> bool:
         if not issue.source:
-            bad.append(issue)
-        elif case.level == "cell" and (issue.row is None or issue.column is None):
-            bad.append(issue)
-        elif case.level == "key" and issue.column is None and issue.row is None:
-            bad.append(issue)
+            return False
+        if case.level == "cell":
+            return issue.row is not None and issue.column is not None
+        if case.level == "key":
+            return issue.column is not None or issue.row is not None
+        return True
+
+    bad = [i for i in issues if i.severity is Severity.ERROR and not located(i)]
     return bad
 
 
