@@ -181,15 +181,18 @@ def write_reports(run: RunData, folder: Path, overwrite: bool = False) -> list[P
 
 def write_comparison(comp: Comparison, folder: Path, overwrite: bool = False) -> list[Path]:
     """A comparison of runs as ``compare.xlsx`` (every table), ``compare_kpis.csv``,
-    ``compare_differences.csv`` and ``compare.html``; refuses existing files unless ``overwrite``."""
+    ``compare_differences.csv``, ``compare_high_needs.csv`` (the change in the high-needs account
+    by financial year) and ``compare.html``; refuses existing files unless ``overwrite``."""
 
     targets = [folder / n for n in ("compare.xlsx", "compare_kpis.csv", "compare_differences.csv",
-                                    "compare.html")]
+                                    "compare.html", "compare_high_needs.csv")]
     for target in targets:
         ensure_new_file(target, overwrite)
     folder.mkdir(parents=True, exist_ok=True)
     sheets = {"runs": comp.runs, "kpis": comp.kpis, "kpis_by_year": comp.kpis_by_year,
-              "district_need": comp.district_need, "differences": comp.differences}
+              "district_need": comp.district_need, "differences": comp.differences,
+              "high_needs": comp.high_needs, "high_needs_differences": comp.high_needs_differences}
+    sheets = {name: frame for name, frame in sheets.items() if len(frame.columns)}
 
     write_tables(targets[0], sheets, "tbl_compare")
     write_text_atomic(targets[1], neutralise_text(
@@ -197,4 +200,5 @@ def write_comparison(comp: Comparison, folder: Path, overwrite: bool = False) ->
     ).to_csv(index=False))
     write_text_atomic(targets[2], neutralise_text(comp.differences).to_csv(index=False))
     write_text_atomic(targets[3], render_comparison(comp))
+    write_text_atomic(targets[4], neutralise_text(comp.high_needs_differences).to_csv(index=False))
     return targets

@@ -4,29 +4,18 @@ financial year (estimated years flagged) and a sentence on the Safety Valve targ
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
-from placement_opt.reports.format import DASH
 from placement_opt.reports.high_needs import has_account_inputs, run_account
-from placement_opt.reports.html.balance_chart import BalanceChart, balance_chart_svg
+from placement_opt.reports.html.balance_chart import BalanceChart, balance_chart_svg, fmt_gbp_m
 from placement_opt.reports.html.run_context import Context
 from placement_opt.reports.html.templating import Cell, num
 from placement_opt.results.run import RunData
 from placement_opt.schema.settings import Finance
 
-__all__ = ["fmt_gbp_m", "high_needs_view", "target_sentence"]
-
-
-def fmt_gbp_m(value: float) -> str:
-    """GBP in millions with one decimal and a true minus: ``−£12.3m`` (``£0`` under 50p)."""
-    if not math.isfinite(value):
-        return DASH
-    if abs(value) < 0.5:
-        return "£0"
-    return f"{'−' if value < 0 else ''}£{abs(value) / 1e6:,.1f}m"
+__all__ = ["high_needs_view", "target_sentence"]
 
 
 def target_sentence(summary: pd.DataFrame, finance: Finance) -> str:
