@@ -1,7 +1,8 @@
 """placement_opt: optimisation of specialist school place planning.
 
->>> from placement_opt import Instance, solve
+>>> from placement_opt import Instance, high_needs_account, solve
 >>> result = solve(Instance.from_path("instances/demo"))  # doctest: +SKIP
+>>> high_needs_account(result, Instance.from_path("instances/demo")).summary  # doctest: +SKIP
 """
 
 from placement_opt._version import __version__
@@ -10,6 +11,7 @@ from placement_opt.instance import Instance
 from placement_opt.model.build import build_allocation_model
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
+from placement_opt.reports.high_needs import high_needs_account
 from placement_opt.results.result import Result
 from placement_opt.schema.settings import Policy, Settings
 from placement_opt.solve import solve
@@ -30,5 +32,6 @@ __all__ = [
     "Status",
     "__version__",
     "build_allocation_model",
+    "high_needs_account",
     "solve",
 ]

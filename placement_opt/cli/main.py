@@ -73,11 +73,14 @@ def solve(
 ) -> None:
     """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
     from placement_opt.reports.files import write_reports
+    from placement_opt.reports.high_needs import check_account
     from placement_opt.reports.html.run_page import write_html_report
     from placement_opt.results.run import write_result
     from placement_opt.solve import solve as run_solve
 
     inst = _load(path)
+    with reported(f"Problems in the high-needs account of {path}", outcome="nothing was solved."):
+        check_account(inst)
     with reported(f"Problems in {path}"):
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed,
                                log_file=log_file, backend=backend)

@@ -10,14 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from placement_opt.model.locality import zone_to_district
+from placement_opt.reports.high_needs import DIFFERENCE_COLUMNS, account_difference, run_account
 from placement_opt.results.run import RunData, load_run
+from placement_opt.status import Status
 
 __all__ = ["OUTCOMES", "PARTITION", "Comparison", "compare_runs"]
 
@@ -38,7 +40,10 @@ class Comparison:
     need, demand, the outcomes and cost (pupil-years and GBP over the horizon).
     ``differences``: per other run and district × need, each column's change from the
     baseline and ``change`` = the sum of the sizes of the :data:`PARTITION` changes; largest
-    first.
+    first. ``high_needs``: run and the high-needs account summary by financial year
+    (:func:`placement_opt.reports.high_needs.run_account`; runs without a solution left out).
+    ``high_needs_differences``: per other run and financial year, the change in income, spend,
+    in-year and cumulative DSG balance from the baseline's account.
     """
 
     names: tuple[str, ...]
@@ -47,6 +52,9 @@ class Comparison:
     kpis_by_year: pd.DataFrame
     district_need: pd.DataFrame
     differences: pd.DataFrame
+    high_needs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    high_needs_differences: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=DIFFERENCE_COLUMNS))
 
 
 def _name(folder: Path, taken: set[str]) -> str:
@@ -84,8 +92,34 @@ def compare_runs(folders: Sequence[Path]) -> Comparison:
     total = by_year[by_year["year"] == "all"].drop(columns="year").reset_index(drop=True)
     dn = pd.concat([_district_need(r).assign(run=n) for n, _, r in runs], ignore_index=True)
     dn = dn[["run", *_DN, "demand", *OUTCOMES, "cost"]]
+    accounts = {n: _account(r) for n, _, r in runs}
     return Comparison(names, about, total, by_year[by_year["year"] != "all"].reset_index(drop=True),
-                      dn, _differences(dn, names))
+                      dn, _differences(dn, names), _accounts(accounts),
+                      _account_differences(accounts, names))
+
+
+def _account(run: RunData) -> pd.DataFrame | None:
+    """The run's high-needs account summary, None for a run without a solution."""
+    status = run.summary.get("status")
+    if status not in {s.value for s in Status} or not Status(status).has_solution:
+        return None
+    return run_account(run).summary
+
+
+def _accounts(accounts: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """Every run's account summary, a ``run`` column first."""
+    parts = [s.assign(run=n)[["run", *s.columns]] for n, s in accounts.items() if s is not None]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _account_differences(accounts: dict[str, pd.DataFrame | None], names: tuple[str, ...]
+                         ) -> pd.DataFrame:
+    """Every other run's account less the baseline's, by financial year."""
+    base = accounts[names[0]]
+    parts = [account_difference(base, other, n) for n in names[1:]
+             if base is not None and (other := accounts[n]) is not None]
+    return (pd.concat(parts, ignore_index=True) if parts
+            else pd.DataFrame(columns=DIFFERENCE_COLUMNS))
 
 
 def _district_need(run: RunData) -> pd.DataFrame:

@@ -20,6 +20,13 @@ from placement_opt.reports.budget import (
 )
 from placement_opt.reports.clusters import CLUSTER_SCHEMA, cluster_budgets, cluster_summary
 from placement_opt.reports.compare import Comparison
+from placement_opt.reports.high_needs import (
+    ACCOUNT_FILES,
+    LINE_DESCRIPTIONS,
+    SUMMARY_DESCRIPTIONS,
+    account_headline,
+    run_account,
+)
 from placement_opt.reports.html.compare_page import render_comparison
 from placement_opt.reports.plan import has_investments, plan_report
 from placement_opt.reports.sufficiency import sufficiency_report
@@ -30,8 +37,8 @@ from placement_opt.reports.workbook_formats import (
 )
 from placement_opt.results.run import RunData
 
-__all__ = ["BUDGET_FILES", "PLAN_FILES", "SUFFICIENCY_FILES", "write_budget", "write_comparison",
-           "write_plan", "write_reports", "write_sufficiency"]
+__all__ = ["ACCOUNT_FILES", "BUDGET_FILES", "PLAN_FILES", "SUFFICIENCY_FILES", "write_budget",
+           "write_comparison", "write_plan", "write_reports", "write_sufficiency"]
 
 SUFFICIENCY_FILES = ("sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv")
 BUDGET_FILES = ("budget_export.xlsx", "budget_export.csv", "budget_clusters.csv")
@@ -80,11 +87,17 @@ def write_sufficiency(run: RunData, folder: Path, overwrite: bool = False) -> li
 
 
 def write_budget(run: RunData, folder: Path, overwrite: bool = False) -> list[Path]:
-    """Budget export: the long table and the cluster budgets as CSV, and a workbook of Excel
-    tables (budget, summary, budget_fy, summary_fy, clusters, cluster_summary), a headline sheet
-    of named cells and a schema sheet (README, Outputs)."""
-    _refuse_existing(folder, BUDGET_FILES, overwrite)
+    """Budget export: the long table and the cluster budgets as CSV, the high-needs account
+    (:data:`ACCOUNT_FILES`: summary and lines by financial year) as CSV, and a workbook of Excel
+    tables (budget, summary, budget_fy, summary_fy, clusters, cluster_summary, high_needs,
+    high_needs_lines), a headline sheet of named cells and a schema sheet (README, Outputs).
+
+    Without ``high_needs`` lines or ``[finance]`` settings the account is still written: the
+    model's spend by financial year against no income. A ``high_needs`` line the account cannot
+    use is an :class:`~placement_opt.errors.InstanceError`, raised before any file is written."""
+    _refuse_existing(folder, BUDGET_FILES + ACCOUNT_FILES, overwrite)
     export = budget_export(run)
+    account = run_account(run, export)
     clusters = cluster_budgets(run)
     fy = budget_fy(export)
     summary, summary_fy = budget_summary(export), fy_summary(fy)
@@ -111,13 +124,21 @@ def write_budget(run: RunData, folder: Path, overwrite: bool = False) -> list[Pa
                                 "places_in_cluster": "pupils"})
             _pivot(book, "cluster_summary", cluster_summary(clusters), "tbl_cluster_summary",
                    "academic year")
-            book.headline("headline", budget_headline(export, fy, SCHEMA_VERSION))
+            book.table("high_needs", account.summary, "tbl_high_needs",
+                       describe=SUMMARY_DESCRIPTIONS)
+            book.table("high_needs_lines", account.lines, "tbl_high_needs_lines",
+                       describe=LINE_DESCRIPTIONS)
+            book.headline("headline", budget_headline(export, fy, SCHEMA_VERSION)
+                          + account_headline(account.summary, run.instance.settings.finance))
             book.schema()
 
     out = [folder / name for name in BUDGET_FILES]
     write_with(out[0], _book)
     write_text_atomic(out[1], neutralise_text(export).to_csv(index=False))
     write_text_atomic(out[2], neutralise_text(clusters).to_csv(index=False))
+    for name, frame in zip(ACCOUNT_FILES, (account.summary, account.lines), strict=True):
+        out.append(folder / name)
+        write_text_atomic(out[-1], neutralise_text(frame).to_csv(index=False))
     return out
 
 
@@ -160,15 +181,18 @@ def write_reports(run: RunData, folder: Path, overwrite: bool = False) -> list[P
 
 def write_comparison(comp: Comparison, folder: Path, overwrite: bool = False) -> list[Path]:
     """A comparison of runs as ``compare.xlsx`` (every table), ``compare_kpis.csv``,
-    ``compare_differences.csv`` and ``compare.html``; refuses existing files unless ``overwrite``."""
+    ``compare_differences.csv``, ``compare_high_needs.csv`` (the change in the high-needs account
+    by financial year) and ``compare.html``; refuses existing files unless ``overwrite``."""
 
     targets = [folder / n for n in ("compare.xlsx", "compare_kpis.csv", "compare_differences.csv",
-                                    "compare.html")]
+                                    "compare.html", "compare_high_needs.csv")]
     for target in targets:
         ensure_new_file(target, overwrite)
     folder.mkdir(parents=True, exist_ok=True)
     sheets = {"runs": comp.runs, "kpis": comp.kpis, "kpis_by_year": comp.kpis_by_year,
-              "district_need": comp.district_need, "differences": comp.differences}
+              "district_need": comp.district_need, "differences": comp.differences,
+              "high_needs": comp.high_needs, "high_needs_differences": comp.high_needs_differences}
+    sheets = {name: frame for name, frame in sheets.items() if len(frame.columns)}
 
     write_tables(targets[0], sheets, "tbl_compare")
     write_text_atomic(targets[1], neutralise_text(
@@ -176,4 +200,5 @@ def write_comparison(comp: Comparison, folder: Path, overwrite: bool = False) ->
     ).to_csv(index=False))
     write_text_atomic(targets[2], neutralise_text(comp.differences).to_csv(index=False))
     write_text_atomic(targets[3], render_comparison(comp))
+    write_text_atomic(targets[4], neutralise_text(comp.high_needs_differences).to_csv(index=False))
     return targets

@@ -20,6 +20,7 @@ from placement_opt.reports.format import (
     fmt_signed,
     fmt_unit,
 )
+from placement_opt.reports.html.balance_chart import fmt_gbp_m
 from placement_opt.reports.html.charts import BarChart, Series, bar_chart_svg
 from placement_opt.reports.html.svg import KIND_COLORS
 from placement_opt.reports.html.templating import Cell, num, render
@@ -101,6 +102,30 @@ def _differences(comp: Comparison) -> dict[str, Any]:
             "shown": min(len(diff), _SHOWN_DIFFERENCES), "total": len(diff)}
 
 
+def _high_needs(comp: Comparison) -> dict[str, Any]:
+    """The change in the high-needs account by run and financial year (``rows`` empty for one
+    run or no account), in £m."""
+    diff = comp.high_needs_differences
+    if diff.empty:
+        return {"rows": [], "accounts": not comp.high_needs.empty}
+    cols = ("delta_income_gbp", "delta_spend_gbp", "delta_in_year_balance_gbp",
+            "delta_cumulative_balance_gbp", "base_cumulative_balance_gbp", "cumulative_balance_gbp")
+    head = ["run", "financial year", *(Cell(h, "num") for h in (
+        "Δ income", "Δ spend", "Δ in-year balance", "Δ cumulative balance",
+        f"cumulative: {comp.names[0]}", "cumulative: run"))]
+    rows: list[list[Cell | str]] = [
+        [str(r["run"]), str(r["financial_year_label"]),
+         *(num(_signed_m(float(r[c])) if c.startswith("delta") else fmt_gbp_m(float(r[c])))
+           for c in cols)]
+        for r in diff.to_dict("records")]
+    return {"head": head, "rows": rows, "accounts": True}
+
+
+def _signed_m(value: float) -> str:
+    """A change in £m with its sign: ``+£1.2m``, ``−£0.3m``, ``0``."""
+    return "0" if abs(value) < 0.5 else ("+" if value > 0 else "") + fmt_gbp_m(value)
+
+
 def _runs(comp: Comparison) -> list[dict[str, str]]:
     """One row per run: its colour, status, objective, instance and folder."""
     return [{"run": str(r["run"]), "color": _color(i), "status": str(r["status"]),
@@ -129,4 +154,4 @@ def render_comparison(comp: Comparison) -> str:
     ]
     return render("compare.html.j2", names=comp.names, colors=[_color(i) for i in range(len(comp.names))],
                   version=__version__, runs=_runs(comp), kpis=_kpi_rows(comp), figures=figures,
-                  diff=_differences(comp))
+                  diff=_differences(comp), high_needs=_high_needs(comp))

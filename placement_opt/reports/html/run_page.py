@@ -32,6 +32,7 @@ from placement_opt.reports.html.run_figures import (
     map_figure,
     supply_figures,
 )
+from placement_opt.reports.html.run_high_needs import high_needs_view
 from placement_opt.reports.html.run_pathways import pathway_view
 from placement_opt.reports.html.run_plan import plan_view
 from placement_opt.reports.html.svg import KIND_COLORS
@@ -45,6 +46,7 @@ __all__ = ["render_html_report", "write_html_report"]
 _WARNINGS_SHOWN = 20
 _TOC = (("kpis", "KPIs"), ("supply", "Demand and places"), ("costs", "Costs"),
         ("journeys", "Journeys"), ("unmet", "Unmet demand"), ("plan", "Places added and budgets"),
+        ("high_needs", "High-needs block"),
         ("map", "Map"), ("pathways", "Pathways"), ("warnings", "Warnings"),
         ("utilisation", "Utilisation"))
 _KPI_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
@@ -81,7 +83,8 @@ def render_html_report(result: Result, instance: Instance) -> str:
         cards=_cards(ctx) if ctx.solved else (), kpi_head=_kpi_head(ctx), kpi_rows=_kpi_rows(ctx),
         supply_zone=supply_figures(ctx, "zone"), supply_need=supply_figures(ctx, "need"),
         costs=cost_figures(ctx), journeys=journey_figures(ctx), unmet=_unmet(ctx),
-        plan=plan_view(ctx), map_year=map_year, map_svg=map_svg, map_note=map_note,
+        plan=plan_view(ctx), high_needs=high_needs_view(ctx), map_year=map_year, map_svg=map_svg,
+        map_note=map_note,
         pathways=pathway_view(ctx), warnings=[_warning(w) for w in result.warnings],
         shown=_WARNINGS_SHOWN, utilisation=_utilisation(ctx))
 
