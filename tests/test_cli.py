@@ -45,7 +45,7 @@ def test_solve_writes_every_output(tmp_path: Path) -> None:
                      "result.xlsx", "instance",
                      "sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv",
                      "budget_export.xlsx", "budget_export.csv", "budget_clusters.csv",
-                     "report.html"}
+                     "high_needs_account.csv", "high_needs_lines.csv", "report.html"}
     summary = json.loads((out_dir / "summary.json").read_text())
     assert summary["status"] == "optimal"
     alloc = pd.read_csv(out_dir / "allocations.csv")

@@ -107,7 +107,7 @@ def test_pages_and_templates_use_nothing_from_outside(pages: dict[str, str]) -> 
 
 def test_a_missing_value_is_an_error_not_a_blank() -> None:
     context = {"names": ("a",), "colors": ["#000000"], "runs": [], "kpis": [], "figures": [],
-               "diff": {"rows": []}}
+               "diff": {"rows": []}, "high_needs": {"rows": [], "accounts": False}}
     assert "Written by placement_opt 9.9." in render("compare.html.j2", version="9.9", **context)
     with pytest.raises(UndefinedError, match="version"):
         render("compare.html.j2", **context)

@@ -70,7 +70,8 @@ def test_files_and_offline_html(runs: tuple[Path, Path], tmp_path: Path) -> None
     comp = compare_runs(list(runs))
     written = write_comparison(comp, tmp_path)
     assert sorted(p.name for p in written) == ["compare.html", "compare.xlsx",
-                                                "compare_differences.csv", "compare_kpis.csv"]
+                                                "compare_differences.csv",
+                                                "compare_high_needs.csv", "compare_kpis.csv"]
     html = (tmp_path / "compare.html").read_text()
     assert "<script" not in html and "http://" not in html and "https://" not in html
     assert html.count("<svg") == 6 and "no-P2" in html
