@@ -44,11 +44,14 @@ def build_allocation_model(instance: Instance) -> MatrixModel:
     Columns, one block per :class:`~placement_opt.model.columns.Role` in that order: one per
     eligible arc, one unmet column per demand row with pupils > 0, for candidate sites
     (``models/openings.md``) an open column per year and a size column, then the expansion,
-    overspend, surplus, change and transfer blocks where the instance has them.
+    overspend, surplus, change and transfer blocks where the instance has them, and with a
+    Safety Valve target (``models/high_needs.md``) the shortfall (soft) and commissioned
+    (funded candidates) blocks.
     Row blocks, in order: ``demand`` (1), ``capacity`` (2), ``need_capacity`` (3),
     ``local_share`` (4), ``independent_cap`` (5), then the candidate blocks
     ``candidate_size``, ``arc_open``, ``size_max``, ``size_min``, ``opening_order`` and
-    ``openings``.
+    ``openings``, the budget blocks, and with a target ``commissioned_places`` and
+    ``safety_valve``.
     """
     data = ModelData.from_instance(instance)
     return build_from_data(data, eligible_arcs(data), instance)
