@@ -16,6 +16,7 @@ from placement_opt.model.arcs import eligible_arcs
 from placement_opt.model.build import build_from_data
 from placement_opt.model.checks import presolve_checks
 from placement_opt.model.matrix import MatrixModel
+from placement_opt.model.safety_valve import check_target
 from placement_opt.options import SolveOptions
 from placement_opt.results.model_cache import model_data_of
 from placement_opt.results.result import Result, make_result
@@ -46,6 +47,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
         opts = SolveOptions.model_validate({**opts.model_dump(), **overrides})
     deadline = Deadline.after(opts.time_limit)
     start = time.perf_counter()
+    check_target(instance)  # a Safety Valve target outside the account: a located error
     data = model_data_of(instance)  # the reports of this run reuse it
     arcs = eligible_arcs(data)
     model = build_from_data(data, arcs, instance)

@@ -23,6 +23,7 @@ from placement_opt.model.layout import ModelLayout
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.occupancy import Occupancy, occupancy
 from placement_opt.model.rows import RowAccumulator, concat_float
+from placement_opt.model.safety_valve import add_safety_valve_rows, plan_safety_valve
 from placement_opt.model.transfer_cells import CellPlan, add_transfer_cell_rows, plan_transfer_cells
 from placement_opt.model.transfers import TransferPlan, add_transfer_rows, plan_transfers
 from placement_opt.model.transport import transport_cost
@@ -30,7 +31,8 @@ from placement_opt.model.transport import transport_cost
 __all__ = ["FORMULATION", "ROLES", "build_allocation_model", "build_from_data"]
 
 FORMULATION = ("models/allocation.md + models/openings.md + models/planning.md"
-               " + models/changes.md + models/transfers.md + models/continuum.md")
+               " + models/changes.md + models/transfers.md + models/continuum.md"
+               " + models/high_needs.md")
 #: Use the cell formulation when transfers cost nothing per minute (tests switch it off to
 #: check both give the same optimum).
 TRANSFER_CELLS = True
@@ -42,11 +44,14 @@ def build_allocation_model(instance: Instance) -> MatrixModel:
     Columns, one block per :class:`~placement_opt.model.columns.Role` in that order: one per
     eligible arc, one unmet column per demand row with pupils > 0, for candidate sites
     (``models/openings.md``) an open column per year and a size column, then the expansion,
-    overspend, surplus, change and transfer blocks where the instance has them.
+    overspend, surplus, change and transfer blocks where the instance has them, and with a
+    Safety Valve target (``models/high_needs.md``) the shortfall (soft) and commissioned
+    (funded candidates) blocks.
     Row blocks, in order: ``demand`` (1), ``capacity`` (2), ``need_capacity`` (3),
     ``local_share`` (4), ``independent_cap`` (5), then the candidate blocks
     ``candidate_size``, ``arc_open``, ``size_max``, ``size_min``, ``opening_order`` and
-    ``openings``.
+    ``openings``, the budget blocks, and with a target ``commissioned_places`` and
+    ``safety_valve``.
     """
     data = ModelData.from_instance(instance)
     return build_from_data(data, eligible_arcs(data), instance)
@@ -78,6 +83,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
     budget_years = np.flatnonzero(~np.isnan(data.revenue_budget)).astype(np.int64)
     changes = plan_changes(data, instance)
     transfers = _plan_transfers(data, arcs, occ, instance)
+    valve, valve_blocks = plan_safety_valve(data, instance)
     blocks = [
         block(Role.ARC, arc_cost, integer=pol.integer_pupils, year=held.a_t, zone=held.a_z,
               need=held.a_k, phase=held.a_h, provision=a_p, demand_row=arcs.demand),
@@ -86,6 +92,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         *([demand_row_columns(data, Role.SURPLUS, 0.0)] if pol.continuity else []),
         *([changes.columns] if changes is not None else []),
         *([transfers.flows, transfers.breaks] if transfers is not None else []),
+        *valve_blocks,
     ]
     columns = number_columns(blocks)
     rows = RowAccumulator()
@@ -96,6 +103,10 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
                             minlength=len(data.years)).astype(np.float64)
     add_investment_rows(rows, data, pol, occ, revenue_cost, e_revenue, cand, columns,
                         budget_years)
+    if valve is not None:  # the Safety Valve target (models/high_needs.md)
+        valve = add_safety_valve_rows(rows, valve, data, occ.arc, held.o_p, occ.year,
+                                      occ.weight, o_place, held.e_p, held.e_t, held.e_n,
+                                      e_place, pol.place_funding_per_place, changes, columns)
     if changes is not None:
         add_change_rows(rows, changes, data, arcs, held.existing_at(data),
                         columns.start(Role.CHANGE))
@@ -115,7 +126,7 @@ def build_from_data(data: ModelData, arcs: Arcs, instance: Instance) -> MatrixMo
         integrality=arrays.integer, blocks=tuple(rows.blocks), column_keys=arrays.keys,
         labels=labels, offset=float(np.sum(e_unit * held.e_n)),
         layout=ModelLayout(columns, int(data.d_pupils.size), occ, pol.continuity, budget_years,
-                           changes, transfers),
+                           changes, transfers, valve),
     )
 
 

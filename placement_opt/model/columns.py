@@ -34,6 +34,8 @@ class Role(IntEnum):
     CHANGE = 7  # closure/reduction/redesignation option taking effect (models/changes.md)
     TRANSFER = 8  # phase-transfer flows (models/transfers.md)
     BREAK = 9  # pathway breaks
+    SHORTFALL = 10  # GBP the DSG balance falls short of a soft Safety Valve target (high_needs.md)
+    COMMISSIONED = 11  # places commissioned at a funded candidate in a year (with a target)
 
     @property
     def label(self) -> str:

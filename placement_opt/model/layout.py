@@ -11,6 +11,7 @@ import numpy.typing as npt
 from placement_opt.model.changes import ChangePlan
 from placement_opt.model.columns import ColumnLayout, Role
 from placement_opt.model.occupancy import Occupancy
+from placement_opt.model.safety_valve import SafetyValve
 from placement_opt.model.transfer_cells import CellPlan
 from placement_opt.model.transfers import TransferPlan
 
@@ -25,7 +26,8 @@ class ModelLayout:
     """The allocation model's layout: ``columns`` numbers every column block; ``occupancy``
     says where each arc's placements hold a place; ``budget_years`` are the years with an
     ``overspend`` column, in column order; ``changes`` and ``transfers`` decode those
-    features' columns (``None`` when the model has none)."""
+    features' columns and ``safety_valve`` the Safety Valve row's terms (``None`` when the
+    model has none)."""
 
     columns: ColumnLayout
     n_demand_rows: int
@@ -34,6 +36,7 @@ class ModelLayout:
     budget_years: IntArray
     changes: ChangePlan | None = None
     transfers: TransferPlan | CellPlan | None = None
+    safety_valve: SafetyValve | None = None
 
     @property
     def n_arcs(self) -> int:

@@ -142,10 +142,28 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
         is_obj = kpis["kpi"] == "objective"
         kpis.loc[is_obj, "value"] += kpis.loc[is_obj, "year"].map(adds).fillna(0.0)
         kpis = pd.concat([kpis, extra], ignore_index=True)
+    kpis = _with_shortfall(kpis, layout, raw.x)
     return Result(allocations=alloc, utilisation=util, unmet=unmet, kpis=kpis,
                   duals=_duals(model, raw), openings=openings, expansions=expansions,
                   capital=capital, budget_use=budget_use, transfers=transfers, changes=changes,
                   **common)
+
+
+def _with_shortfall(kpis: pd.DataFrame, layout: ModelLayout, x: np.ndarray) -> pd.DataFrame:
+    """With a Safety Valve target (models/high_needs.md): ``safety_valve_shortfall`` (GBP of
+    balance short of it) and ``safety_valve_penalty`` in the target year and the horizon, the
+    penalty added to their objective."""
+    sv = layout.safety_valve
+    if sv is None:
+        return kpis
+    short = float(layout.values(x, Role.SHORTFALL).sum())
+    years = [str(sv.target_year), "all"]
+    is_obj = (kpis["kpi"] == "objective") & kpis["year"].isin(years)
+    kpis.loc[is_obj, "value"] += sv.penalty * short
+    rows = [(k, y, v, "GBP") for y in years
+            for k, v in (("safety_valve_shortfall", short), ("safety_valve_penalty",
+                                                             sv.penalty * short))]
+    return pd.concat([kpis, pd.DataFrame(rows, columns=list(kpis.columns))], ignore_index=True)
 
 
 def _layout(model: MatrixModel) -> ModelLayout:

@@ -1,10 +1,11 @@
 """Why a scenario is infeasible, in planner terms.
 
 The hard planning rules (minimum local share, independent cap, capital budgets, the number of
-sites to open) are the only rows that can make the model infeasible: unmet-demand columns keep
-demand rows satisfiable. Each hard row gets an elastic slack column; minimising the total slack
-finds the least relaxation that makes the model feasible, and every row whose slack is positive
-is a rule that would have to give, by that much.
+sites to open, a hard Safety Valve target) are the only rows that can make the model
+infeasible: unmet-demand columns keep demand rows satisfiable. Each hard row gets an elastic
+slack column; minimising the total slack finds the least relaxation that makes the model
+feasible, and every row whose slack is positive is a rule that would have to give, by that
+much (for the Safety Valve: the least shortfall, so the highest balance any plan reaches).
 
 Rules are in different units (pupils, pounds, sites), so one family at a time is relaxed
 first: each family that could make the model feasible on its own is reported as an option
@@ -27,7 +28,7 @@ __all__ = ["HARD_FAMILIES", "diagnose_infeasibility", "diagnose_within", "elasti
 
 #: Constraint families that are planning rules (may be relaxed in a diagnosis).
 HARD_FAMILIES = ("local_share", "independent_cap", "capital_budget", "capital_total",
-                 "openings", "pathway_local")
+                 "openings", "pathway_local", "safety_valve")
 _TOL = 1e-7
 DIAGNOSIS_COLUMNS = ["family", "zone", "district", "need", "phase", "provision", "year",
                      "required", "limit", "shortfall", "explanation"]
@@ -121,14 +122,27 @@ def _relax(model: MatrixModel, table: pd.DataFrame, families: tuple[str, ...], o
     for key in ("zone", "district", "need", "phase", "provision", "year"):
         if key not in out:
             out[key] = None
-    out["explanation"] = [_explain({str(k): v for k, v in r.items()})
+    out["explanation"] = [_explain({str(k): v for k, v in r.items()}, model)
                           for r in out.to_dict("records")]
     out.insert(0, "option", option)
     return out[["option", *DIAGNOSIS_COLUMNS]].reset_index(drop=True), False
 
 
-def _explain(row: dict[str, object]) -> str:
+def _gbp(amount: float) -> str:
+    """``-£1.2m`` from a million up, else ``-£12,345``."""
+    sign = "\u2212" if amount < -0.5 else ""
+    size = abs(amount)
+    return f"{sign}£{size / 1e6:,.1f}m" if size >= 1e6 else f"{sign}£{size:,.0f}"
+
+
+def _explain(row: dict[str, object], model: MatrixModel) -> str:
     shortfall = float(row["shortfall"])  # type: ignore[arg-type]
+    valve = model.layout.safety_valve if model.layout is not None else None
+    if row["family"] == "safety_valve" and valve is not None:
+        best = valve.target - shortfall
+        return (f"The Safety Valve target (balance \u2265 {_gbp(valve.target)} by the end of "
+                f"{valve.label}) cannot be met: the highest cumulative balance reachable, even "
+                f"leaving pupils without a place, is {_gbp(best)} (short by {_gbp(shortfall)})")
     if row["family"] == "local_share":
         required = float(row["required"])  # type: ignore[arg-type]
         return (f"minimum local share for {row['district']} {row['year']}: {required:,.1f} pupils must "
