@@ -313,3 +313,25 @@ def test_the_formulation_file_states_the_worked_numbers() -> None:
                    "17/12", "7/12"):
         assert figure in text, figure
     assert "models/high_needs.md" in build_allocation_model(_worked()).formulation
+
+
+def test_an_unmet_pupil_costs_the_account_what_finance_says_so_the_target_cannot_drop_pupils(
+        ) -> None:
+    """With unmet pupils free to the account, a steep target (penalty 50) is met by leaving
+    0.43 pupil-years unplaced; at GBP 60,000 an unmet pupil-year (more than any place here)
+    nobody is left out and 12,166.67 of the target stays short. Either way the model's DSG spend
+    is the account's (the unmet_demand line included)."""
+    out = {}
+    for cost in (0.0, 60_000.0):
+        inst = _rich(opening_balance=-3e5, balance_target=0.0, target_year=2027,
+                     shortfall_penalty=50.0, unmet_cost_per_pupil=cost)
+        model = build_allocation_model(inst)
+        raw = solve_highs(model, SolveOptions())
+        assert raw.x is not None
+        r = solve(inst)
+        assert _model_spend(model, raw.x) == pytest.approx(_account_spend(inst, r, 2027),
+                                                           rel=1e-6)
+        out[cost] = (r.kpi("unmet"), r.kpi("safety_valve_shortfall"))
+    assert out[0.0][0] == pytest.approx(0.4294, abs=1e-3) and out[0.0][1] == pytest.approx(0.0)
+    assert out[60_000.0][0] == pytest.approx(0.0, abs=1e-9)
+    assert out[60_000.0][1] == pytest.approx(12_166.67, abs=0.01)

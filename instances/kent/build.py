@@ -232,7 +232,9 @@ def build(data: Path, out: Path) -> dict[str, object]:
     write_csv(table_text(hn.table), out / "high_needs.csv")
 
     def settings_text(model: transport.TransportModel) -> str:
-        return instance_toml(model, fall, total, len(msoas)) + "\n" + finance_toml(hn.opening)
+        unmet = float(indep["cost_per_place"].astype(float).mean())
+        return (instance_toml(model, fall, total, len(msoas)) + "\n"
+                + finance_toml(hn.opening, unmet))
 
     model = provisional
     for _ in range(2):  # T3: fit the per-km rate on the baseline's own journeys, then once more

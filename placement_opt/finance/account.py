@@ -25,7 +25,8 @@ __all__ = ["DSG_LINES", "LINE_COLUMNS", "MEMO_LINES", "SUMMARY_COLUMNS", "Accoun
 
 #: Budget-export funding lines the high-needs block pays.
 DSG_LINES = ("place_funding", "top_up", "mainstream_support", "independent_placements",
-             "alternative_provision", "vacant_place_funding", "change_one_off", "change_savings")
+             "alternative_provision", "vacant_place_funding", "change_one_off", "change_savings",
+             "unmet_demand")
 #: Budget-export lines shown beside the account but outside its balance.
 MEMO_LINES = ("transport", "capital")
 LINE_COLUMNS = ["financial_year", "financial_year_label", "line", "kind", "amount_gbp",

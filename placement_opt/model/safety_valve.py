@@ -7,7 +7,8 @@ cumulative DSG balance at the end of the target financial year T must reach the 
 years up to T (:func:`placement_opt.finance.years.fy_weights`) and ``DSG_a(x)`` the
 high-needs spend of academic year a that the budget export counts: the place cost of every
 pupil in place, place funding on every commissioned place left empty (special schools and
-SRPs), and the changes' one-off costs less their savings. In a special school or SRP, place
+SRPs), the changes' one-off costs less their savings, and ``unmet_cost_per_pupil`` for each
+pupil-year left without a place. In a special school or SRP, place
 cost + empty places x funding = capacity x funding + pupils x (place cost - funding), so the
 tariff's split of a place cost into place funding and top-up does not matter. What no column
 changes (the existing cohort, fixed capacity) is on the right-hand side. Soft targets add the
@@ -62,6 +63,7 @@ class SafetyValve:
     weight: FloatArray
     fixed_spend: float = 0.0
     commissioned: IntArray | None = None
+    unmet_cost: float = 0.0
 
     @property
     def label(self) -> str:
@@ -120,7 +122,8 @@ def plan_safety_valve(data: ModelData, instance: Instance) -> tuple[SafetyValve 
                             provision=np.repeat(cand, n_t)))
     sv = SafetyValve(float(fin.balance_target), int(fin.target_year), hard,
                      float(fin.shortfall_penalty), float(fin.opening_balance), income, outside,
-                     weight, commissioned=cand if cand.size else None)
+                     weight, commissioned=cand if cand.size else None,
+                     unmet_cost=float(fin.unmet_cost_per_pupil))
     return sv, blocks
 
 
@@ -149,6 +152,9 @@ def add_safety_valve_rows(rows: RowAccumulator, sv: SafetyValve, data: ModelData
     arc_coef = np.asarray(np.bincount(o_arc, weights=per, minlength=n_arcs), dtype=np.float64)
     cols.append(np.arange(n_arcs, dtype=np.int64))
     vals.append(arc_coef)
+    if sv.unmet_cost > 0:  # pupils left without a place are still placed, at this cost
+        cols.append(columns.index(Role.UNMET))
+        vals.append(sv.unmet_cost * omega[data.d_year])
     existing = np.zeros((n_p, n_t))
     np.add.at(existing, (e_p, e_t), e_n)
     fixed = float(np.sum(omega[e_t] * e_n * e_place))

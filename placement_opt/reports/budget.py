@@ -17,7 +17,8 @@ Funding lines (``in_objective`` says whether the optimiser's objective includes 
   placing district and kind.
 * ``vacant_place_funding`` — places left empty in special schools and SRPs ×
   ``place_funding_per_place``: paid on commissioned places, but not part of the objective.
-* ``unmet_demand`` — pupils without a place; amount 0 (no funding line pays for them yet).
+* ``unmet_demand`` — pupils without a place, at ``[finance] unmet_cost_per_pupil`` each (the
+  council must still place them; 0 when the instance does not set it).
 * ``capital`` — opening and building costs of the candidate sites opened (in their opening
   year) and of expansions (in the year building starts); ``pupils`` holds the places built.
 * ``change_one_off`` — one-off costs of the closures, reductions and redesignations taken
@@ -98,7 +99,9 @@ def budget_export(run: RunData) -> pd.DataFrame:
     unmet = run.unmet
     parts.append(pd.DataFrame({
         "year": unmet["year"], "funding_line": "unmet_demand", "district": unmet["zone"],
-        "provision_kind": "", "pupils": unmet["unmet"], "amount_gbp": 0.0, "in_objective": False,
+        "provision_kind": "", "pupils": unmet["unmet"],
+        "amount_gbp": unmet["unmet"] * run.instance.settings.finance.unmet_cost_per_pupil,
+        "in_objective": False,
     }))
     table = pd.concat([p for p in parts if len(p)], ignore_index=True)
     keys = ["year", "funding_line", "district", "provision_kind"]

@@ -187,6 +187,10 @@ class Finance(BaseModel):
         "diagnosis); soft: a shortfall is allowed, reported and charged shortfall_penalty.")
     shortfall_penalty: float = Field(
         1.0, ge=0, description="Objective GBP per GBP of balance short of the target (soft).")
+    unmet_cost_per_pupil: float = Field(
+        0.0, ge=0, description="GBP of high-needs spend per pupil-year the plan leaves without a "
+        "place: the council must still place them (most often in the independent sector), so "
+        "the account and the Safety Valve target count them at this rate (0: not counted).")
 
     @model_validator(mode="after")
     def _target_complete(self) -> Finance:

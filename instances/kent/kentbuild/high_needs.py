@@ -22,6 +22,9 @@ constant-price spend would show a surplus that is only inflation.
   (total pupils of ``demand.csv`` in the year over 2025's).
 * H4 opening balance (1 April 2025, ESTIMATE): the 31 March 2022 balance (R7 share x R6 total
   DSG), less the in-year deficits of 2022-23..2024-25, plus the Safety Valve received by then.
+* H5 unmet pupils (``[finance] unmet_cost_per_pupil``, ESTIMATE): a pupil-year the plan leaves
+  without a place is counted at the independent sector's cost per place: the council must
+  still place the child, and the independent sector is where it does when no place is free.
 """
 
 from __future__ import annotations
@@ -244,12 +247,16 @@ def high_needs(data: Path, pack: Pack, demand_by_year: pd.Series) -> HighNeeds:
     return HighNeeds(table, opening, g, series, derivation)
 
 
-def finance_toml(opening: float) -> str:
-    """The ``[finance]`` section of instance.toml (no Safety Valve target in the baseline)."""
+def finance_toml(opening: float, unmet_cost: float) -> str:
+    """The ``[finance]`` section of instance.toml (no Safety Valve target in the baseline);
+    ``unmet_cost`` is the mean cost per place of the independent placements (rule H5)."""
     return "\n".join([
         "[finance]",
         f"opening_balance = {opening:.1f}  # ESTIMATE: cumulative DSG balance at 1 April 2025 = "
         "31 March 2022 balance (R7 x R6) - in-year deficits 2022-23..2024-25 + Safety Valve "
         "received; see provenance/high_needs_opening_balance.csv",
+        f"unmet_cost_per_pupil = {unmet_cost:.1f}  # ESTIMATE (H5): a pupil the plan leaves "
+        "without a place is still placed, most often independently: the independent cost per "
+        "place (provisions.csv)",
         "",
     ])
