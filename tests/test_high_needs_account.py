@@ -98,8 +98,10 @@ def test_a_run_with_a_target_outside_the_horizon_is_a_located_error() -> None:
     worked = Instance.from_path(WORKED)
     run = RunData.from_result(solve(worked), worked)
     finance = Finance(balance_target=0.0, target_year=2099)
-    bad = RunData.from_result(solve(worked), worked.replace(
-        settings=worked.settings.model_copy(update={"finance": finance})))
+    settings = worked.settings.model_copy(update={"finance": finance})
+    with pytest.raises(InstanceError, match="target_year"):
+        worked.replace(settings=settings)  # refused when the instance is made
+    bad = RunData.from_result(solve(worked), worked.model_copy(update={"settings": settings}))
     assert run_account(run).summary["target_gbp"].isna().all()
     with pytest.raises(InstanceError, match="target_year"):
-        run_account(bad)
+        run_account(bad)  # and by the account, for one made without the checks

@@ -189,8 +189,20 @@ def test_no_target_leaves_the_model_as_it_was() -> None:
     assert "safety_valve_shortfall" not in set(solve(inst).kpis["kpi"])
 
 
+def _unchecked(inst: Instance, **updates: Any) -> Instance:
+    """``inst`` changed without validating it again (as code building one in memory might):
+    the solve and the builder check the target themselves."""
+    if "finance" in updates:
+        fin = inst.settings.finance.model_copy(update=updates.pop("finance"))
+        updates["settings"] = inst.settings.model_copy(update={"finance": fin})
+    return inst.model_copy(update=updates)
+
+
 def test_a_target_year_outside_the_horizon_is_a_located_error() -> None:
-    inst = _worked(balance_target=0.0, target_year=2030)
+    with pytest.raises(InstanceError, match="target_year") as err:
+        _worked(balance_target=0.0, target_year=2030)  # when the instance is made
+    assert "2030" in str(err.value) and "2026 to 2027" in str(err.value)
+    inst = _unchecked(_worked(), finance={"balance_target": 0.0, "target_year": 2030})
     with pytest.raises(InstanceError, match="target_year") as err:
         solve(inst)
     assert "2030" in str(err.value) and "2026 to 2027" in str(err.value)
@@ -200,11 +212,15 @@ def test_a_target_year_outside_the_horizon_is_a_located_error() -> None:
 
 def test_a_bad_high_needs_line_is_a_located_error_with_a_target() -> None:
     inst = _worked(balance_target=0.0, target_year=2027)
-    bad = inst.replace(high_needs=inst.high_needs.assign(financial_year=[2026, 2026, 2027, 2031]))
+    lines = inst.high_needs.assign(financial_year=[2026, 2026, 2027, 2031])
+    with pytest.raises(InstanceError, match="financial_year") as err:
+        inst.replace(high_needs=lines)  # when the instance is made
+    assert "row 5" in str(err.value) and "2031" in str(err.value)
+    bad = _unchecked(inst, high_needs=lines)
     with pytest.raises(InstanceError, match="financial_year") as err:
         solve(bad)
     assert "row 5" in str(err.value) and "2031" in str(err.value)
-    plain = _finance(bad, balance_target=None, target_year=None)
+    plain = _unchecked(bad, finance={"balance_target": None, "target_year": None})
     assert solve(plain).status is Status.OPTIMAL  # no target: the model does not read them
 
 

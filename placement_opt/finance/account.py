@@ -19,6 +19,7 @@ import pandas as pd
 from placement_opt.errors import Issue
 from placement_opt.finance.years import financial_year_label
 from placement_opt.schema.settings import Finance
+from placement_opt.schema.validation_finance import finance_issues
 
 __all__ = ["DSG_LINES", "LINE_COLUMNS", "MEMO_LINES", "SUMMARY_COLUMNS", "Account",
            "account_issues", "high_needs_account"]
@@ -48,24 +49,10 @@ class Account:
 def account_issues(outside: pd.DataFrame, finance: Finance, financial_years: list[int],
                    source: str) -> list[Issue]:
     """Located problems: a ``high_needs`` row whose financial year is outside the horizon's, a
-    negative amount, a target year outside the horizon."""
-    horizon = f"{financial_years[0]} to {financial_years[-1]}" if financial_years else "none"
-    issues = []
-    for i, (fy, amount) in enumerate(zip(outside["financial_year"], outside["amount_gbp"],
-                                         strict=True)):
-        if int(fy) not in financial_years:
-            issues.append(Issue(f"{source}: table high_needs", "financial year outside the "
-                                "horizon", row=i + 2, column="financial_year", value=str(fy),
-                                expected=f"a financial year of the horizon ({horizon})"))
-        if float(amount) < 0:
-            issues.append(Issue(f"{source}: table high_needs", "negative amount", row=i + 2,
-                                column="amount_gbp", value=str(amount),
-                                expected="0 or more (the kind says income or spend)"))
-    if finance.target_year is not None and finance.target_year not in financial_years:
-        issues.append(Issue(f"{source}: settings", "Safety Valve target year outside the horizon",
-                            column="finance.target_year", value=str(finance.target_year),
-                            expected=f"a financial year of the horizon ({horizon})"))
-    return issues
+    negative amount, a target year outside the horizon
+    (:func:`placement_opt.schema.validation_finance.finance_issues`)."""
+    return finance_issues(outside, finance, financial_years, f"{source}: table high_needs",
+                          f"{source}: settings")
 
 
 def high_needs_account(model_fy: pd.DataFrame, outside: pd.DataFrame, finance: Finance,

@@ -19,6 +19,7 @@ from placement_opt.schema.defaults import default_needs, default_phases
 from placement_opt.schema.parse import RawTable, parse_table, show_cell
 from placement_opt.schema.settings import Settings, settings_issues
 from placement_opt.schema.tables import KINDS, LIST_SEPARATOR, MAX_LISTED, TABLES
+from placement_opt.schema.validation_finance import finance_issues
 from placement_opt.schema.validation_zones import check_zone_districts
 
 __all__ = ["ValidatedTables", "validate_raw"]
@@ -79,6 +80,12 @@ def validate_raw(
     issues += _check_capacity(typed, sources, locate)
     if settings is not None:
         issues += _check_policy(settings, typed, settings_source)
+        hn = sources.get("high_needs")
+        issues += finance_issues(
+            typed["high_needs"], settings.finance,
+            sorted(int(y) for y in typed["demand"]["year"].dropna().unique()),
+            hn.source if hn is not None else locate("high_needs"), settings_source,
+            hn.rows if hn is not None else None)
     if "demand" in sources and len(typed["demand"]) == 0:
         issues.append(Issue(sources["demand"].source, "the demand table has no rows",
                             expected="at least one row of zone, need, phase, year, pupils"))
