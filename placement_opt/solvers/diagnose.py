@@ -140,9 +140,11 @@ def _explain(row: dict[str, object], model: MatrixModel) -> str:
     valve = model.layout.safety_valve if model.layout is not None else None
     if row["family"] == "safety_valve" and valve is not None:
         best = valve.target - shortfall
+        how = (", even leaving pupils without a place," if valve.unmet_cost == 0
+               else f" (a pupil without a place counted at {_gbp(valve.unmet_cost)} a year)")
         return (f"The Safety Valve target (balance \u2265 {_gbp(valve.target)} by the end of "
-                f"{valve.label}) cannot be met: the highest cumulative balance reachable, even "
-                f"leaving pupils without a place, is {_gbp(best)} (short by {_gbp(shortfall)})")
+                f"{valve.label}) cannot be met: the highest cumulative balance reachable{how} "
+                f"is {_gbp(best)} (short by {_gbp(shortfall)})")
     if row["family"] == "local_share":
         required = float(row["required"])  # type: ignore[arg-type]
         return (f"minimum local share for {row['district']} {row['year']}: {required:,.1f} pupils must "
