@@ -100,10 +100,12 @@ class Book:
 
     def __init__(self, target: Path, scratch: str, tables: bool = False) -> None:
         # XlsxWriter cannot add a table in constant_memory mode (add_table only warns and does
-        # nothing), so a book of tables holds its cells in memory until it is closed.
+        # nothing), so a book of tables holds its cells in memory until it is closed, and its
+        # parts too (no scratch files; each part dated 1980-01-01).
         self._tables = tables
         self._book = xlsxwriter.Workbook(str(target), {**_OPTIONS, "tmpdir": scratch,
-                                                       "constant_memory": not tables})
+                                                       "constant_memory": not tables,
+                                                       "in_memory": tables})
         self._book.set_properties({"created": CREATED})
         self._bold = self._book.add_format({"bold": True})
         self._plain = self._book.add_format()
@@ -295,9 +297,9 @@ def _chain(first: Iterable[Sequence[Any]], then: Iterable[Sequence[Any]]
 
 def _columns(frame: pd.DataFrame, arrays: bool = False) -> list[Any]:
     """The columns of ``frame`` as lists of Python values (NaN and None for missing), or with
-    ``arrays``, numpy float columns as arrays."""
+    ``arrays``, numeric and boolean numpy columns as arrays."""
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
-    return [c.to_numpy() if arrays and isinstance(c.dtype, np.dtype) and c.dtype.kind == "f"
+    return [c.to_numpy() if arrays and isinstance(c.dtype, np.dtype) and c.dtype.kind in "biuf"
             else c.tolist() if c.dtype.kind in "biuf" else c.astype("object").tolist()
             for c in columns]
 
