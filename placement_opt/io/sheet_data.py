@@ -54,7 +54,7 @@ def plain_value(value: Any) -> float | int | bool | str | None:
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
-    return value if type(value) in _PLAIN else str(value)  # type: ignore[no-any-return]
+    return value if type(value) in _PLAIN else str(value)
 
 
 class _Column:
@@ -103,13 +103,13 @@ def _column(values: np.ndarray | list[Any]) -> _Column:
             return _Column.of([f"><v>{v}</v></c>" for v in values.tolist()])
         if kind == "b":
             return _Column.of([_TRUE if v else _FALSE for v in values.tolist()])
-        values = values.tolist()
-    if all(type(v) is str for v in values):
-        column = _Column.of([""] * len(values))
-        column.text_rows = [i for i, v in enumerate(values) if v]
-        column.texts = [v for v in values if v]
+    items: list[Any] = values.tolist() if isinstance(values, np.ndarray) else values
+    if all(type(v) is str for v in items):
+        column = _Column.of([""] * len(items))
+        column.text_rows = [i for i, v in enumerate(items) if v]
+        column.texts = [v for v in items if v]
         return column
-    return _Column(values)
+    return _Column(items)
 
 
 _TRUE, _FALSE = ' t="b"><v>1</v></c>', ' t="b"><v>0</v></c>'
