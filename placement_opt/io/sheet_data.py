@@ -124,7 +124,7 @@ class TableSheet(ExactSheet):
     def add_table(self, first_row: int, first_col: int, last_row: int, last_col: int,
                   options: dict[str, Any] | None = None) -> int:
         """XlsxWriter's ``add_table`` (one table a sheet, no total row or data), without its
-        cell-by-cell check for overlaps (a tenth of the time of Kent's workbooks)."""
+        cell-by-cell check for overlaps, which took a tenth of Kent's writing time."""
         if self.tables:
             raise RuntimeError(f"sheet {self.name}: one table a sheet")
         options = dict(options or {})

@@ -96,7 +96,8 @@ def cell_value(value: Any) -> Any:
 
 
 class Book:
-    """An xlsx workbook being written, one sheet at a time (rows stream to disk)."""
+    """An xlsx workbook being written, one sheet at a time (rows stream to disk, except in a
+    book of tables, whose table sheets are written column by column: ``sheet_data``)."""
 
     def __init__(self, target: Path, scratch: str, tables: bool = False) -> None:
         # XlsxWriter cannot add a table in constant_memory mode (add_table only warns and does
