@@ -11,12 +11,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlsxwriter  # type: ignore[import-untyped]  # no py.typed marker
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from placement_opt.errors import OutputError
+from placement_opt.io.sheet_data import ExactSheet, TableSheet
 
 __all__ = ["FORMATS", "Book", "cell_value", "column_format", "frame_rows", "open_book",
            "unescape_text", "write_workbook"]
@@ -93,25 +95,18 @@ def cell_value(value: Any) -> Any:
     return value
 
 
-class _ExactSheet(Worksheet):  # type: ignore[misc]
-    """A worksheet that stores numbers with every digit (XlsxWriter keeps 16 significant
-    digits, which does not round-trip every float)."""
-
-    def _xml_number_element(self, number: float, attributes: Any = ()) -> None:
-        # The attributes are the cell reference and a style index: nothing to escape.
-        attr = "".join([f' {k}="{v}"' for k, v in attributes])
-        self.fh.write(f"<c{attr}><v>{number!r}</v></c>")
-
-
 class Book:
-    """An xlsx workbook being written, one sheet at a time (rows stream to disk)."""
+    """An xlsx workbook being written, one sheet at a time (rows stream to disk, except in a
+    book of tables, whose table sheets are written column by column: ``sheet_data``)."""
 
     def __init__(self, target: Path, scratch: str, tables: bool = False) -> None:
         # XlsxWriter cannot add a table in constant_memory mode (add_table only warns and does
-        # nothing), so a book of tables holds its cells in memory until it is closed.
+        # nothing), so a book of tables holds its cells in memory until it is closed, and its
+        # parts too (no scratch files; each part dated 1980-01-01).
         self._tables = tables
         self._book = xlsxwriter.Workbook(str(target), {**_OPTIONS, "tmpdir": scratch,
-                                                       "constant_memory": not tables})
+                                                       "constant_memory": not tables,
+                                                       "in_memory": tables})
         self._book.set_properties({"created": CREATED})
         self._bold = self._book.add_format({"bold": True})
         self._plain = self._book.add_format()
@@ -155,7 +150,7 @@ class Book:
             kind = _TYPES.get(frame.iloc[:, i].dtype.kind, "text")
             unit = (units or {}).get(h, UNITS.get(chosen[h] or "", ""))
             self._schema.append((name, table, h, kind, unit, (describe or {}).get(h, "")))
-        sheet: Worksheet = self._book.add_worksheet(name, worksheet_class=_ExactSheet)
+        sheet: TableSheet = self._book.add_worksheet(name, worksheet_class=TableSheet)
         for col, title in enumerate(header):
             width = (widths or {}).get(title, max(10, min(40, len(title) + 4)))
             sheet.set_column(col, col, width, styles[col])
@@ -164,9 +159,10 @@ class Book:
             "name": table, "style": "Table Style Light 9",
             "columns": [{"header": h} for h in header]})
         sheet.freeze_panes(1, 0)
-        for number, row in enumerate(frame_rows(frame), start=1):
-            for col, value in enumerate(row):
-                self._cell(sheet, number, col, value, styles[col])
+        if not sheet.put_columns(1, _columns(frame, arrays=True), styles):
+            for number, row in enumerate(frame_rows(frame), start=1):
+                for col, value in enumerate(row):
+                    self._cell(sheet, number, col, value, styles[col])
         return sheet
 
     def schema(self, name: str = "schema", table: str = "tbl_schema") -> Worksheet:
@@ -194,7 +190,7 @@ class Book:
         _check_name("table", table)
         if not self._tables:
             raise OutputError("a table needs a book opened with tables=True")
-        sheet: Worksheet = self._book.add_worksheet(name, worksheet_class=_ExactSheet)
+        sheet: Worksheet = self._book.add_worksheet(name, worksheet_class=ExactSheet)
         header = (("name", 30, "Defined name of the value cell (use it in formulas)."),
                   ("figure", 60, "What the figure is."),
                   ("value", 18, "The figure, in the unit its format shows."))
@@ -223,7 +219,7 @@ class Book:
              count: int | None = None, comments: Sequence[str] = ()) -> Worksheet:
         """A sheet with ``header`` in bold and frozen (with ``comments`` on its cells), then
         ``rows`` (``count`` of them, when known, is checked against the sheet's limit first)."""
-        sheet: Worksheet = self._book.add_worksheet(name, worksheet_class=_ExactSheet)
+        sheet: Worksheet = self._book.add_worksheet(name, worksheet_class=ExactSheet)
         if len(header) > _MAX_COLS or (count or 0) + 1 > _MAX_ROWS:
             raise OutputError(f"sheet {name}: more rows or columns than a workbook can hold; "
                               "write CSV instead")
@@ -240,7 +236,7 @@ class Book:
 
     def lines(self, name: str, rows: Iterable[Sequence[Any]], widths: Sequence[float]) -> Worksheet:
         """A sheet of plain ``rows`` (no header) with the given column widths."""
-        sheet: Worksheet = self._book.add_worksheet(name, worksheet_class=_ExactSheet)
+        sheet: Worksheet = self._book.add_worksheet(name, worksheet_class=ExactSheet)
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         for number, row in enumerate(rows):
@@ -300,11 +296,18 @@ def _chain(first: Iterable[Sequence[Any]], then: Iterable[Sequence[Any]]
     yield from then
 
 
+def _columns(frame: pd.DataFrame, arrays: bool = False) -> list[Any]:
+    """The columns of ``frame`` as lists of Python values (NaN and None for missing), or with
+    ``arrays``, numeric and boolean numpy columns as arrays."""
+    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    return [c.to_numpy() if arrays and isinstance(c.dtype, np.dtype) and c.dtype.kind in "biuf"
+            else c.tolist() if c.dtype.kind in "biuf" else c.astype("object").tolist()
+            for c in columns]
+
+
 def frame_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
     """The rows of ``frame`` as tuples of Python values (NaN and None for missing)."""
-    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
-    values = [c.tolist() if c.dtype.kind in "biuf" else c.astype("object").tolist()
-              for c in columns]
+    values = _columns(frame)
     return zip(*values, strict=True) if values else iter([()] * len(frame))
 
 
