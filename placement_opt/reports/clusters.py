@@ -91,25 +91,27 @@ def cluster_budgets(run: RunData) -> pd.DataFrame:
     util = run.utilisation.assign(cluster=run.utilisation["provision"].map(provision_clusters(inst)))
     # clusters where pupils live (out-of-county zones hold provisions, not demand)
     clusters = sorted(set(demand["cluster"]))
+    # one grouping each for pupils and cost by (year, kind, home cluster) and for places
+    grouped = alloc.assign(cluster=home).groupby(["year", "kind", "cluster"])
+    home_pupils: dict[Any, float] = grouped["pupils"].sum().to_dict()
+    home_cost: dict[Any, float] = grouped["place_cost"].sum().to_dict()
+    places: dict[Any, float] = util.groupby(["year", "kind", "cluster"])["capacity"].sum().to_dict()
     rows: list[dict[str, Any]] = []
     for year in sorted(int(y) for y in dem_y.index):
         a = alloc[alloc["year"] == year]
-        in_year = home[alloc["year"] == year]
-        u = util[util["year"] == year]
         county = float(dem_y.get(year, 0.0))
         block: list[dict[str, Any]] = []
         for line, kind in CLUSTER_LINES.items():
             of_kind = (a["kind"] == kind).to_numpy()
             county_pence = _pence(a.loc[of_kind, "place_cost"])
             for cluster in clusters:
-                mine = of_kind & (in_year == cluster).to_numpy()
+                key = (year, kind, cluster)
                 block.append({
                     "cluster": cluster, "held": "cluster", "budget_line": line,
-                    "pupils": float(a.loc[mine, "pupils"].sum()),
+                    "pupils": float(home_pupils.get(key, 0.0)),
                     "demand": float(dem_c.get((year, cluster), 0.0)),
-                    "places_in_cluster": float(u.loc[(u["kind"] == kind)
-                                                     & (u["cluster"] == cluster), "capacity"].sum()),
-                    "pence": _pence(a.loc[mine, "place_cost"]),
+                    "places_in_cluster": float(places.get(key, 0.0)),
+                    "pence": _pence([float(home_cost.get(key, 0.0))]),
                     "county_pence": county_pence,
                 })
         for line, kind in CENTRAL_LINES.items():

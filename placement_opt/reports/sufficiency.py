@@ -90,12 +90,13 @@ def place_apportionment(run: RunData) -> pd.DataFrame:
     return frame[cols].sort_values(["provision", "year", "need", "phase"]).reset_index(drop=True)
 
 
-def sufficiency_table(run: RunData) -> pd.DataFrame:
-    """The detailed table: one row per district × need × phase × year with demand."""
+def sufficiency_table(run: RunData, apportioned: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The detailed table: one row per district × need × phase × year with demand
+    (``apportioned``: :func:`place_apportionment` of ``run``, when already computed)."""
     districts = zone_to_district(run.data)
     demand = _by_district(run.instance.demand, districts).rename(
         columns={"pupils": "demand"}).groupby(KEYS, as_index=False)["demand"].sum()
-    places = place_apportionment(run)
+    places = place_apportionment(run) if apportioned is None else apportioned
     places = places[places["kind"].isin(LOCAL_KINDS)]
     by_kind = places.pivot_table(index=KEYS, columns="kind", values="places", aggfunc="sum",
                                  fill_value=0.0)
@@ -221,12 +222,13 @@ def county_vs_benchmarks(county: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.D
 
 def sufficiency_report(run: RunData) -> dict[str, pd.DataFrame]:
     """All sufficiency tables by sheet name: detail, roll-ups, district benchmarks and places."""
-    detail = sufficiency_table(run)
+    apportioned = place_apportionment(run)
+    detail = sufficiency_table(run, apportioned)
     tables = {"detail": detail}
     for name, keys in ROLLUPS.items():
         tables[name] = rollup(detail, keys)
     tables["district_benchmarks"] = district_benchmarks(tables["by_district"], tables["county"])
     tables["county_vs_benchmarks"] = county_vs_benchmarks(tables["county"],
                                                           run.instance.benchmarks)
-    tables["place_apportionment"] = place_apportionment(run)
+    tables["place_apportionment"] = apportioned
     return tables
