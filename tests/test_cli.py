@@ -41,7 +41,7 @@ def test_solve_writes_every_output(tmp_path: Path) -> None:
     assert names == {"allocations.csv", "utilisation.csv", "unmet.csv", "kpis.csv",
                      "warnings.csv", "duals.csv", "openings.csv", "expansions.csv", "capital.csv",
                      "budget_use.csv", "diagnosis.csv", "transfers.csv", "changes.csv",
-                     "summary.json",
+                     "summary.json", "timings.json",
                      "result.xlsx", "instance",
                      "sufficiency.xlsx", "sufficiency.csv", "sufficiency_county.csv",
                      "budget_export.xlsx", "budget_export.csv", "budget_clusters.csv",

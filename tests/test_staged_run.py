@@ -66,3 +66,17 @@ def test_a_solve_that_fails_while_writing_leaves_no_run(tmp_path: Path,
     res = CliRunner().invoke(app, ["solve", DEMO, "--out", str(out)])
     assert res.exit_code == 1 and "disk full" in res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_runs_of_the_same_input_give_byte_identical_files(tmp_path: Path) -> None:
+    """Timings live in timings.json alone (once in summary.json, result.xlsx and report.html)."""
+    runs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        assert CliRunner().invoke(app, ["solve", DEMO, "--out", str(out)]).exit_code == 0
+        runs.append({p.relative_to(out).as_posix(): p.read_bytes()
+                     for p in sorted(out.rglob("*")) if p.is_file()})
+    assert runs[0].keys() == runs[1].keys() and len(runs[0]) > 20
+    differ = [name for name in runs[0] if runs[0][name] != runs[1][name]]
+    assert differ in ([], ["timings.json"])
+    assert b"seconds" not in runs[0]["summary.json"]

@@ -21,7 +21,7 @@ from placement_opt.results.model_cache import model_data_of
 from placement_opt.results.result import Result
 
 __all__ = ["INSTANCE_DIR", "RUN_TABLES", "RunData", "load_run", "new_run_dir", "result_summary",
-           "warnings_table", "write_result"]
+           "result_timings", "warnings_table", "write_result"]
 
 #: Sub-folder of a run folder holding the solved instance as a CSV folder.
 INSTANCE_DIR = "instance"
@@ -126,8 +126,18 @@ def warnings_table(result: Result) -> pd.DataFrame:
     )
 
 
+def result_timings(result: Result) -> dict[str, object]:
+    """Build, solve and stage seconds (``timings.json``: kept apart, so that the same input
+    gives byte-identical result files)."""
+    return {"build_seconds": round(result.build_seconds, 4),
+            "solve_seconds": round(result.solve_seconds, 4),
+            "stages": [{"stage": s.as_dict()["stage"], "seconds": s.as_dict().get("seconds")}
+                       for s in result.stages]}
+
+
 def result_summary(result: Result) -> dict[str, object]:
-    """Status, objective, gap, timings and model size as plain JSON values."""
+    """Status, objective, gap, model size and the stages' outcomes as plain JSON values (the
+    timings are :func:`result_timings`)."""
     return {
         "instance": result.instance_name,
         "instance_fingerprint": result.instance_fingerprint,
@@ -136,12 +146,11 @@ def result_summary(result: Result) -> dict[str, object]:
         "bound": result.bound,
         "gap": result.gap,
         "backend": result.backend,
-        "build_seconds": round(result.build_seconds, 4),
-        "solve_seconds": round(result.solve_seconds, 4),
         "model_size": result.model_size,
         "message": result.message,
         "cut_short": list(result.cut_short),
-        "stages": [s.as_dict() for s in result.stages],
+        "stages": [{k: v for k, v in s.as_dict().items() if k != "seconds"}
+                   for s in result.stages],
     }
 
 
@@ -162,6 +171,9 @@ def write_result(result: Result, folder: Path, overwrite: bool = False,
         write_text_atomic(target, neutralise_text(frame).to_csv(index=False))
         written.append(target)
     summary = result_summary(result)
+    target = folder / "timings.json"
+    write_text_atomic(target, json.dumps(result_timings(result), indent=2) + "\n")
+    written.append(target)
     target = folder / "summary.json"
     write_text_atomic(target, json.dumps(summary, indent=2) + "\n")
     written.append(target)

@@ -95,7 +95,6 @@ def _facts(ctx: Context) -> list[tuple[str, str]]:
     facts = [
         ("Objective", fmt_gbp(r.objective) if r.objective is not None else DASH),
         ("Gap", fmt_share(r.gap, 4) if r.gap is not None else DASH),
-        ("Build + solve", f"{r.build_seconds:.2f} s + {r.solve_seconds:.2f} s"),
         ("Backend", r.backend),
         ("Years", ctx.horizon),
         ("Model", ", ".join(f"{v:,} {k}" for k, v in sorted(r.model_size.items()))),
