@@ -33,7 +33,8 @@ SUMMARY_DESCRIPTIONS = {
     "income_gbp": "DSG high-needs income in the year: the high_needs table's income lines.",
     "spend_gbp": "High-needs block spend in the year: the model's DSG lines (place funding, "
                  "top-up, mainstream support, independent, AP, vacant places, change costs and "
-                 "savings) plus the high_needs table's spend lines.",
+                 "savings, unmet pupils at [finance] unmet_cost_per_pupil) plus the "
+                 "high_needs table's spend lines.",
     "in_year_balance_gbp": "income_gbp - spend_gbp (negative: an in-year deficit).",
     "cumulative_balance_gbp": "Cumulative DSG balance at 31 March: [finance] opening_balance + "
                               "the in-year balances so far (negative: a deficit).",
