@@ -24,8 +24,9 @@ from placement_opt.errors import OutputError
 from placement_opt.finance.account import LINE_COLUMNS, SUMMARY_COLUMNS
 from placement_opt.reports.compare import compare_runs
 from placement_opt.reports.files import ACCOUNT_FILES, write_budget, write_comparison
+from placement_opt.reports.format import fmt_gbp_m
 from placement_opt.reports.high_needs import DIFFERENCE_COLUMNS, run_account
-from placement_opt.reports.html.balance_chart import fmt_gbp_m, signed_ticks
+from placement_opt.reports.html.balance_chart import signed_ticks
 from placement_opt.reports.html.run_high_needs import target_sentence
 from placement_opt.results.run import load_run
 from placement_opt.schema.settings import Finance

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["DASH", "fmt_gbp", "fmt_gbp_short", "fmt_minutes", "fmt_number", "fmt_share",
+__all__ = ["DASH", "fmt_gbp", "fmt_gbp_m", "fmt_gbp_short", "fmt_minutes", "fmt_number", "fmt_share",
            "fmt_signed", "fmt_unit"]
 
 #: What a missing value shows as.
@@ -31,6 +31,15 @@ def fmt_gbp(value: float) -> str:
     if abs(value) < 0.5:
         return "£0"
     return f"{'−' if value < 0 else ''}£{abs(value):,.0f}"
+
+
+def fmt_gbp_m(value: float) -> str:
+    """GBP in millions with one decimal and a true minus: ``−£12.3m`` (``£0`` under 50p)."""
+    if not math.isfinite(value):
+        return DASH
+    if abs(value) < 0.5:
+        return "£0"
+    return f"{'−' if value < 0 else ''}£{abs(value) / 1e6:,.1f}m"
 
 
 def fmt_gbp_short(value: float) -> str:

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from placement_opt.reports.format import DASH, fmt_gbp, fmt_gbp_short
+from placement_opt.reports.format import fmt_gbp, fmt_gbp_short
 from placement_opt.reports.html.charts import nice_ticks
 from placement_opt.reports.html.svg import clip, svg_open, text_width
 from placement_opt.reports.html.svg import coord as _c
 
-__all__ = ["BALANCE_COLORS", "BalanceChart", "balance_chart_svg", "fmt_gbp_m", "signed_ticks"]
+__all__ = ["BALANCE_COLORS", "BalanceChart", "balance_chart_svg", "signed_ticks"]
 
 #: Colours (Okabe-Ito) of income, spend, the in-year and the cumulative balance, and the target.
 BALANCE_COLORS = {"income": "#009E73", "spend": "#D55E00", "in_year": "#E69F00",
@@ -34,15 +34,6 @@ class BalanceChart:
     cumulative: tuple[float, ...]
     target: tuple[int, float] | None = None
     title: str = "High-needs account by financial year"
-
-
-def fmt_gbp_m(value: float) -> str:
-    """GBP in millions with one decimal and a true minus: ``−£12.3m`` (``£0`` under 50p)."""
-    if not math.isfinite(value):
-        return DASH
-    if abs(value) < 0.5:
-        return "£0"
-    return f"{'−' if value < 0 else ''}£{abs(value) / 1e6:,.1f}m"
 
 
 def signed_ticks(low: float, high: float, count: int = 6) -> list[float]:

@@ -14,13 +14,13 @@ from placement_opt.reports.compare import OUTCOMES, Comparison
 from placement_opt.reports.format import (
     DASH,
     fmt_gbp,
+    fmt_gbp_m,
     fmt_gbp_short,
     fmt_number,
     fmt_share,
     fmt_signed,
     fmt_unit,
 )
-from placement_opt.reports.html.balance_chart import fmt_gbp_m
 from placement_opt.reports.html.charts import BarChart, Series, bar_chart_svg
 from placement_opt.reports.html.svg import KIND_COLORS
 from placement_opt.reports.html.templating import Cell, num, render

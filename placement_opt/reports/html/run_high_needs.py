@@ -8,8 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from placement_opt.reports.format import fmt_gbp_m
 from placement_opt.reports.high_needs import has_account_inputs, run_account
-from placement_opt.reports.html.balance_chart import BalanceChart, balance_chart_svg, fmt_gbp_m
+from placement_opt.reports.html.balance_chart import BalanceChart, balance_chart_svg
 from placement_opt.reports.html.run_context import Context
 from placement_opt.reports.html.templating import Cell, num
 from placement_opt.results.run import RunData
