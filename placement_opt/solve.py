@@ -22,6 +22,7 @@ from placement_opt.results.model_cache import model_data_of
 from placement_opt.results.result import Result, make_result
 from placement_opt.solvers.base import RawSolution
 from placement_opt.solvers.diagnose import diagnose_within
+from placement_opt.solvers.fallback import with_trivial_incumbent
 from placement_opt.solvers.highs import solve_highs
 from placement_opt.solvers.registry import Backend, get_backend
 from placement_opt.solvers.watchdog import no_time
@@ -56,10 +57,14 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
     backend = choose_backend(model, opts.backend)
     raw, first = run_stage("solve", deadline, opts, backend.name,
                            lambda o: backend.run(model, o))
+    solver_raw = raw
+    raw = with_trivial_incumbent(model, raw)  # always a plan at a time limit, when one is
+    trivial = raw is not solver_raw  # not an optimum: no duals for it
     stages = [first]
     if opts.backend == "auto":
         raw = replace(raw, message=f"auto chose {backend.name}: {raw.message}")
-    if model.is_mip and raw.x is not None and opts.mip_duals and raw.row_dual is None:
+    if model.is_mip and raw.x is not None and opts.mip_duals and raw.row_dual is None \
+            and not trivial:
         fixed = fixed_decision_model(model, raw.x)
         lp, stage = run_stage("duals", deadline, opts.model_copy(update={"backend": "highs"}),
                               "highs", lambda o: solve_highs(fixed, o))

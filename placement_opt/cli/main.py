@@ -43,7 +43,11 @@ def _load(path: str) -> Instance:
 @app.command()
 def validate(path: Annotated[str, typer.Argument(help="CSV folder, .xlsx or .json.")]) -> None:
     """Check an instance and list every problem; exit code 2 when there are errors."""
+    from placement_opt.reports.high_needs import check_account
+
     inst = _load(path)
+    with reported(f"Problems in the high-needs account of {path}"):
+        check_account(inst)
     from placement_opt.model.arcs import eligible_arcs
     from placement_opt.model.checks import presolve_checks
     from placement_opt.model.data import ModelData

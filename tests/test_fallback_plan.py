@@ -1,0 +1,59 @@
+"""Always a plan at a time limit (``placement_opt/solvers/fallback.py``): when the solver has no
+incumbent, the trivial plan — nothing opened or changed, every pupil not already placed unmet —
+checked feasible row by row, with its gap against the solver's bound."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from placement_opt import Instance, Status, solve
+from placement_opt.model.build import build_allocation_model
+from placement_opt.solvers.base import RawSolution
+from placement_opt.solvers.fallback import trivial_plan, with_trivial_incumbent
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _stopped(bound: float | None) -> RawSolution:
+    return RawSolution(Status.NO_SOLUTION_AT_LIMIT, None, None, bound, None, None, 1.0, "highs",
+                       "time limit")
+
+
+def test_the_trivial_plan_on_the_demo_leaves_every_pupil_unmet() -> None:
+    demo = Instance.from_path(ROOT / "instances" / "demo")
+    model = build_allocation_model(demo)
+    x = trivial_plan(model)
+    assert x is not None
+    out = with_trivial_incumbent(model, _stopped(1e6))
+    assert out.status is Status.FEASIBLE_AT_LIMIT and out.x is not None
+    pupils = float(demo.demand["pupils"].sum())
+    assert out.objective == pytest.approx(pupils * demo.policy.unmet_penalty)
+    assert out.gap == pytest.approx((out.objective - 1e6) / out.objective)
+    assert "trivial plan" in out.message
+
+
+def test_a_solution_or_a_hard_rule_the_empty_plan_breaks_is_left_alone() -> None:
+    demo = Instance.from_path(ROOT / "instances" / "demo")
+    model = build_allocation_model(demo)
+    solved = replace(_stopped(None), status=Status.OPTIMAL)
+    assert with_trivial_incumbent(model, solved) is solved
+    # a row the empty plan breaks (its lower bound raised above what it holds)
+    strict = replace(model, row_lower=np.where(np.arange(model.n_rows) == model.n_rows - 1,
+                                               model.row_upper[-1] + 1.0, model.row_lower))
+    assert trivial_plan(strict) is None
+    stopped = _stopped(None)
+    assert with_trivial_incumbent(strict, stopped) is stopped
+
+
+def test_kent_growth_at_a_one_second_limit_gives_a_plan() -> None:
+    """Once `--time-limit 1` on kent_growth returned no_solution_at_limit."""
+    inst = Instance.from_path(ROOT / "instances" / "kent_growth")
+    r = solve(inst, time_limit=1)
+    assert r.status is Status.FEASIBLE_AT_LIMIT
+    assert r.objective is not None and r.kpi("unmet") > 0
+    assert "trivial plan" in r.message
+    assert r.gap is None or r.gap > 0
