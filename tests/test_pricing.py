@@ -4,6 +4,7 @@ dual-feasible certificate (every reduced cost >= -tol at the final duals)."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -197,4 +198,22 @@ def test_phase_transfer_flows_are_priced_too() -> None:
     assert flows.any() and (groups[flows] >= model.layout.n_demand_rows).all()  # type: ignore[union-attr]
     full, priced = solve_highs(model, OFF), solve_highs(model, ON)
     assert priced.objective == pytest.approx(full.objective, rel=1e-9)
+    _certified(model, priced)
+    # Rows with no nonzero in the restricted LP are left out (their duals are 0).
+    live = re.search(r"([\d,]+) of ([\d,]+) rows", priced.message)
+    assert live is not None
+    assert int(live[1].replace(",", "")) < int(live[2].replace(",", "")) == model.n_rows
+
+
+def test_companions_join_with_their_rows() -> None:
+    """Breaks and flows start out of the restricted LP unless their rows are in it: a break
+    comes with the transfer row of a placement that is in; pricing still ends optimal."""
+    from test_transfers import _instance
+
+    model = build_allocation_model(_instance())
+    companions = pricing.pricing_companions(model)
+    role = model.column_keys["role"]
+    assert companions.tolist() == np.isin(role, [Role.TRANSFER.value, Role.BREAK.value]).tolist()
+    priced = solve_by_pricing(model, ON)
+    assert priced.objective == pytest.approx(160_200)
     _certified(model, priced)

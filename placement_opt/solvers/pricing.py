@@ -30,11 +30,12 @@ from placement_opt.solvers.base import RawSolution
 from placement_opt.solvers.highs_core import match_scheduler, new_highs, solve_plain
 from placement_opt.status import Status
 
-__all__ = ["INITIAL_ARCS", "PER_ROUND", "PRICING_ARCS", "pricing_applies", "pricing_groups",
-           "reduced_costs", "solve_by_pricing"]
+__all__ = ["INITIAL_ARCS", "PER_ROUND", "PRICING_ARCS", "pricing_applies",
+           "pricing_companions", "pricing_groups", "reduced_costs", "solve_by_pricing"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 #: ``pricing="auto"`` prices LPs with at least this many arc columns (benchmarks/README.md).
 PRICING_ARCS = 50_000
@@ -68,6 +69,16 @@ def pricing_groups(model: MatrixModel) -> IntArray | None:
     return groups
 
 
+def pricing_companions(model: MatrixModel) -> BoolArray:
+    """Columns that join the restricted LP with their rows (when all their rows are in it)
+    rather than by price alone: the phase-transfer flows and breaks (``models/transfers.md``),
+    whose rows only matter once a placement they follow or feed is in."""
+    role = model.column_keys.get("role")
+    if role is None or role.size != model.n_cols:
+        return np.zeros(model.n_cols, dtype=bool)
+    return np.isin(role, (Role.TRANSFER.value, Role.BREAK.value))
+
+
 def pricing_applies(model: MatrixModel, options: SolveOptions) -> bool:
     """Whether ``options.pricing`` asks for pricing on ``model`` (LPs with an arc layout only;
     ``auto`` from :data:`PRICING_ARCS` arcs up, with the simplex method)."""
@@ -96,43 +107,122 @@ def _ranks(groups: IntArray, key: FloatArray, cols: IntArray) -> IntArray:
     return ranks
 
 
-def _initial_columns(model: MatrixModel, groups: IntArray, initial: int) -> IntArray:
-    """Every non-arc column, every column whose lower bound is not 0 (it could not be left
-    out at 0, at its lower bound), and each group's ``initial`` cheapest arcs."""
-    use = (groups < 0) | (model.col_lower != 0)
-    arcs = np.flatnonzero(groups >= 0)
+def _initial_columns(model: MatrixModel, groups: IntArray, initial: int,
+                     companions: BoolArray) -> IntArray:
+    """Every non-arc column but the companions, every column whose lower bound is not 0 (it
+    could not be left out at 0, at its lower bound), and each group's ``initial`` cheapest
+    arcs (companions aside: they come with their rows)."""
+    use = ((groups < 0) & ~companions) | (model.col_lower != 0)
+    arcs = np.flatnonzero((groups >= 0) & ~companions)
     use[arcs[_ranks(groups, model.c, arcs) < initial]] = True
     return np.flatnonzero(use)
-
-
-def _pass_columns(h: highspy.Highs, model: MatrixModel, csc: sp.csc_matrix,
-                  cols: IntArray) -> None:
-    """The restricted LP: all rows, the columns ``cols`` only."""
-    sub = csc[:, cols]
-    h.passModel(
-        int(cols.size), model.n_rows, int(sub.nnz), int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMinimize), float(model.offset),
-        np.ascontiguousarray(model.c[cols], dtype=np.float64),
-        np.ascontiguousarray(model.col_lower[cols], dtype=np.float64),
-        _finite(model.col_upper[cols]),
-        np.where(np.isinf(model.row_lower), -_INF, model.row_lower).astype(np.float64),
-        _finite(model.row_upper),
-        sub.indptr.astype(np.int32), sub.indices.astype(np.int32),
-        sub.data.astype(np.float64), np.zeros(cols.size, dtype=np.int32),
-    )
 
 
 def _finite(upper: FloatArray) -> FloatArray:
     return np.where(np.isinf(upper), _INF, upper).astype(np.float64)
 
 
-def _add_columns(h: highspy.Highs, model: MatrixModel, csc: sp.csc_matrix,
-                 new: IntArray) -> None:
-    sub = csc[:, new]
-    h.addCols(int(new.size), model.c[new].astype(np.float64),
-              model.col_lower[new].astype(np.float64), _finite(model.col_upper[new]),
-              int(sub.nnz), sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32),
-              sub.data.astype(np.float64))
+class _Restricted:
+    """The restricted LP handed to HiGHS: the columns ``cols`` and the *live* rows, those with
+    a nonzero in some column of ``cols`` or that 0 does not satisfy (in HiGHS's order: row
+    ``r`` of the model is HiGHS row ``row_at[r]``, -1 when not live). A row that is not live
+    has activity 0 within its bounds whatever the restricted solution: leaving it out changes
+    nothing, and its dual is 0. A companion column joins as soon as all its rows are live."""
+
+    def __init__(self, model: MatrixModel, companions: BoolArray) -> None:
+        self.model = model
+        self.csc = sp.csc_matrix(model.A)
+        self.csc.sort_indices()
+        self.used = np.zeros(model.n_cols, dtype=bool)
+        self.cols = np.zeros(0, dtype=np.int64)
+        self.row_at = np.full(model.n_rows, -1, dtype=np.int64)
+        self.n_live = 0
+        ptr = self.csc.indptr
+        entry_col = np.repeat(np.arange(model.n_cols, dtype=np.int64), np.diff(ptr))
+        on = companions[entry_col]
+        self.companions = companions
+        self._c_col, self._c_row = entry_col[on], self.csc.indices[on].astype(np.int64)
+
+    def _touched(self, cols: IntArray) -> IntArray:
+        """Rows with a nonzero in ``cols`` that are not live yet (sorted)."""
+        rows = np.unique(np.asarray(self.csc[:, cols].indices, dtype=np.int64))
+        return rows[self.row_at[rows] < 0]
+
+    def _with_companions(self, cols: IntArray, rows: IntArray) -> IntArray:
+        """``cols`` and every unused companion whose rows are all live once ``rows`` are."""
+        live = self.row_at >= 0
+        live[rows] = True
+        dead = np.bincount(self._c_col, weights=(~live[self._c_row]).astype(np.float64),
+                           minlength=self.model.n_cols)
+        ready = np.flatnonzero(self.companions & ~self.used & (dead == 0))
+        return np.union1d(cols, ready)
+
+    def _live(self, rows: IntArray) -> None:
+        self.row_at[rows] = self.n_live + np.arange(rows.size)
+        self.n_live += int(rows.size)
+
+    def _block(self, cols: IntArray) -> sp.csc_matrix:
+        """Columns ``cols`` over the live rows, in HiGHS's row order."""
+        sub = self.csc[:, cols]
+        out = sp.csc_matrix((sub.data, self.row_at[sub.indices], sub.indptr),
+                            shape=(self.n_live, int(cols.size)))
+        out.sort_indices()
+        return out
+
+    def _take(self, cols: IntArray) -> None:
+        self.used[cols] = True
+        self.cols = np.r_[self.cols, cols]
+
+    def start(self, h: highspy.Highs, first: IntArray) -> None:
+        """Pass the first restricted LP: ``first``, their rows, the rows 0 does not satisfy,
+        and the companions those rows bring."""
+        m = self.model
+        unmet = np.flatnonzero((m.row_lower > 0) | (m.row_upper < 0))
+        rows = np.union1d(self._touched(first), unmet)
+        cols = self._with_companions(first, rows)
+        rows = np.union1d(rows, self._touched(cols))
+        self._live(rows)
+        self._take(cols)
+        sub = self._block(cols)
+        h.passModel(
+            int(cols.size), int(rows.size), int(sub.nnz), int(highspy.MatrixFormat.kColwise),
+            int(highspy.ObjSense.kMinimize), float(m.offset),
+            np.ascontiguousarray(m.c[cols], dtype=np.float64),
+            np.ascontiguousarray(m.col_lower[cols], dtype=np.float64),
+            _finite(m.col_upper[cols]),
+            np.where(np.isinf(m.row_lower[rows]), -_INF, m.row_lower[rows]).astype(np.float64),
+            _finite(m.row_upper[rows]),
+            sub.indptr.astype(np.int32), sub.indices.astype(np.int32),
+            sub.data.astype(np.float64), np.zeros(cols.size, dtype=np.int32),
+        )
+
+    def add(self, h: highspy.Highs, new: IntArray) -> int:
+        """Add the columns ``new``, the rows they make live (empty first, then filled by the
+        columns) and the companions those rows bring; the number of columns added."""
+        m = self.model
+        rows = self._touched(new)
+        cols = self._with_companions(new, rows) if rows.size else new
+        rows = np.union1d(rows, self._touched(cols))
+        if rows.size:
+            h.addRows(int(rows.size),
+                      np.where(np.isinf(m.row_lower[rows]), -_INF, m.row_lower[rows]),
+                      _finite(m.row_upper[rows]), 0, np.zeros(rows.size, dtype=np.int32),
+                      np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
+            self._live(rows)
+        sub = self._block(cols)
+        h.addCols(int(cols.size), m.c[cols].astype(np.float64),
+                  m.col_lower[cols].astype(np.float64), _finite(m.col_upper[cols]),
+                  int(sub.nnz), sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32),
+                  sub.data.astype(np.float64))
+        self._take(cols)
+        return int(cols.size)
+
+    def duals(self, row_dual: FloatArray) -> FloatArray:
+        """The full model's row duals: HiGHS's on the live rows, 0 elsewhere."""
+        y = np.zeros(self.model.n_rows)
+        live = np.flatnonzero(self.row_at >= 0)
+        y[live] = row_dual[self.row_at[live]]
+        return y
 
 
 def _entering(model: MatrixModel, groups: IntArray, used: npt.NDArray[np.bool_],
@@ -147,14 +237,15 @@ def _entering(model: MatrixModel, groups: IntArray, used: npt.NDArray[np.bool_],
 
 
 def solve_by_pricing(model: MatrixModel, options: SolveOptions, *,
-                     groups: IntArray | None = None, initial: int = INITIAL_ARCS,
-                     per_round: int = PER_ROUND) -> RawSolution:
+                     groups: IntArray | None = None, companions: BoolArray | None = None,
+                     initial: int = INITIAL_ARCS, per_round: int = PER_ROUND) -> RawSolution:
     """Solve the LP ``model`` by column pricing with HiGHS; the answer is for the full model
-    (``x`` zero on columns never added, ``row_dual`` of the final restricted LP, which is dual
-    feasible for the full LP: see :func:`reduced_costs`).
+    (``x`` zero on columns never added, ``row_dual`` of the final restricted LP, 0 on the rows
+    it left out, which is dual feasible for the full LP: see :func:`reduced_costs`).
 
     ``groups`` (default :func:`pricing_groups`) gives each column's pricing group, -1 for
-    columns always kept. With ``options.time_limit`` each round gets the time left; at the
+    columns always kept; ``companions`` (default :func:`pricing_companions`) the columns that
+    join with their rows. With ``options.time_limit`` each round gets the time left; at the
     limit the last restricted optimum is returned as ``feasible_at_limit`` (feasible, not
     proven optimal, no duals). A restricted LP that is not optimal (infeasible, say, when a
     rule needs an omitted arc) falls back to the full solve.
@@ -163,15 +254,13 @@ def solve_by_pricing(model: MatrixModel, options: SolveOptions, *,
         groups = pricing_groups(model)
     if groups is None or model.is_mip:
         return solve_plain(model, options)
+    if companions is None:
+        companions = pricing_companions(model)
     start = _clock()
     ends = None if options.time_limit is None else start + float(options.time_limit)
-    csc = sp.csc_matrix(model.A)
-    csc.sort_indices()
-    cols = _initial_columns(model, groups, initial)
-    used = np.zeros(model.n_cols, dtype=bool)
-    used[cols] = True
+    lp = _Restricted(model, companions)
     h = new_highs(options)
-    _pass_columns(h, model, csc, cols)
+    lp.start(h, _initial_columns(model, groups, initial, companions))
     match_scheduler(int(options.threads))
     tol = float(h.getOptionValue("dual_feasibility_tolerance")[1])
     best: FloatArray | None = None  # the last restricted optimum, padded
@@ -190,22 +279,21 @@ def solve_by_pricing(model: MatrixModel, options: SolveOptions, *,
             break
         sol = h.getSolution()
         best = np.zeros(model.n_cols)
-        best[cols] = np.asarray(sol.col_value, dtype=np.float64)
-        y = np.asarray(sol.row_dual, dtype=np.float64)
-        new = _entering(model, groups, used, reduced_costs(model, y), tol, per_round)
+        best[lp.cols] = np.asarray(sol.col_value, dtype=np.float64)
+        y = lp.duals(np.asarray(sol.row_dual, dtype=np.float64))
+        new = _entering(model, groups, lp.used, reduced_costs(model, y), tol, per_round)
         _say(options, f"pricing round {rounds}: objective "
-             f"{h.getInfo().objective_function_value:.6f}, {cols.size:,} columns, "
-             f"{new.size:,} entering")
+             f"{h.getInfo().objective_function_value:.6f}, {lp.cols.size:,} columns, "
+             f"{lp.n_live:,} rows, {new.size:,} entering")
         if new.size == 0:
             info = h.getInfo()
             objective = float(info.objective_function_value)
             return RawSolution(Status.OPTIMAL, best, objective, objective, 0.0, y,
                                _clock() - start, "highs",
                                f"{h.modelStatusToString(status)} (column pricing: {rounds} "
-                               f"rounds, {cols.size:,} of {model.n_cols:,} columns)")
-        _add_columns(h, model, csc, new)
-        cols = np.r_[cols, new]
-        used[new] = True
+                               f"rounds, {lp.cols.size:,} of {model.n_cols:,} columns, "
+                               f"{lp.n_live:,} of {model.n_rows:,} rows)")
+        lp.add(h, new)
     seconds = _clock() - start
     if status in _LIMITS:
         return _at_limit(model, best, seconds, rounds)
