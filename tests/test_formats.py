@@ -220,7 +220,7 @@ SETTINGS_CASES = {
         "instance": {"name": "kent", "description": 'say "hi"\nthen \\ \x7f =A1'}},
     "optional caps and whole pupils": {
         "policy": {"max_independent_share": 0.2, "max_independent_pupils": 15,
-                   "integer_pupils": True, "unmet_penalty": math.inf}},
+                   "integer_pupils": True, "unmet_penalty": 1e12}},
     "nothing set": {},
 }
 

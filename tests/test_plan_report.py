@@ -195,7 +195,7 @@ def test_plan_files_written_and_refused(run: RunData, tmp_path: Path) -> None:
 
     book = load_workbook(tmp_path / "plan.xlsx", read_only=True)
     assert book.sheetnames == ["investments", "places_added", "by_district", "by_need", "county",
-                               "notes"]
+                               "notes", "schema"]
     book.close()
     back = pd.read_csv(tmp_path / "plan_investments.csv").set_index("provision")
     assert back.loc["C", "net_saving"] == pytest.approx(220_000)

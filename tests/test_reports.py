@@ -136,7 +136,8 @@ def test_report_command_round_trip(tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     assert (tmp_path / "rep" / "budget_export.csv").read_bytes() == before
     book = load_workbook(run_dir / "budget_export.xlsx", read_only=True)
-    assert book.sheetnames == ["budget", "summary", "clusters", "cluster_summary", "schema"]
+    assert book.sheetnames == ["budget", "summary", "budget_fy", "summary_fy", "clusters",
+                               "cluster_summary", "headline", "schema"]
     book.close()
     run = load_run(run_dir)
     assert run.instance.name == "demo"

@@ -92,6 +92,10 @@ CASES = [
      "must be > 0"),
     ("solve_unknown", '[solve]\nbackend = "highs"\nthreds = 2', 6, "solve.threds", "unknown key"),
     ("solve_value", "[solve]\ngap = 2", 5, "solve.gap", "less than or equal to 1"),
+    ("solve_log_file", '[solve]\nlog_file = "/etc/passwd"', 5, "solve.log_file",
+     "cannot be set in a scenario"),
+    ("policy_infinite", "[policy]\nunmet_penalty = inf", 5, "policy.unmet_penalty", "finite"),
+    ("growth_nan", "[demand]\ngrowth = nan", 5, "demand.growth", "finite"),
     ("base_year", "base_year = 2020", 4, "scenario.base_year", "no demand"),
     ("closure_with_existing", '[[provisions.close]]\nprovision = "P1"\nfrom_year = 2026', 6,
      "provisions.close[1].from_year", "existing table"),
@@ -112,6 +116,25 @@ def test_located_error(tmp_path: Path, base_dir: Path, body: str, line: int, key
         base_dir = folder
     found = problems(tmp_path, base_dir, body)
     assert any(f"s.toml, line {line}, column '{key}" in p and fragment in p for p in found), found
+
+
+@pytest.mark.parametrize("name", ["x/../../../out", "..", "a\\b", "tab\there"])
+def test_a_name_that_would_leave_the_runs_folder_is_refused(tmp_path: Path, base_dir: Path,
+                                                            name: str) -> None:
+    head = HEAD.replace('name = "s"', f"name = {name!r}".replace("'", '"'))
+    found = problems(tmp_path, base_dir, "", head=head)
+    assert any("s.toml, line 2, column 'scenario.name'" in p and "folder name" in p
+               for p in found), found
+
+
+def test_a_scenario_file_with_a_byte_order_mark_is_read(tmp_path: Path, base_dir: Path) -> None:
+    """Instance files with a BOM were accepted, scenario files refused."""
+    file = tmp_path / "s.toml"
+    file.write_text("\ufeff" + HEAD.replace("BASE", str(base_dir)) + "[demand]\ngrowth = 0.1\n",
+                    encoding="utf-8")
+    assert file.read_bytes().startswith(b"\xef\xbb\xbf")
+    loaded = load_scenario(file)
+    assert loaded.scenario.scenario.name == "s"
 
 
 def test_missing_scenario_table(tmp_path: Path, base_dir: Path) -> None:

@@ -118,6 +118,16 @@ def test_refuses_a_folder_it_did_not_write(tmp_path: Path, grid_file: Path) -> N
     ('[sweep]\nname = "x"\nbase = "base"\n[grid]\n"demand.growht" = [1.0]\n', 5, "unknown key"),
     ('[sweep]\nname = "x"\nbase = "base"\nextra = 1\n', 4, "unknown key"),
     ('[sweep]\nname = "x"\nscenarios = ["none.toml"]\n', 3, "no such scenario file"),
+    # [solve] options are checked when the file is read, at their line (once a pydantic error
+    # naming no file, or unnoticed when --time-limit was given):
+    ('[sweep]\nname = "x"\nbase = "base"\n[solve]\nthreads = 0\n', 5, "greater than or equal"),
+    ('[sweep]\nname = "x"\nbase = "base"\n[solve]\nthraeds = 2\n', 5, "unknown key"),
+    ('[sweep]\nname = "x"\nbase = "base"\n[solve]\ntime_limit = "x"\n', 5, "number"),
+    ('[sweep]\nname = "x"\nbase = "base"\n[solve]\nlog_file = "/tmp/l"\n', 5,
+     "cannot be set in a scenario or sweep file"),
+    # the name becomes a folder under runs/: nothing may be written outside it
+    ('[sweep]\nname = "x/../../../out"\nbase = "base"\n', 2, "folder name"),
+    ('[sweep]\nname = ".."\nbase = "base"\n', 2, "folder name"),
 ])
 def test_located_sweep_errors(tmp_path: Path, text: str, line: int, fragment: str) -> None:
     file = tmp_path / "g.toml"

@@ -6,12 +6,14 @@ Run from anywhere::
 
 It writes the instance tables (``instance.toml``, ``needs.csv``, ``phases.csv``, ``zones.csv``,
 ``provisions.csv``, ``capacity.csv``, ``journeys.csv``, ``demand.csv``, ``levels.csv``,
-``tariffs.csv``, ``benchmarks.csv``), the mapping tables it uses (``designation_map.csv``,
+``tariffs.csv``, ``benchmarks.csv``, ``high_needs.csv``), the mapping tables it uses (``designation_map.csv``,
 ``town_district_map.csv``) and the provenance files under ``provenance/`` that label every
 figure as sourced or estimated, including ``provenance/calibration.csv`` (the 2025 baseline
 against Kent's published figures). The parts live in ``kentbuild/``, one module each: zones and
 road times (``zones``, ``roads``, ``journeys``), demand (``scope``, ``growth``, ``demand``),
-provisions (``provisions``, ``srps``, ``independents``), costs (``tariffs``, ``transport``).
+provisions (``provisions``, ``srps``, ``independents``), costs (``tariffs``, ``transport``),
+the high-needs block outside the model and the opening DSG balance (``high_needs``,
+``high_needs_reconcile``).
 The output is a pure function of the data pack, the constants and the LP solution of the 2025
 baseline (HiGHS, one thread): running it twice gives byte-identical files.
 
@@ -34,8 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kentbuild import calibration, demand, growth, independents, journeys, roads, srps, transport
 from kentbuild import zones as zones_mod
-from kentbuild.common import BASE_YEAR, YEARS, fmt_num, slug, write_csv
+from kentbuild.common import BASE_YEAR, YEARS, fmt_num, slug, table_text, write_csv
 from kentbuild.designations import KCC_AREA, designation_map_table, town_district_table
+from kentbuild.high_needs import finance_toml, high_needs
+from kentbuild.high_needs_reconcile import reconciliation_table
 from kentbuild.outputs import Fallback, benchmarks_table, instance_toml, settings_provenance, trend_table
 from kentbuild.pack import Pack
 from kentbuild.provisions import Provision, mainstream_rows, special_schools
@@ -166,6 +170,7 @@ def build(data: Path, out: Path) -> dict[str, object]:
     msoas = zones_mod.msoa_zones(data)
     road = roads.fit_road_model(data)
     rates = growth.fit_growth(data)
+    hn = high_needs(data, pack)
     population = pack.districts.set_index("district")["population_2020"].astype(float)
 
     need_frame, total = in_scope_by_need(pack)
@@ -224,14 +229,17 @@ def build(data: Path, out: Path) -> dict[str, object]:
     write_csv(benchmarks_table(pack, total), out / "benchmarks.csv")
     write_csv(designation, out / "designation_map.csv")
     write_csv(town_district_table(), out / "town_district_map.csv")
+    write_csv(table_text(hn.table), out / "high_needs.csv")
+
+    def settings_text(model: transport.TransportModel) -> str:
+        return instance_toml(model, fall, total, len(msoas)) + "\n" + finance_toml(hn.opening)
 
     model = provisional
     for _ in range(2):  # T3: fit the per-km rate on the baseline's own journeys, then once more
-        (out / "instance.toml").write_text(instance_toml(model, fall, total, len(msoas)),
-                                           encoding="utf-8")
+        (out / "instance.toml").write_text(settings_text(model), encoding="utf-8")
         alloc, _ = baseline(out)
         model = transport.fit_per_km(alloc, shares_t, spend)
-    (out / "instance.toml").write_text(instance_toml(model, fall, total, len(msoas)), encoding="utf-8")
+    (out / "instance.toml").write_text(settings_text(model), encoding="utf-8")
     alloc, transport_2025 = baseline(out)
 
     prov = out / "provenance"
@@ -250,7 +258,14 @@ def build(data: Path, out: Path) -> dict[str, object]:
     write_csv(road.fit_table(), prov / "road_model.csv")
     write_csv(srps.reconciliation_table(data, srp), prov / "srp_reconciliation.csv")
     write_csv(special_derivation, prov / "special_capacity_derivation.csv")
-    write_csv(_bool_text(settings_provenance(model, fall)), prov / "settings_provenance.csv")
+    settings_prov = pd.concat([settings_provenance(model, fall), pd.DataFrame([{
+        "key": "finance.opening_balance", "value": fmt_num(hn.opening), "estimated": True,
+        "method_or_source": "ESTIMATE: rule H4 of kentbuild/high_needs.py; "
+                            "provenance/high_needs_opening_balance.csv"}])], ignore_index=True)
+    write_csv(_bool_text(settings_prov), prov / "settings_provenance.csv")
+    write_csv(table_text(hn.derivation), prov / "high_needs_opening_balance.csv")
+    write_csv(table_text(reconciliation_table(pack, hn, alloc)),
+              prov / "high_needs_reconciliation.csv")
     write_csv(msoas, prov / "zones_derivation.csv")
     result = summary(total, caps, dem, zones, frame, trips, model, calib)
     (prov / "summary.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -196,7 +196,13 @@ def tariff(
             err_console.print(f"[red]re-solve with the proposed tariff: {result.status.value}[/]")
             raise typer.Exit(1)
         again = RunData.from_result(result, new)
-    tables = tariff_tables(run, new, again)
+    balance = None
+    if new is not None:
+        from placement_opt.reports.high_needs import run_account
+
+        with reported(f"Problems in the high-needs account of {run_dir}"):
+            balance = run_account(run).summary
+    tables = tariff_tables(run, new, again, balance)
     with reported(f"Problems with {run_dir}"):
         written = write_tariff_report(tables, run_dir, overwrite)
     lines = tables["lines"]
@@ -221,7 +227,30 @@ def tariff(
     for name, row in totals.iterrows():
         table.add_row(str(name), *(f"{v:,.0f}" for v in row), f"{row.sum():,.0f}")
     console.print(table)
+    if "deficit" in tables:
+        console.print(_deficit_table(tables["deficit"]))
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
+
+
+def _deficit_table(deficit: pd.DataFrame) -> Table:
+    """The tariff's effect on the high-needs balance by financial year (+ is a saving)."""
+    table = Table(title="Effect on the high-needs balance by financial year (GBP, + is a saving;"
+                        " * April-August estimated)", header_style="bold")
+    table.add_column("")
+    for _, row in deficit.iterrows():
+        table.add_column(row["financial_year_label"] + ("*" if row["estimated"] else ""),
+                         justify="right")
+    names = {"in_year_change_gbp": "in-year, same placements",
+             "cumulative_change_gbp": "cumulative, same placements",
+             "resolved_in_year_change_gbp": "in-year, re-solved",
+             "resolved_cumulative_change_gbp": "cumulative, re-solved",
+             "current_cumulative_balance_gbp": "balance at 31 March, current",
+             "proposed_cumulative_balance_gbp": "balance at 31 March, proposed",
+             "resolved_cumulative_balance_gbp": "balance at 31 March, re-solved"}
+    for col, name in names.items():
+        if col in deficit:
+            table.add_row(name, *(f"{v:+,.0f}" for v in deficit[col]))
+    return table
 
 
 @app.command()

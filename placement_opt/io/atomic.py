@@ -12,7 +12,8 @@ import pandas as pd
 
 from placement_opt.errors import OutputError
 
-__all__ = ["FORMULA_PREFIXES", "atomic_path", "ensure_new_file", "neutralise_text", "write_text_atomic"]
+__all__ = ["FORMULA_PREFIXES", "atomic_path", "ensure_new_file", "neutralise_cell",
+           "neutralise_text", "restore_cell", "write_text_atomic"]
 
 #: Text starting with one of these is treated as a formula by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -60,12 +61,29 @@ def ensure_new_file(target: Path, overwrite: bool) -> None:
         raise OutputError(f"{target} already exists; choose another name or allow overwriting")
 
 
+def neutralise_cell(value: object) -> object:
+    """``value`` with ``'`` put before a text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def restore_cell(text: str) -> str:
+    """The inverse of :func:`neutralise_cell` for text read back from a file we wrote."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
+
+
 def neutralise_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``frame`` where text cells a spreadsheet would run as a formula start with ``'``."""
+    """Copy of ``frame`` where text cells a spreadsheet would run as a formula start with ``'``
+    (text, object and categorical columns; numbers are left as they are)."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-            )
+        series = out[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            names = [neutralise_cell(c) for c in series.cat.categories]
+            if names != list(series.cat.categories):
+                out[col] = (series.cat.rename_categories(names) if len(set(names)) == len(names)
+                            else series.astype(object).map(neutralise_cell))
+        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            out[col] = series.map(neutralise_cell)
     return out

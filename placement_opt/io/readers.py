@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from placement_opt.errors import InstanceError, Issue
+from placement_opt.io.atomic import restore_cell
 from placement_opt.io.settings_text import unflatten
 from placement_opt.schema.parse import RawTable
 from placement_opt.schema.tables import TABLES
@@ -44,8 +45,23 @@ def read_raw(path: Path) -> RawInstance:
                                expected="a folder of CSV files, .xlsx or .json")])
 
 
+def _misnamed(folder: Path) -> list[Issue]:
+    """Files named as an instance file but for letter case (``Capacity.csv``,
+    ``Instance.toml``): an error, since read as they are they would be ignored."""
+    wanted = {f"{name}.csv": f"{name}.csv" for name in TABLES} | {SETTINGS_FILE: SETTINGS_FILE}
+    by_lower = {k.lower(): v for k, v in wanted.items()}
+    issues = []
+    for file in sorted(folder.iterdir()):
+        exact = by_lower.get(file.name.lower())
+        if exact is not None and file.name != exact and not (folder / exact).exists():
+            issues.append(Issue(str(file), "misnamed instance file: it would be ignored",
+                                value=file.name, expected=f"the name {exact} (names are "
+                                "lower case)"))
+    return issues
+
+
 def _read_folder(folder: Path) -> RawInstance:
-    issues: list[Issue] = []
+    issues: list[Issue] = _misnamed(folder)
     tables: dict[str, RawTable] = {}
     for name in TABLES:
         file = folder / f"{name}.csv"
@@ -143,7 +159,8 @@ def read_table_csv(name: str, file: Path) -> tuple[RawTable | None, list[Issue]]
                 issues.append(Issue(source, "more cells in this row than columns in the header",
                                     row, value=",".join(cells[width:]),
                                     expected=f"at most {width} cells, as in the header"))
-            body.append(cells[:width] + [""] * max(0, width - len(cells)))
+            body.append([restore_cell(c) for c in cells[:width]]
+                        + [""] * max(0, width - len(cells)))
             numbers.append(row)
     except csv.Error as exc:
         return None, [Issue(source, f"cannot read as CSV: {exc}", row + 1,
@@ -255,9 +272,15 @@ def _settings_from_rows(rows: list[tuple[Any, ...]], source: str) -> tuple[dict[
     return unflatten(pairs), issues
 
 
+def _json_int(text: str) -> int | float:
+    """A JSON integer; one too large for a float (over 308 digits) becomes infinite, which the
+    checks then report at its cell, as the same text in a CSV would be."""
+    return int(text) if len(text.lstrip("-")) <= 308 else float(text)
+
+
 def _read_json(path: Path) -> RawInstance:
     try:
-        data = json.loads(_read_text(path))
+        data = json.loads(_read_text(path), parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise InstanceError([Issue(str(path), f"cannot read as JSON: {exc}", row=exc.lineno,
                                    expected="a JSON object")]) from exc

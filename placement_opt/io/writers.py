@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from placement_opt.errors import OutputError
-from placement_opt.io.atomic import ensure_new_file, write_text_atomic, write_with
+from placement_opt.io.atomic import ensure_new_file, neutralise_text, write_text_atomic, write_with
 from placement_opt.io.readers import SETTINGS_FILE, SETTINGS_SHEET
 from placement_opt.io.settings_text import flatten, to_toml
 from placement_opt.io.workbook import cell_value, open_book
@@ -56,7 +56,9 @@ def write_instance(settings: dict[str, Any], tables: Tables, path: Path,
 def _csv(frame: pd.DataFrame) -> str:
     """CSV text of ``frame``. Python's csv writer quotes a cell only for characters of the line
     terminator, so a cell holding a lone ``\\r`` would split its row when read back: such
-    tables are written with ``\\r\\n`` line ends, which quote both."""
+    tables are written with ``\\r\\n`` line ends, which quote both. A text a spreadsheet would
+    run as a formula is written with a leading ``'`` (the reader takes it off again)."""
+    frame = neutralise_text(frame)
     has_cr = any(
         frame[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
         for c in frame.columns if frame[c].dtype == object

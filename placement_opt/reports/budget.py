@@ -36,7 +36,7 @@ import pandas as pd
 from placement_opt.results.run import RunData
 
 __all__ = ["BUDGET_COLUMNS", "BUDGET_SCHEMA", "FUNDING_LINES", "SCHEMA_VERSION", "budget_export",
-           "budget_summary", "place_funding_per_pupil"]
+           "budget_fy", "budget_summary", "fy_summary", "place_funding_per_pupil"]
 
 SCHEMA_VERSION = "1.1"  # 1.1: alternative_provision, change_one_off and change_savings lines;
 #                          clusters sheet (placement_opt.reports.clusters)
@@ -167,3 +167,21 @@ def budget_summary(export: pd.DataFrame) -> pd.DataFrame:
         [f for f in pivot.index if f not in ("vacant_place_funding", "unmet_demand")]].sum()
     pivot.columns = [str(c) for c in pivot.columns]
     return pivot.reset_index()
+
+
+def budget_fy(export: pd.DataFrame) -> pd.DataFrame:
+    """The long table by financial year (April to March): FY f = 5/12 of academic year f - 1 +
+    7/12 of academic year f (``placement_opt.finance.years``); pupils become the year's
+    average. ``estimated`` marks the first financial year (its April to August is estimated)."""
+    from placement_opt.finance.years import to_financial_years
+
+    keys = ["funding_line", "district", "provision_kind", "in_objective"]
+    return to_financial_years(export, ["pupils", "amount_gbp"], keys=keys)
+
+
+def fy_summary(fy: pd.DataFrame) -> pd.DataFrame:
+    """Pivot of :func:`budget_fy`: funding line × financial year label of GBP (an estimated
+    year's label ends `` (estimated)``), with a total row and column."""
+    label = fy["financial_year_label"].where(~fy["estimated"].astype(bool),
+                                             fy["financial_year_label"] + " (estimated)")
+    return budget_summary(fy.assign(year=label))

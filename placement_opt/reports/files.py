@@ -9,13 +9,25 @@ import pandas as pd
 
 from placement_opt.errors import OutputError
 from placement_opt.io.atomic import ensure_new_file, neutralise_text, write_text_atomic, write_with
-from placement_opt.io.workbook import open_book, write_workbook
-from placement_opt.reports.budget import BUDGET_SCHEMA, SCHEMA_VERSION, budget_export, budget_summary
+from placement_opt.io.workbook import Book, open_book
+from placement_opt.reports.budget import (
+    BUDGET_SCHEMA,
+    SCHEMA_VERSION,
+    budget_export,
+    budget_fy,
+    budget_summary,
+    fy_summary,
+)
 from placement_opt.reports.clusters import CLUSTER_SCHEMA, cluster_budgets, cluster_summary
 from placement_opt.reports.compare import Comparison
 from placement_opt.reports.html.compare_page import render_comparison
 from placement_opt.reports.plan import has_investments, plan_report
 from placement_opt.reports.sufficiency import sufficiency_report
+from placement_opt.reports.workbook_formats import (
+    FY_DESCRIPTIONS,
+    budget_headline,
+    write_tables,
+)
 from placement_opt.results.run import RunData
 
 __all__ = ["BUDGET_FILES", "PLAN_FILES", "SUFFICIENCY_FILES", "write_budget", "write_comparison",
@@ -60,29 +72,47 @@ def write_sufficiency(run: RunData, folder: Path, overwrite: bool = False) -> li
     tables = sufficiency_report(run)
 
     out = [folder / SUFFICIENCY_FILES[0], folder / SUFFICIENCY_FILES[1], folder / SUFFICIENCY_FILES[2]]
-    write_workbook(out[0], tables, (["column", "meaning"], _NOTES))
+    write_tables(out[0], tables, "tbl", (["column", "meaning"], _NOTES),
+                 describe=dict(_NOTES))
     write_text_atomic(out[1], neutralise_text(tables["detail"]).to_csv(index=False))
-    write_text_atomic(out[2], tables["county"].to_csv(index=False))
+    write_text_atomic(out[2], neutralise_text(tables["county"]).to_csv(index=False))
     return out
 
 
 def write_budget(run: RunData, folder: Path, overwrite: bool = False) -> list[Path]:
-    """Budget export: the long table and the cluster budgets as CSV, and a workbook with budget,
-    summary, clusters, cluster_summary and schema sheets."""
+    """Budget export: the long table and the cluster budgets as CSV, and a workbook of Excel
+    tables (budget, summary, budget_fy, summary_fy, clusters, cluster_summary), a headline sheet
+    of named cells and a schema sheet (README, Outputs)."""
     _refuse_existing(folder, BUDGET_FILES, overwrite)
     export = budget_export(run)
     clusters = cluster_budgets(run)
-    schema = pd.DataFrame([("budget", c, t, d) for c, (t, d) in BUDGET_SCHEMA.items()]
-                          + [("clusters", c, t, d) for c, (t, d) in CLUSTER_SCHEMA.items()],
-                          columns=["sheet", "column", "type", "description"])
+    fy = budget_fy(export)
+    summary, summary_fy = budget_summary(export), fy_summary(fy)
+
+    def _pivot(book: Book, sheet: str, frame: pd.DataFrame, table: str, what: str) -> None:
+        cols = frame.columns[1:]
+        book.table(sheet, frame, table, formats=dict.fromkeys(cols, "gbp"),
+                   describe={frame.columns[0]: "Funding line (a total row last).",
+                             **{c: f"GBP in {what} {c}" for c in cols},
+                             "total": "GBP over the horizon."})
 
     def _book(tmp: Path) -> None:
-        with open_book(tmp) as book:
-            book.frame("budget", export)
-            book.frame("summary", budget_summary(export))
-            book.frame("clusters", clusters)
-            book.frame("cluster_summary", cluster_summary(clusters))
-            book.frame("schema", schema, after=[[], ["schema_version", SCHEMA_VERSION]])
+        with open_book(tmp, tables=True) as book:
+            book.table("budget", export, "tbl_budget",
+                       describe={c: d for c, (_, d) in BUDGET_SCHEMA.items()})
+            _pivot(book, "summary", summary, "tbl_summary", "academic year")
+            book.table("budget_fy", fy, "tbl_budget_fy",
+                       describe={**{c: d for c, (_, d) in BUDGET_SCHEMA.items()},
+                                 **FY_DESCRIPTIONS})
+            _pivot(book, "summary_fy", summary_fy, "tbl_summary_fy", "financial year")
+            book.table("clusters", clusters, "tbl_clusters",
+                       describe={c: d for c, (_, d) in CLUSTER_SCHEMA.items()},
+                       formats={"demand": "pupils", "county_demand": "pupils",
+                                "places_in_cluster": "pupils"})
+            _pivot(book, "cluster_summary", cluster_summary(clusters), "tbl_cluster_summary",
+                   "academic year")
+            book.headline("headline", budget_headline(export, fy, SCHEMA_VERSION))
+            book.schema()
 
     out = [folder / name for name in BUDGET_FILES]
     write_with(out[0], _book)
@@ -116,7 +146,7 @@ def write_plan(run: RunData, folder: Path, overwrite: bool = False) -> list[Path
     tables = plan_report(run)
 
     out = [folder / name for name in PLAN_FILES]
-    write_workbook(out[0], tables, (["table", "meaning"], _PLAN_NOTES))
+    write_tables(out[0], tables, "tbl_plan", (["table", "meaning"], _PLAN_NOTES))
     write_text_atomic(out[1], neutralise_text(tables["investments"]).to_csv(index=False))
     write_text_atomic(out[2], neutralise_text(tables["places_added"]).to_csv(index=False))
     return out
@@ -140,7 +170,7 @@ def write_comparison(comp: Comparison, folder: Path, overwrite: bool = False) ->
     sheets = {"runs": comp.runs, "kpis": comp.kpis, "kpis_by_year": comp.kpis_by_year,
               "district_need": comp.district_need, "differences": comp.differences}
 
-    write_workbook(targets[0], sheets)
+    write_tables(targets[0], sheets, "tbl_compare")
     write_text_atomic(targets[1], neutralise_text(
         pd.concat([comp.kpis.assign(year="all"), comp.kpis_by_year], ignore_index=True)
     ).to_csv(index=False))

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from placement_opt.io.atomic import write_text_atomic
+from placement_opt.io.atomic import neutralise_text, write_text_atomic
 from placement_opt.model.data import ModelData
 from placement_opt.model.locality import zone_to_district
 from placement_opt.results.run import RunData
@@ -230,7 +230,7 @@ def write_pathways(run: RunData, folder: Path, overwrite: bool = False,
     graph = pathway_graph(run, kinds=kinds, exclude=exclude)
     gaps = pathway_gaps(run, kinds=kinds, exclude=exclude)
     out = [folder / n for n in names]
-    write_text_atomic(out[0], gaps.to_csv(index=False))
+    write_text_atomic(out[0], neutralise_text(gaps).to_csv(index=False))
     write_text_atomic(out[1], "\n".join(nx.generate_graphml(graph)) + "\n")
     data = nx.node_link_data(graph, edges="links")
     write_text_atomic(out[2], json.dumps(data, indent=1, sort_keys=True) + "\n")

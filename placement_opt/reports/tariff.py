@@ -17,6 +17,7 @@ import pandas as pd
 
 from placement_opt.errors import InstanceError, Issue
 from placement_opt.model.tariff_grid import OWN_COST, TariffGrid
+from placement_opt.reports.tariff_deficit import deficit_effect
 from placement_opt.schema.continuum import DEFAULT_LEVEL, Continuum
 from placement_opt.schema.parse import RawTable
 from placement_opt.schema.tables import KINDS, TABLES
@@ -123,7 +124,8 @@ def with_tariff_file(instance: Instance, path: Path) -> Instance:
 
 
 def tariff_tables(run: RunData, proposed: Instance | None = None,
-                  resolved: RunData | None = None) -> dict[str, pd.DataFrame]:
+                  resolved: RunData | None = None,
+                  balance: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The tariff report of a solved run.
 
     ``lines``: what each line of the current table (and of the proposed one) costs by year and
@@ -131,6 +133,8 @@ def tariff_tables(run: RunData, proposed: Instance | None = None,
     placements, their cost under the proposed table (placements held fixed) and the difference;
     with ``resolved`` (the proposed instance solved again), its placements and their cost. The
     ``*_travel_gbp`` columns hold transport + journey cost (unchanged while placements are).
+    ``deficit`` (with ``proposed``): the effect on the high-needs balance by financial year,
+    with the balance levels when ``balance`` (the run's account summary) is given.
     """
     inst = run.instance
     current = _priced(run.allocations, inst)
@@ -150,10 +154,12 @@ def tariff_tables(run: RunData, proposed: Instance | None = None,
         compare = compare.join(_by(again, keys, "resolved", travel=True), how="outer")
     compare = compare.fillna(0.0).reset_index()
     total = compare.drop(columns=["level", "kind"]).groupby("year", as_index=False).sum()
+    deficit = deficit_effect(current, fixed, None if resolved is None else again, balance)
     compare = pd.concat([compare, total.assign(level="all", kind="all")], ignore_index=True)
     compare = compare.sort_values(["year", "level", "kind"], key=lambda c: c.astype(str),
                                   kind="stable").reset_index(drop=True)
-    return {"lines": lines[["table", *lines.columns[:-1]]], "compare": compare}
+    return {"lines": lines[["table", *lines.columns[:-1]]], "compare": compare,
+            "deficit": deficit}
 
 
 def _priced(alloc: pd.DataFrame, inst: Instance) -> pd.DataFrame:
@@ -173,7 +179,7 @@ def _by(priced: pd.DataFrame, keys: list[str], name: str, travel: bool = False) 
 
 
 #: Files the ``tariff`` command writes into the run folder.
-TARIFF_FILES = ("tariff.xlsx", "tariff_lines.csv", "tariff_compare.csv")
+TARIFF_FILES = ("tariff.xlsx", "tariff_lines.csv", "tariff_compare.csv", "tariff_deficit.csv")
 
 
 def write_tariff_report(tables: dict[str, pd.DataFrame], folder: Path,

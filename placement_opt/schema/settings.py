@@ -25,7 +25,9 @@ DEFAULT_MAX_JOURNEY_MIN: dict[str, float] = {"primary": 45.0, "secondary": 75.0,
 
 #: What a ``transported_share`` key may be.
 _KIND_EXPECTED = "a provision kind: " + ", ".join(KINDS)
-_FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+#: Numbers must be finite (an infinite rate or penalty gives no meaningful plan); a journey
+#: limit alone may be infinite (no limit, as a phase not listed).
+_FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 def _split_list(value: Any) -> Any:
@@ -33,6 +35,16 @@ def _split_list(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(";") if part.strip()]
     return value
+
+
+def _not_nan(value: float) -> float:
+    if math.isnan(value):
+        raise ValueError("not a number (NaN)")
+    return value
+
+
+#: A journey limit in minutes, or infinite (no limit).
+_Limit = Annotated[float, Field(allow_inf_nan=True), AfterValidator(_not_nan)]
 
 
 def _known_kind(kind: str) -> str:
@@ -50,7 +62,7 @@ class Policy(BaseModel):
 
     model_config = _FROZEN
 
-    max_journey_min: dict[str, float] = Field(
+    max_journey_min: dict[str, _Limit] = Field(
         default_factory=lambda: dict(DEFAULT_MAX_JOURNEY_MIN),
         description="Maximum one-way journey in minutes, by phase; a phase not listed has no limit.",
     )
@@ -223,6 +235,7 @@ def _expected(error_type: str) -> str | None:
         "extra_forbidden": "one of the documented setting keys",
         "float_parsing": "a number",
         "float_type": "a number",
+        "finite_number": "a finite number",
         "bool_parsing": "true or false",
         "bool_type": "true or false",
         "greater_than_equal": "a number within the documented range",

@@ -99,6 +99,12 @@ class TableSpec:
 _LAT: dict[str, Any] = {"low": 49.8, "high": 60.9}
 _LON: dict[str, Any] = {"low": -8.7, "high": 1.8}
 _YEAR: dict[str, Any] = {"low": 2000, "high": 2100}
+#: Sanity limits (a located error, not a crash or an overflow, for a mistyped figure): pupils
+#: or places in one row at most a million; a journey at most a week; GBP at most a trillion.
+_COUNT: dict[str, Any] = {"low": 0, "high": 1e6}
+_MINUTES: dict[str, Any] = {"low": 0, "high": 10_080.0}
+_KM: dict[str, Any] = {"low": 0, "high": 20_000.0}
+_GBP: dict[str, Any] = {"low": 0, "high": 1e12}
 
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
@@ -170,19 +176,19 @@ TABLES: dict[str, TableSpec] = {
                 Column("needs", "list", "Designated needs.", ref="needs", example="ASD;SLCN"),
                 Column(
                     "capacity", "float", "Places every year (capacity table rows override).",
-                    required=False, low=0, example="120",
+                    required=False, **_COUNT, example="120",
                 ),
-                Column("cost_per_place", "float", "GBP per pupil per year.", low=0,
+                Column("cost_per_place", "float", "GBP per pupil per year.", **_GBP,
                        example="24252"),
                 Column("candidate", "bool", "A site the model may open (e.g. a new SRP); its "
                        "capacity is then the most places it can have.", required=False,
                        example="false"),
                 Column("opening_cost", "float", "Candidates: one-off GBP cost of opening.",
-                       required=False, low=0, example="250000"),
+                       required=False, **_GBP, example="250000"),
                 Column("capital_per_place", "float", "Candidates: one-off GBP per place built.",
-                       required=False, low=0, example="40000"),
+                       required=False, **_GBP, example="40000"),
                 Column("min_places", "float", "Candidates: fewest places if opened.",
-                       required=False, low=0, example="14"),
+                       required=False, **_COUNT, example="14"),
                 Column("earliest_year", "int", "Candidates: first year it can open.",
                        required=False, low=2000, high=2100, example="2027"),
                 Column("cluster", "str", "Locality cluster (blank: its zone's).",
@@ -199,7 +205,7 @@ TABLES: dict[str, TableSpec] = {
                        example="2026"),
                 Column("need", "str", "Need capped (blank: total places).", required=False,
                        ref="needs"),
-                Column("places", "float", "Places.", low=0, example="120"),
+                Column("places", "float", "Places.", **_COUNT, example="120"),
             ),
             key=("provision", "year", "need"),
             required=False,
@@ -212,7 +218,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("need", "str", "Primary need.", ref="needs", example="ASD"),
                 Column("phase", "str", "Phase.", ref="phases", example="primary"),
                 Column("year", "int", "Academic year.", **_YEAR, example="2026"),
-                Column("pupils", "float", "Pupils (may be fractional).", low=0, example="12"),
+                Column("pupils", "float", "Pupils (may be fractional).", **_COUNT, example="12"),
                 Column("level", "str", "Level of need (blank without a levels table).",
                        required=False, ref="levels", example="L2"),
             ),
@@ -224,8 +230,8 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("zone", "str", "Zone id.", ref="zones", example="Thanet"),
                 Column("provision", "str", "Provision id.", ref="provisions", example="P1"),
-                Column("minutes", "float", "One-way journey minutes.", low=0, example="25"),
-                Column("km", "float", "One-way journey km.", low=0, example="14.2"),
+                Column("minutes", "float", "One-way journey minutes.", **_MINUTES, example="25"),
+                Column("km", "float", "One-way journey km.", **_KM, example="14.2"),
             ),
             key=("zone", "provision"),
             required=False,
@@ -240,7 +246,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("zone", "str", "Where they live.", ref="zones", example="Thanet"),
                 Column("need", "str", "Primary need.", ref="needs", example="ASD"),
                 Column("phase", "str", "Phase.", ref="phases", example="primary"),
-                Column("pupils", "float", "Pupils in the first year of the horizon.", low=0,
+                Column("pupils", "float", "Pupils in the first year of the horizon.", **_COUNT,
                        example="40"),
                 Column("level", "str", "Level of need (blank without a levels table).",
                        required=False, ref="levels", example="L2"),
@@ -253,9 +259,9 @@ TABLES: dict[str, TableSpec] = {
             "Places that can be added to an existing provision in modular increments.",
             (
                 Column("provision", "str", "Provision to expand.", ref="provisions", example="P1"),
-                Column("increment", "float", "Places per increment.", low=0, low_open=True,
+                Column("increment", "float", "Places per increment.", **_COUNT, low_open=True,
                        example="8"),
-                Column("capital_cost", "float", "One-off GBP per increment.", low=0,
+                Column("capital_cost", "float", "One-off GBP per increment.", **_GBP,
                        example="400000"),
                 Column("max_increments", "int", "Most increments over the horizon (default 1).",
                        required=False, low=0, high=1000, example="2"),
@@ -280,11 +286,11 @@ TABLES: dict[str, TableSpec] = {
                 Column("earliest_year", "int", "First year it can take effect.", required=False,
                        **_YEAR, example="2027"),
                 Column("one_off_cost", "float", "One-off GBP (per place removed for reduce).",
-                       required=False, low=0, example="50000"),
+                       required=False, **_GBP, example="50000"),
                 Column("saving_per_year", "float", "GBP saved each year in effect (per place "
-                       "removed for reduce).", required=False, low=0, example="120000"),
+                       "removed for reduce).", required=False, **_GBP, example="120000"),
                 Column("places", "float", "reduce: most places that can be removed.",
-                       required=False, low=0, example="8"),
+                       required=False, **_COUNT, example="8"),
                 Column("needs", "list", "redesignate: the new designated needs.", required=False,
                        ref="needs", example="SEMH"),
             ),
@@ -297,9 +303,9 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("year", "int", "Academic year.", **_YEAR, example="2026"),
                 Column("revenue", "float", "GBP for placements and transport that year.",
-                       required=False, low=0, example="342700000"),
+                       required=False, **_GBP, example="342700000"),
                 Column("capital", "float", "GBP of capital that can start that year.",
-                       required=False, low=0, example="20000000"),
+                       required=False, **_GBP, example="20000000"),
             ),
             key=("year",),
             required=False,
@@ -316,7 +322,7 @@ TABLES: dict[str, TableSpec] = {
                        example="hnb_allocation"),
                 Column("kind", "str", "income or spend.", choices=("income", "spend"),
                        example="income"),
-                Column("amount_gbp", "float", "GBP in the financial year.", low=0,
+                Column("amount_gbp", "float", "GBP in the financial year.", **_GBP,
                        example="310000000"),
                 Column("estimate", "bool", "True when the figure is an estimate (its method in "
                        "source).", required=False, example="false"),
@@ -370,9 +376,9 @@ TABLES: dict[str, TableSpec] = {
                        example="ASD"),
                 Column("effective_year", "int", "First year the line applies (blank: from the "
                        "start).", required=False, **_YEAR, example="2026"),
-                Column("place_funding", "float", "GBP place funding per pupil per year.", low=0,
+                Column("place_funding", "float", "GBP place funding per pupil per year.", **_GBP,
                        example="10000"),
-                Column("top_up", "float", "GBP top-up per pupil per year.", low=0,
+                Column("top_up", "float", "GBP top-up per pupil per year.", **_GBP,
                        example="14252"),
             ),
             key=("level", "kind", "need", "effective_year"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from placement_opt.analysis.scenarios.check import merged_policy, scenario_issues
+from placement_opt.analysis.scenarios.check import merged_finance, merged_policy, scenario_issues
 from placement_opt.analysis.scenarios.demand import grow_demand, scale_demand
 from placement_opt.analysis.scenarios.errors import ScenarioError
 from placement_opt.analysis.scenarios.load import LoadedScenario
@@ -47,17 +47,20 @@ def apply_scenario(loaded: LoadedScenario, base: Instance,
         tables["demand"] = scale_demand(tables["demand"], demand_factors)
     tables = apply_provisions(tables, sc.provisions, base.years, list(base.needs["need"]))
     tables["provisions"] = _costs(tables["provisions"], sc.costs)
+    tables["tariffs"] = _tariff_factors(tables["tariffs"], sc.costs)
     tables["budgets"] = _budgets(tables["budgets"], sc.budgets)
     description = f"{base.name} with scenario {sc.scenario.name}"
     if sc.scenario.description:
         description += f": {sc.scenario.description}"
     settings = Settings(instance=InstanceInfo(name=sc.scenario.name, description=description),
-                        policy=merged_policy(loaded, base))
+                        policy=merged_policy(loaded, base), finance=merged_finance(loaded, base))
     try:
-        return base.replace(**tables, settings=settings)
+        applied = base.replace(**tables, settings=settings)
     except InstanceError as exc:
         raise ScenarioError([Issue(f"{loaded.source} applied to {base.source}", str(i),
                                    severity=i.severity) for i in exc.issues]) from exc
+    notes = tuple(i for i in issues if i.severity is Severity.WARNING)
+    return applied.model_copy(update={"warnings": applied.warnings + notes}) if notes else applied
 
 
 def _costs(prov: pd.DataFrame, costs: Costs) -> pd.DataFrame:
@@ -70,6 +73,17 @@ def _costs(prov: pd.DataFrame, costs: Costs) -> pd.DataFrame:
                                                                  "cost_per_place"] * factor
     for pid, value in costs.cost_per_place_by_provision.items():
         out.loc[out["provision"] == pid, "cost_per_place"] = value
+    return out
+
+
+def _tariff_factors(tariffs: pd.DataFrame, costs: Costs) -> pd.DataFrame:
+    """``cost_per_place_factor`` by kind scales that kind's tariff lines (place funding and
+    top-up) as it scales its cost per place."""
+    out = tariffs.copy()
+    for kind, factor in costs.cost_per_place_factor.items():
+        rows = out["kind"] == kind
+        for col in ("place_funding", "top_up"):
+            out.loc[rows, col] = out.loc[rows, col].astype(float) * factor
     return out
 
 

@@ -10,13 +10,14 @@ from pydantic import ValidationError
 
 from placement_opt.analysis.scenarios.load import LoadedScenario, validation_issues
 from placement_opt.analysis.scenarios.locate import located
-from placement_opt.errors import Issue
+from placement_opt.errors import Issue, Severity
 from placement_opt.instance import Instance
 from placement_opt.options import SolveOptions
-from placement_opt.schema.settings import Policy
+from placement_opt.schema.settings import Finance, Policy
 from placement_opt.schema.tables import KINDS, LIST_SEPARATOR
 
-__all__ = ["merged_policy", "scenario_issues", "solve_options"]
+__all__ = ["log_file_issues", "merged_finance", "merged_policy", "scenario_issues",
+           "solve_options"]
 
 Path_ = tuple[str | int, ...]
 
@@ -33,6 +34,11 @@ class _Checker:
     def add(self, path: Path_, message: str, value: object = None, expected: str | None = None) -> None:
         self.issues.append(located(self.loaded.source, self.loaded.text, path, message, value,
                                    expected))
+
+    def warn(self, path: Path_, message: str, value: object = None,
+             expected: str | None = None) -> None:
+        self.issues.append(located(self.loaded.source, self.loaded.text, path, message, value,
+                                   expected, Severity.WARNING))
 
     def known(self, path: Path_, value: str, allowed: Collection[str], what: str) -> bool:
         if value in allowed:
@@ -88,6 +94,7 @@ def scenario_issues(loaded: LoadedScenario, inst: Instance) -> list[Issue]:
         if value < 0:
             chk.add(("costs", "cost_per_place_by_provision", pid), "must not be negative", value,
                     "a number >= 0")
+    _tariff_priced(chk, sc)
     for key in ("revenue", "capital"):
         for year, value in getattr(sc.budgets, key).items():
             chk.year(("budgets", key, str(year)), year)
@@ -99,11 +106,37 @@ def scenario_issues(loaded: LoadedScenario, inst: Instance) -> list[Issue]:
         chk.issues += validation_issues(exc, loaded.source, loaded.text, ("policy",),
                                         keys=Policy.model_fields)
     try:
+        merged_finance(loaded, inst)
+    except ValidationError as exc:
+        chk.issues += validation_issues(exc, loaded.source, loaded.text, ("finance",),
+                                        keys=Finance.model_fields)
+    chk.issues += log_file_issues(loaded.scenario.solve, loaded.source, loaded.text)
+    try:
         solve_options(loaded)
     except ValidationError as exc:
         chk.issues += validation_issues(exc, loaded.source, loaded.text, ("solve",),
                                         keys=SolveOptions.model_fields)
     return chk.issues
+
+
+def _tariff_priced(chk: _Checker, sc: Any) -> None:
+    """A cost per place set for a kind the ``tariffs`` table prices acts only on placements no
+    tariff line matches: say so (a factor acts on the tariff lines too)."""
+    tariffs = chk.inst.tariffs
+    priced = set(tariffs["kind"]) if len(tariffs) else set()
+    expected = ("cost_per_place_factor (it scales that kind's tariff lines too), or a proposed "
+                "tariffs table (placement-opt tariff --proposed)")
+    message = ("the tariffs table prices {kind} placements: this cost per place applies only "
+               "to placements no tariff line matches")
+    for kind, value in sc.costs.cost_per_place.items():
+        if kind in priced:
+            chk.warn(("costs", "cost_per_place", kind), message.format(kind=kind), value, expected)
+    kind_of = dict(zip(chk.inst.provisions["provision"], chk.inst.provisions["kind"],
+                       strict=True))
+    for pid, value in sc.costs.cost_per_place_by_provision.items():
+        if kind_of.get(pid) in priced:
+            chk.warn(("costs", "cost_per_place_by_provision", pid),
+                     message.format(kind=kind_of[pid]), value, expected)
 
 
 def _check_provisions(chk: _Checker, sc: Any, existing: list[str], new_ids: list[str],
@@ -150,6 +183,13 @@ def _check_provisions(chk: _Checker, sc: Any, existing: list[str], new_ids: list
         chk.known(("provisions", "expansion", i, "provision"), e.provision, every, "provision")
 
 
+def merged_finance(loaded: LoadedScenario, inst: Instance) -> Finance:
+    """The base ``[finance]`` settings with the scenario's ``[finance]`` keys on top (for
+    example a Safety Valve target)."""
+    values = inst.settings.finance.model_dump(exclude_unset=True)
+    return Finance.model_validate({**values, **loaded.scenario.finance})
+
+
 def merged_policy(loaded: LoadedScenario, inst: Instance) -> Policy:
     """The base policy with the scenario's ``[policy]`` keys (tables such as
     ``max_journey_min`` are merged key by key) and its cost and budget levers applied."""
@@ -165,6 +205,17 @@ def merged_policy(loaded: LoadedScenario, inst: Instance) -> Policy:
     if sc.budgets.capital_total is not None:
         values["capital_budget_total"] = sc.budgets.capital_total
     return Policy.model_validate(values)
+
+
+def log_file_issues(solve: dict[str, Any], source: str, text: str | None) -> list[Issue]:
+    """A ``[solve] log_file`` in a scenario or sweep file is refused: a file could then append
+    the solver log anywhere writable. The log file is set on the command line or in the API."""
+    if "log_file" not in solve:
+        return []
+    return [located(source, text, ("solve", "log_file"), "the solver log file cannot be set in "
+                    "a scenario or sweep file", solve["log_file"],
+                    "no log_file here: use --log-file on the command line, or "
+                    "SolveOptions(log_file=...) in Python")]
 
 
 def solve_options(loaded: LoadedScenario, **overrides: Any) -> SolveOptions:

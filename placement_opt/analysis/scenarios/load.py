@@ -70,7 +70,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     """Read and check the schema of a scenario file; raise :class:`ScenarioError` on problems."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise ScenarioError([Issue(str(file), "no such scenario file",
                                    expected="a .toml scenario file")]) from exc

@@ -11,20 +11,22 @@ A scenario names a base instance and changes it. Every table is optional::
     [[provisions.redesignate]]  provision, needs | add_needs, remove_needs
     [[provisions.new_site]]     a new (candidate) provision: the provisions table's columns
     [[provisions.expansion]]    provision, increment, capital_cost, max_increments, ...
-    [costs]          cost_per_place (GBP by kind), cost_per_place_factor (by kind),
-                     cost_per_place_by_provision, transport_cost_per_km,
-                     transport_cost_per_pupil
+    [costs]          cost_per_place (GBP by kind), cost_per_place_factor (by kind; scales
+                     that kind's tariff lines too), cost_per_place_by_provision,
+                     transport_cost_per_km, transport_cost_per_pupil
     [budgets]        revenue / capital (GBP by year), revenue_factor, capital_total
     [policy]         any key of the instance's [policy] (journey limits, weights ...)
+    [finance]        any key of the instance's [finance] (opening balance, Safety Valve
+                     target: balance_target, target_year, target_mode, shortfall_penalty)
     [locality]       the Locality-Model lever (needs levels of need)
     [solve]          solver options (backend, time_limit, gap, threads, seed ...)
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = [
     "AddPlaces",
@@ -41,8 +43,22 @@ __all__ = [
     "ScenarioInfo",
 ]
 
-_STRICT = ConfigDict(frozen=True, extra="forbid")
+_STRICT = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)  # numbers finite
 Rate = float
+
+
+def folder_name(name: str) -> str:
+    """A name that becomes a folder under ``runs/``: one path part, so nothing is written
+    outside it (no ``/`` or ``\\``, not ``.`` or ``..``, no control characters)."""
+    if (any(c in name for c in "/\\") or name.strip() in (".", "..")
+            or any(ord(c) < 32 or ord(c) == 127 for c in name)):
+        raise ValueError("not usable as a folder name (no / or \\, not . or .., no control "
+                         "characters)")
+    return name
+
+
+#: A scenario's or sweep's name (it names run folders).
+FolderName = Annotated[str, Field(min_length=1), AfterValidator(folder_name)]
 
 
 class ScenarioInfo(BaseModel):
@@ -50,7 +66,7 @@ class ScenarioInfo(BaseModel):
 
     model_config = _STRICT
 
-    name: str = Field(min_length=1, description="Short name (run folders and tables use it).")
+    name: FolderName = Field(description="Short name (run folders and tables use it).")
     description: str = ""
     base: str = Field(min_length=1, description="Base instance: a path (relative to the scenario "
                                                 "file) or a bundled name such as kent.")
@@ -206,5 +222,6 @@ class Scenario(BaseModel):
     costs: Costs = Field(default_factory=lambda: Costs())
     budgets: Budgets = Field(default_factory=lambda: Budgets())
     policy: dict[str, Any] = Field(default_factory=dict)
+    finance: dict[str, Any] = Field(default_factory=dict)
     locality: Locality | None = None
     solve: dict[str, Any] = Field(default_factory=dict)

@@ -26,9 +26,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from placement_opt.analysis.scenarios import LoadedScenario, ScenarioError, load_scenario
+from placement_opt.analysis.scenarios.check import log_file_issues
 from placement_opt.analysis.scenarios.load import scenario_from_mapping, validation_issues
 from placement_opt.analysis.scenarios.locate import key_line, located
+from placement_opt.analysis.scenarios.schema import FolderName
 from placement_opt.errors import Issue
+from placement_opt.options import SolveOptions
 
 __all__ = ["Point", "SweepPlan", "load_sweep", "set_dotted"]
 
@@ -36,7 +39,7 @@ __all__ = ["Point", "SweepPlan", "load_sweep", "set_dotted"]
 class _SweepInfo(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field("sweep", min_length=1)
+    name: FolderName = "sweep"
     scenario: str | None = None
     base: str | None = None
     scenarios: list[str] = Field(default_factory=list)
@@ -88,7 +91,7 @@ def load_sweep(path: str | Path) -> SweepPlan:
     file = Path(path)
     source = str(file)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")
         data = tomllib.loads(text)
     except FileNotFoundError as exc:
         raise ScenarioError([Issue(source, "no such sweep file", expected="a .toml file")]) from exc
@@ -100,7 +103,12 @@ def load_sweep(path: str | Path) -> SweepPlan:
         spec = _SweepFile.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(validation_issues(exc, source, text)) from exc
-    issues = _shape_issues(spec, source, text)
+    issues = _shape_issues(spec, source, text) + log_file_issues(spec.solve, source, text)
+    try:
+        SolveOptions.model_validate(spec.solve)
+    except ValidationError as exc:
+        issues += validation_issues(exc, source, text, ("solve",),
+                                    keys=SolveOptions.model_fields)
     if issues:
         raise ScenarioError(issues)
     bases = _base_scenarios(spec, file.parent, source, text)

@@ -166,7 +166,7 @@ def write_sweep_files(plan: SweepPlan, tasks: Sequence[PointTask], outcome: Swee
     table, long = sweep_tables(outcome.records)
     folder = outcome.folder
     write_text_atomic(folder / "sweep.csv", neutralise_text(table).to_csv(index=False))
-    write_text_atomic(folder / "kpis.csv", long.to_csv(index=False))
+    write_text_atomic(folder / "kpis.csv", neutralise_text(long).to_csv(index=False))
 
     write_workbook(folder / "sweep.xlsx", {"sweep": table, "kpis": long})
     about = {"name": plan.name, "file": plan.source, "text": plan.text,

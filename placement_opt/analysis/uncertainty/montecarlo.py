@@ -24,7 +24,7 @@ from placement_opt.analysis.sweep.worker import PointTask
 from placement_opt.analysis.uncertainty.distribution import DemandDistribution, GrowthFit, sample_factors
 from placement_opt.errors import OutputError
 from placement_opt.instance import Instance
-from placement_opt.io.atomic import write_text_atomic
+from placement_opt.io.atomic import neutralise_text, write_text_atomic
 from placement_opt.options import SolveOptions
 
 __all__ = ["COST_KPIS", "MARKER", "MonteCarlo", "montecarlo_tasks", "run_montecarlo",
@@ -152,7 +152,7 @@ def write_montecarlo(mc: MonteCarlo, folder: Path, loaded: LoadedScenario) -> No
     tables = {"shortfall": mc.shortfall, "cost_summary": mc.cost_summary,
               "cost_samples": mc.cost_samples, "demand_factors": mc.factors}
     for name, frame in tables.items():
-        write_text_atomic(folder / f"{name}.csv", frame.to_csv(index=False))
+        write_text_atomic(folder / f"{name}.csv", neutralise_text(frame).to_csv(index=False))
 
     write_workbook(folder / "montecarlo.xlsx", tables)
     failed = [{"name": r["name"], "error": r["error"]} for r in mc.records if r["status"] == "error"]
