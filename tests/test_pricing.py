@@ -192,10 +192,12 @@ def test_phase_transfer_flows_are_priced_too() -> None:
     inst = kent.replace(demand=kent.demand[east & years],
                         settings=kent.settings.model_copy(update={"policy": policy}))
     model = build_allocation_model(inst)
-    groups = pricing_groups(model)
-    assert groups is not None
+    codes = pricing_groups(model)
+    assert codes is not None
+    groups, companions = pricing.split_groups(codes)
     flows = model.column_keys["role"] == Role.TRANSFER.value
     assert flows.any() and (groups[flows] >= model.layout.n_demand_rows).all()  # type: ignore[union-attr]
+    assert companions[flows].all() and not companions[:model.layout.n_arcs].any()  # type: ignore[union-attr]
     full, priced = solve_highs(model, OFF), solve_highs(model, ON)
     assert priced.objective == pytest.approx(full.objective, rel=1e-9)
     _certified(model, priced)
@@ -211,9 +213,13 @@ def test_companions_join_with_their_rows() -> None:
     from test_transfers import _instance
 
     model = build_allocation_model(_instance())
-    companions = pricing.pricing_companions(model)
+    codes = pricing_groups(model)
+    assert codes is not None
+    groups, companions = pricing.split_groups(codes)
     role = model.column_keys["role"]
     assert companions.tolist() == np.isin(role, [Role.TRANSFER.value, Role.BREAK.value]).tolist()
+    breaks = groups[role == Role.BREAK.value]
+    assert np.unique(breaks).size == breaks.size  # a group each: never held back by a cap
     priced = solve_by_pricing(model, ON)
     assert priced.objective == pytest.approx(160_200)
     _certified(model, priced)
