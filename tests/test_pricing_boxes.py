@@ -56,3 +56,16 @@ def test_priced_duals_certify_the_lp_without_the_bounds() -> None:
     at_bound = np.isfinite(boxes.upper) & (priced.x >= boxes.upper - 1e-9) & (boxes.upper > 0)
     assert at_bound.any()
     _certified(model, priced)
+
+
+def test_a_column_at_a_bound_of_its_own_keeps_its_reduced_cost() -> None:
+    """With x1 <= 2 of its own (tighter than its box, 5), only x2 and u count: the shift is
+    x2's rc (-8), and x1 keeps rc 1 - 2 = -1 (at its own bound, a legitimate optimum)."""
+    from dataclasses import replace
+
+    model = _lp()
+    model = replace(model, col_upper=np.array([2.0, INF, INF, INF]))
+    csc = sp.csc_matrix(model.A)
+    y = shift_duals(model, csc, implied_boxes(model, csc), np.arange(3),
+                    np.array([10.0, 0, 0, 0]))
+    assert y.tolist() == [2.0, 0, 0, 0]
