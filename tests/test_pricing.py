@@ -4,6 +4,7 @@ dual-feasible certificate (every reduced cost >= -tol at the final duals)."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -51,13 +52,15 @@ def medium() -> MatrixModel:
 
 
 def _certified(model: MatrixModel, raw: RawSolution) -> None:
-    """Primal feasible, dual feasible (rc >= -tol) and complementary: optimal for ``model``."""
+    """Primal feasible, dual feasible and complementary (rc >= -tol unless at the upper bound,
+    rc <= tol unless at the lower bound, as in a relaxed change decision at 1): optimal."""
     assert raw.status is Status.OPTIMAL and raw.x is not None and raw.row_dual is not None
     x, y = raw.x, raw.row_dual
     scale = np.maximum(1.0, np.abs(model.c))
     rc = reduced_costs(model, y)
-    assert np.all(rc >= -1e-7 * scale)
-    assert np.all(np.abs(rc[x > 1e-7]) <= 1e-7 * scale[x > 1e-7])
+    at_upper, at_lower = x >= model.col_upper - 1e-7, x <= model.col_lower + 1e-7
+    assert np.all((rc >= -1e-7 * scale) | at_upper)
+    assert np.all((rc <= 1e-7 * scale) | at_lower)
     activity = model.A @ x
     assert np.all(activity >= model.row_lower - 1e-6)
     assert np.all(activity <= model.row_upper + 1e-6)
@@ -191,10 +194,34 @@ def test_phase_transfer_flows_are_priced_too() -> None:
     inst = kent.replace(demand=kent.demand[east & years],
                         settings=kent.settings.model_copy(update={"policy": policy}))
     model = build_allocation_model(inst)
-    groups = pricing_groups(model)
-    assert groups is not None
+    codes = pricing_groups(model)
+    assert codes is not None
+    groups, companions = pricing.split_groups(codes)
     flows = model.column_keys["role"] == Role.TRANSFER.value
     assert flows.any() and (groups[flows] >= model.layout.n_demand_rows).all()  # type: ignore[union-attr]
+    assert companions[flows].all() and not companions[:model.layout.n_arcs].any()  # type: ignore[union-attr]
     full, priced = solve_highs(model, OFF), solve_highs(model, ON)
     assert priced.objective == pytest.approx(full.objective, rel=1e-9)
+    _certified(model, priced)
+    # Rows with no nonzero in the restricted LP are left out (their duals are 0).
+    live = re.search(r"([\d,]+) of ([\d,]+) rows", priced.message)
+    assert live is not None
+    assert int(live[1].replace(",", "")) < int(live[2].replace(",", "")) == model.n_rows
+
+
+def test_companions_join_with_their_rows() -> None:
+    """Breaks and flows start out of the restricted LP unless their rows are in it: a break
+    comes with the transfer row of a placement that is in; pricing still ends optimal."""
+    from test_transfers import _instance
+
+    model = build_allocation_model(_instance())
+    codes = pricing_groups(model)
+    assert codes is not None
+    groups, companions = pricing.split_groups(codes)
+    role = model.column_keys["role"]
+    assert companions.tolist() == np.isin(role, [Role.TRANSFER.value, Role.BREAK.value]).tolist()
+    breaks = groups[role == Role.BREAK.value]
+    assert np.unique(breaks).size == breaks.size  # a group each: never held back by a cap
+    priced = solve_by_pricing(model, ON)
+    assert priced.objective == pytest.approx(160_200)
     _certified(model, priced)

@@ -189,3 +189,43 @@ def test_html_report_shows_the_transfers() -> None:
     assert "Phase transfers (leavers moving on)" in page
     row = page[page.index("Phase transfers"):]
     assert "<td>A</td><td>2027</td><td class=\"num\">0</td><td class=\"num\">2</td>" in row
+
+
+def test_flows_dearer_than_a_break_are_left_out() -> None:
+    """Break penalty 50 below the cheapest transfer (SB, 100): every flow is dominated by a
+    break and left out of the model; both leavers are breaks: 160,000 + 2 × 50."""
+    from placement_opt import build_allocation_model
+    from placement_opt.model.columns import Role
+
+    inst = _instance({"pathway_break_penalty": 50.0})
+    model = build_allocation_model(inst)
+    assert not (model.column_keys["role"] == Role.TRANSFER.value).any()
+    r = solve(inst)
+    assert r.objective == pytest.approx(160_100)
+    assert r.transfers["to_kind"].tolist() == ["break"]
+
+
+def test_local_flows_stay_when_a_local_share_needs_them() -> None:
+    """Break penalty 250 and a local share of 1: SB (100) is cheaper than a break but outside
+    A, SA (300) dearer but local: both are kept, and both leavers go to SA as before."""
+    obj, flows = _flows(_instance({"pathway_break_penalty": 250.0,
+                                   "min_pathway_local_share": 1.0}))
+    assert obj == pytest.approx(160_600)
+    assert flows == pytest.approx({"SA": 2.0})
+
+
+@pytest.mark.parametrize("policy", [{"pathway_break_penalty": 50.0},
+                                    {"pathway_break_penalty": 250.0},
+                                    {"pathway_break_penalty": 50.0, "min_pathway_local_share": 0.5}])
+def test_leaving_out_dominated_flows_keeps_the_optimum(policy: dict[str, Any]) -> None:
+    from placement_opt.model import transfers
+
+    inst = _instance(policy, sa_places=1.0)
+    reduced = solve(inst)
+    transfers.DROP_DOMINATED = False
+    try:
+        full = solve(inst)
+    finally:
+        transfers.DROP_DOMINATED = True
+    assert reduced.model_size["columns"] < full.model_size["columns"]
+    assert reduced.objective == pytest.approx(full.objective, rel=1e-12)

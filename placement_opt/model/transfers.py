@@ -32,11 +32,16 @@ from placement_opt.model.locality import district_keys, is_local
 from placement_opt.model.occupancy import Occupancy, existing_occupancy
 from placement_opt.model.rows import RowAccumulator, group_keys
 
-__all__ = ["TRANSFER_COLUMNS", "Leavers", "TransferPlan", "add_local_rows", "add_transfer_rows",
-           "leaver_groups", "moves_and_breaks", "next_phase", "plan_transfers", "transfer_frame"]
+__all__ = ["DROP_DOMINATED", "TRANSFER_COLUMNS", "Leavers", "TransferPlan", "add_local_rows",
+           "add_transfer_rows", "leaver_groups", "moves_and_breaks", "next_phase", "plan_transfers",
+           "transfer_frame", "undominated"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+
+#: Leave out the flows a pathway break dominates (exact: ``models/transfers.md``, *Dominated
+#: flows*); tests switch it off to check that the optimum is the same.
+DROP_DOMINATED = True
 
 #: Columns of :attr:`placement_opt.Result.transfers`.
 TRANSFER_COLUMNS = [
@@ -131,6 +136,17 @@ def leaver_groups(data: ModelData, arcs: Arcs, occ: Occupancy, instance: Instanc
                    d_src, 1.0 / length[data.d_phase[d_src]])
 
 
+def undominated(data: ModelData, cost: FloatArray, penalty: float, share: float,
+                 zone: IntArray, to_p: IntArray) -> npt.NDArray[np.bool_]:
+    """Flows a pathway break does not dominate (``models/transfers.md``, *Dominated flows*):
+    those costing less than the break penalty, and with a pathway local share every local one
+    (it counts towards the share, a break does not)."""
+    keep = np.asarray(cost < penalty, dtype=np.bool_)
+    if share > 0:
+        keep |= is_local(data, zone, to_p)
+    return keep
+
+
 @dataclass(frozen=True)
 class TransferPlan:
     """Decoding aid kept in ``ModelLayout.transfers``: the flow and break columns."""
@@ -166,6 +182,11 @@ def plan_transfers(data: ModelData, arcs: Arcs, occ: Occupancy,
     f_arc = (np.arange(f_group.size, dtype=np.int64) + start).astype(np.int64)
     f_minutes = np.where(a_p[f_arc] == gp[f_group], 0.0,
                          data.minutes[data.prov_zone[gp[f_group]], a_p[f_arc]])
+    if DROP_DOMINATED:
+        keep = np.flatnonzero(undominated(data, pol.transfer_cost_per_min * f_minutes,
+                                          pol.pathway_break_penalty,
+                                          pol.min_pathway_local_share, gz[f_group], a_p[f_arc]))
+        f_group, f_arc, f_minutes = f_group[keep], f_arc[keep], f_minutes[keep]
     flows = block(Role.TRANSFER, pol.transfer_cost_per_min * f_minutes,
                   year=data.d_year[a_d[f_arc]], zone=gz[f_group], need=gk[f_group],
                   phase=data.d_phase[a_d[f_arc]], level=data.d_level[a_d[f_arc]],
