@@ -12,6 +12,7 @@ import pytest
 
 from placement_opt import Instance, Status, solve
 from placement_opt.model.build import build_allocation_model
+from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import RawSolution
 from placement_opt.solvers.fallback import trivial_plan, with_trivial_incumbent
 
@@ -57,3 +58,28 @@ def test_kent_growth_at_a_one_second_limit_gives_a_plan() -> None:
     assert r.objective is not None and r.kpi("unmet") > 0
     assert "trivial plan" in r.message
     assert r.gap is None or r.gap > 0
+
+
+def test_a_failed_branch_and_cut_keeps_the_dive_s_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS's branch and cut once ended in "Solve error" on kent_growth with a Safety Valve
+    row after the dive had found a plan: that plan is returned, with its proven gap."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_openings import _instance
+
+    import placement_opt.solvers.highs as highs_mod
+    from placement_opt.solvers.dive import DiveResult
+
+    inst = _instance(opening_cost=1_000.0)
+    model = build_allocation_model(inst)
+    plan = trivial_plan(model)
+    assert plan is not None
+    first = DiveResult(plan, float(model.c @ plan), float(model.c @ plan) * 0.5, 3, 0.1,
+                       np.zeros(model.n_rows))
+    monkeypatch.setattr(highs_mod, "dive", lambda *a: first)
+    failed = RawSolution(Status.ERROR, None, None, None, None, None, 1.0, "highs", "Solve error")
+    monkeypatch.setattr(highs_mod, "collect", lambda *a: failed)
+    out = highs_mod.solve_highs(model, SolveOptions(gap=1e-4))
+    assert out.status is Status.FEASIBLE_AT_LIMIT and out.x is plan
+    assert out.gap == pytest.approx(0.5) and "Solve error" in out.message

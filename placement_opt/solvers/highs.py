@@ -89,7 +89,14 @@ def _solve_here(model: MatrixModel, options: SolveOptions) -> RawSolution:
     match_scheduler(int(options.threads))
     h.run()
     seconds = time.perf_counter() - start
-    return collect(h, model, seconds)
+    raw = collect(h, model, seconds)
+    if raw.status is Status.ERROR and first is not None:
+        # Branch and cut failed (numerics), but the dive's plan is feasible, with a proven gap.
+        return RawSolution(Status.FEASIBLE_AT_LIMIT, first.x, first.objective, first.bound,
+                           first.gap(), first.row_dual, seconds, "highs",
+                           f"branch and cut stopped with an error ({raw.message}); the dive's "
+                           f"plan, {first.gap():.3%} from the LP relaxation's bound")
+    return raw
 
 
 BACKEND = Backend(
