@@ -26,20 +26,20 @@ def fmt_number(value: float) -> str:
 
 def fmt_gbp(value: float) -> str:
     """Pounds to the pound, with a true minus sign: ``−£1,234``."""
-    if not math.isfinite(value):
-        return DASH
-    if abs(value) < 0.5:
-        return "£0"
-    return f"{'−' if value < 0 else ''}£{abs(value):,.0f}"
+    return _pounds(value, 1.0, ",.0f", "")
 
 
 def fmt_gbp_m(value: float) -> str:
     """GBP in millions with one decimal and a true minus: ``−£12.3m`` (``£0`` under 50p)."""
+    return _pounds(value, 1e6, ",.1f", "m")
+
+
+def _pounds(value: float, unit: float, spec: str, suffix: str) -> str:
     if not math.isfinite(value):
         return DASH
     if abs(value) < 0.5:
         return "£0"
-    return f"{'−' if value < 0 else ''}£{abs(value) / 1e6:,.1f}m"
+    return f"{'−' if value < 0 else ''}£{abs(value) / unit:{spec}}{suffix}"
 
 
 def fmt_gbp_short(value: float) -> str:
