@@ -83,3 +83,27 @@ def test_a_failed_branch_and_cut_keeps_the_dive_s_plan(monkeypatch: pytest.Monke
     out = highs_mod.solve_highs(model, SolveOptions(gap=1e-4))
     assert out.status is Status.FEASIBLE_AT_LIMIT and out.x is plan
     assert out.gap == pytest.approx(0.5) and "Solve error" in out.message
+
+
+def test_a_soft_target_s_shortfall_takes_up_what_the_trivial_plan_spends() -> None:
+    """Every pupil unmet at GBP 60,000 a pupil-year leaves the soft target short; the shortfall
+    column takes it up, so the trivial plan stays feasible (a hard target would not be)."""
+    demo = Instance.from_path(ROOT / "instances" / "demo")
+    fin = demo.settings.finance.model_copy(update={
+        "balance_target": 0.0, "target_year": 2027, "unmet_cost_per_pupil": 60_000.0})
+    soft = demo.replace(settings=demo.settings.model_copy(update={"finance": fin}))
+    model = build_allocation_model(soft)
+    x = trivial_plan(model)
+    assert x is not None
+    layout = model.layout
+    assert layout is not None and layout.safety_valve is not None
+    from placement_opt.model.columns import Role
+
+    shortfall = float(x[layout.columns.index(Role.SHORTFALL)][0])
+    assert shortfall > 0
+    row = model.block("safety_valve")
+    assert row is not None
+    assert float((model.A[row.start] @ x)[0]) == pytest.approx(model.row_upper[row.start])
+    hard = soft.replace(settings=soft.settings.model_copy(update={
+        "finance": fin.model_copy(update={"target_mode": "hard"})}))
+    assert trivial_plan(build_allocation_model(hard)) is None

@@ -23,7 +23,8 @@ TOLERANCE = 1e-6
 
 def trivial_plan(model: MatrixModel) -> npt.NDArray[np.float64] | None:
     """Every column at its lower bound (0 for all but fixed ones), each unmet column at its
-    demand row's pupils; ``None`` when that violates a row (a hard rule no empty plan keeps)."""
+    demand row's pupils, a soft target's shortfall and a budget's overspend at what that plan
+    leaves; ``None`` when that violates a row (a hard rule no empty plan keeps)."""
     layout, demand = model.layout, model.block("demand")
     if layout is None or demand is None:
         return None
@@ -36,6 +37,7 @@ def trivial_plan(model: MatrixModel) -> npt.NDArray[np.float64] | None:
             continue
         part = block[:, cols].tocoo()  # one entry per column: +1 unmet, -1 surplus
         x[cols[part.col]] = np.maximum(sign * rhs[part.row], 0.0)
+    _absorb(model, x, (Role.SHORTFALL, Role.OVERSPEND))
     activity = model.A @ x
     scale = 1.0 + np.abs(activity)
     ok_rows = ((activity >= model.row_lower - TOLERANCE * scale)
@@ -43,6 +45,22 @@ def trivial_plan(model: MatrixModel) -> npt.NDArray[np.float64] | None:
     ok_cols = (x >= model.col_lower - TOLERANCE) & (x <= model.col_upper + TOLERANCE)
     whole = ~model.integrality | (np.abs(x - np.round(x)) <= TOLERANCE)
     return x if bool(ok_rows.all() and ok_cols.all() and whole.all()) else None
+
+
+def _absorb(model: MatrixModel, x: npt.NDArray[np.float64], roles: tuple[Role, ...]) -> None:
+    """Set each slack column of ``roles`` (a soft target's shortfall, a budget's overspend:
+    a negative entry in a <= row) to what its row needs over its upper bound."""
+    layout = model.layout
+    assert layout is not None
+    for role in roles:
+        cols = layout.columns.index(role)
+        if cols.size == 0:
+            continue
+        part = model.A[:, cols].tocoo()
+        neg = part.data < 0
+        rows, which, coef = part.row[neg], part.col[neg], part.data[neg]
+        over = np.asarray(model.A[rows] @ x).ravel() - model.row_upper[rows]
+        x[cols[which]] = np.maximum(x[cols[which]], np.maximum(over, 0.0) / -coef)
 
 
 def with_trivial_incumbent(model: MatrixModel, raw: RawSolution) -> RawSolution:
