@@ -16,13 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from placement_opt.errors import Issue
+from placement_opt.errors import InstanceError, Issue
 from placement_opt.finance.years import financial_year_label
 from placement_opt.schema.settings import Finance
 from placement_opt.schema.validation_finance import finance_issues
 
 __all__ = ["DSG_LINES", "LINE_COLUMNS", "MEMO_LINES", "SUMMARY_COLUMNS", "Account",
-           "account_issues", "high_needs_account"]
+           "account_issues", "check_account_inputs", "high_needs_account"]
 
 #: Budget-export funding lines the high-needs block pays.
 DSG_LINES = ("place_funding", "top_up", "mainstream_support", "independent_placements",
@@ -53,6 +53,14 @@ def account_issues(outside: pd.DataFrame, finance: Finance, financial_years: lis
     (:func:`placement_opt.schema.validation_finance.finance_issues`)."""
     return finance_issues(outside, finance, financial_years, f"{source}: table high_needs",
                           f"{source}: settings")
+
+
+def check_account_inputs(outside: pd.DataFrame, finance: Finance, financial_years: list[int],
+                         source: str) -> None:
+    """Raise :class:`InstanceError` with :func:`account_issues` when there are any."""
+    issues = account_issues(outside, finance, financial_years, source)
+    if issues:
+        raise InstanceError(issues)
 
 
 def high_needs_account(model_fy: pd.DataFrame, outside: pd.DataFrame, finance: Finance,

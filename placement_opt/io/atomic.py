@@ -12,7 +12,7 @@ import pandas as pd
 
 from placement_opt.errors import OutputError
 
-__all__ = ["FORMULA_PREFIXES", "atomic_path", "ensure_new_file", "neutralise_cell",
+__all__ = ["FORMULA_PREFIXES", "atomic_path", "default_mode", "ensure_new_file", "neutralise_cell",
            "neutralise_text", "restore_cell", "write_text_atomic"]
 
 #: Text starting with one of these is treated as a formula by spreadsheet programs.
@@ -27,7 +27,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     os.close(fd)
     tmp_path = Path(tmp)
     # mkstemp makes the file private (0600); give it the mode a plain write would have.
-    tmp_path.chmod(target.stat().st_mode & 0o777 if target.exists() else _default_mode())
+    tmp_path.chmod(target.stat().st_mode & 0o777 if target.exists() else default_mode())
     try:
         yield tmp_path
         tmp_path.replace(target)
@@ -36,11 +36,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def _default_mode() -> int:
-    """0666 less the process umask, as for a file created with ``open()``."""
+def default_mode(directory: bool = False) -> int:
+    """0666 (a folder: 0777) less the process umask, as ``open()`` or ``mkdir`` would give."""
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return (0o777 if directory else 0o666) & ~umask
 
 
 def write_text_atomic(target: Path, text: str) -> None:

@@ -4,7 +4,6 @@ complete (``summary.json`` is the marker every reader checks)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from placement_opt.errors import OutputError
+from placement_opt.io.atomic import default_mode
 
 __all__ = ["MARKER", "staged_folder"]
 
@@ -34,7 +34,7 @@ def staged_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
                           "--overwrite")
     target.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    stage.chmod(0o777 & ~_umask())
+    stage.chmod(default_mode(directory=True))  # mkdtemp's folder is private
     try:
         yield stage
         if busy:
@@ -57,9 +57,3 @@ def _merge_into(stage: Path, target: Path) -> None:
         if dest.is_dir() and not dest.is_symlink():
             shutil.rmtree(dest)
         entry.replace(dest)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

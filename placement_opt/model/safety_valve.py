@@ -22,8 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from placement_opt.errors import InstanceError
-from placement_opt.finance.account import account_issues
+from placement_opt.finance.account import check_account_inputs
 from placement_opt.finance.years import financial_year_label, fy_weights
 from placement_opt.instance import Instance
 from placement_opt.model.changes import ChangePlan, capacity_entries
@@ -87,9 +86,7 @@ def check_target(instance: Instance) -> None:
     fin = instance.settings.finance
     if fin.target_year is None:
         return
-    issues = account_issues(instance.high_needs, fin, instance.years, str(instance.source))
-    if issues:
-        raise InstanceError(issues)
+    check_account_inputs(instance.high_needs, fin, instance.years, str(instance.source))
 
 
 def plan_safety_valve(data: ModelData, instance: Instance) -> tuple[SafetyValve | None,

@@ -8,9 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from placement_opt.errors import InstanceError
 from placement_opt.finance import account as _account
-from placement_opt.finance.account import Account, account_issues
+from placement_opt.finance.account import Account, check_account_inputs
 from placement_opt.finance.years import to_financial_years
 from placement_opt.instance import Instance
 from placement_opt.reports.budget import budget_export
@@ -66,10 +65,7 @@ def check_account(inst: Instance) -> None:
     """Raise :class:`InstanceError` naming the table, row, column and value of a ``high_needs``
     line outside the horizon, a negative amount or a target year outside the horizon (before a
     solve, so nothing is written for an account that cannot be drawn up)."""
-    years = sorted(int(y) for y in inst.years)
-    issues = account_issues(inst.high_needs, inst.settings.finance, years, str(inst.source))
-    if issues:
-        raise InstanceError(issues)
+    check_account_inputs(inst.high_needs, inst.settings.finance, inst.years, str(inst.source))
 
 
 def has_account_inputs(inst: Instance) -> bool:

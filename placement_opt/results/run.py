@@ -131,8 +131,7 @@ def result_timings(result: Result) -> dict[str, object]:
     gives byte-identical result files)."""
     return {"build_seconds": round(result.build_seconds, 4),
             "solve_seconds": round(result.solve_seconds, 4),
-            "stages": [{"stage": s.as_dict()["stage"], "seconds": s.as_dict().get("seconds")}
-                       for s in result.stages]}
+            "stages": [{"stage": s.name, "seconds": round(s.seconds, 3)} for s in result.stages]}
 
 
 def result_summary(result: Result) -> dict[str, object]:

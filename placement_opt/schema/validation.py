@@ -7,7 +7,7 @@ column and value.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -81,15 +81,13 @@ def validate_raw(
     if settings is not None:
         issues += _check_policy(settings, typed, settings_source)
         hn = sources.get("high_needs")
-        found = finance_issues(
+        # A high_needs line outside the horizon is a warning here (an instance cut to fewer
+        # years keeps its lines); `validate`, `solve` and the account refuse it (check_account).
+        issues += finance_issues(
             typed["high_needs"], settings.finance,
             sorted(int(y) for y in typed["demand"]["year"].dropna().unique()),
             hn.source if hn is not None else locate("high_needs"), settings_source,
-            hn.rows if hn is not None else None)
-        # A high_needs line outside the horizon is a warning here (an instance cut to fewer
-        # years keeps its lines); `validate`, `solve` and the account refuse it (check_account).
-        issues += [replace(i, severity=Severity.WARNING) if i.column == "financial_year" else i
-                   for i in found]
+            hn.rows if hn is not None else None, outside_severity=Severity.WARNING)
     if "demand" in sources and len(typed["demand"]) == 0:
         issues.append(Issue(sources["demand"].source, "the demand table has no rows",
                             expected="at least one row of zone, need, phase, year, pupils"))

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from placement_opt.errors import Issue
+from placement_opt.errors import Issue, Severity
 from placement_opt.schema.settings import Finance
 
 __all__ = ["finance_issues"]
@@ -17,9 +17,10 @@ __all__ = ["finance_issues"]
 
 def finance_issues(high_needs: pd.DataFrame, finance: Finance, years: list[int],
                    table_source: str, settings_source: str,
-                   rows: npt.NDArray[np.int64] | None = None) -> list[Issue]:
+                   rows: npt.NDArray[np.int64] | None = None,
+                   outside_severity: Severity = Severity.ERROR) -> list[Issue]:
     """Located problems; ``rows`` are the table rows' numbers in their file (default: the
-    header is row 1)."""
+    header is row 1); a line outside the horizon is of ``outside_severity``."""
     horizon = f"{years[0]} to {years[-1]}" if years else "none"
     expected = f"a financial year of the horizon ({horizon})"
     issues = []
@@ -29,7 +30,8 @@ def finance_issues(high_needs: pd.DataFrame, finance: Finance, years: list[int],
                                high_needs["amount_gbp"], strict=True):
         if pd.notna(fy) and int(fy) not in years:
             issues.append(Issue(table_source, "financial year outside the horizon", row=row,
-                                column="financial_year", value=str(fy), expected=expected))
+                                column="financial_year", value=str(fy), expected=expected,
+                                severity=outside_severity))
         if pd.notna(amount) and float(amount) < 0:
             issues.append(Issue(table_source, "negative amount", row=row, column="amount_gbp",
                                 value=str(amount),
