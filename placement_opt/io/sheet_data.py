@@ -23,10 +23,12 @@ from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.utility import xl_col_to_name, xl_range  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
-__all__ = ["ExactSheet", "TableSheet", "plain_value"]
+from placement_opt.schema.parse import CONTROL_CHARACTERS
+
+__all__ = ["ExactSheet", "TableSheet", "cell_value", "plain_value"]
 
 #: Text written cell by cell: control characters a workbook cannot hold, and rich-text markup.
-_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|^<r>.*</r>\Z", re.DOTALL)
+_SPECIAL = re.compile(CONTROL_CHARACTERS.pattern + r"|^<r>.*</r>\Z", re.DOTALL)
 _MAX_TEXT = 32_767
 _PLAIN = (float, int, bool, str)
 _NONE = 1 << 30  # the lowest column of an empty row (above any real column)
@@ -42,19 +44,25 @@ class ExactSheet(Worksheet):  # type: ignore[misc]
         self.fh.write(f"<c{attr}><v>{number!r}</v></c>")
 
 
-def plain_value(value: Any) -> float | int | bool | str | None:
-    """A cell's value as one of the types a cell holds: missing → None, numpy scalars → Python,
-    anything else → its text."""
-    kind = type(value)
-    if kind is float or kind is str or kind is int or kind is bool or value is None:
-        return value  # type: ignore[no-any-return]
-    if value is pd.NA or value is pd.NaT:
+def cell_value(value: Any) -> Any:
+    """A plain Python value: missing → None, numpy scalars → Python."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
-    return value if type(value) in _PLAIN else str(value)
+    return value
+
+
+def plain_value(value: Any) -> float | int | bool | str | None:
+    """A cell's value as one of the types a cell holds: :func:`cell_value`, anything else as
+    its text."""
+    kind = type(value)
+    if kind is float or kind is str or kind is int or kind is bool or value is None:
+        return value  # type: ignore[no-any-return]
+    value = cell_value(value)
+    return value if value is None or type(value) in _PLAIN else str(value)
 
 
 class _Column:

@@ -18,7 +18,8 @@ from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from placement_opt.errors import OutputError
-from placement_opt.io.sheet_data import ExactSheet, TableSheet
+from placement_opt.io.sheet_data import ExactSheet, TableSheet, cell_value, plain_value
+from placement_opt.schema.parse import CONTROL_CHARACTERS
 
 __all__ = ["FORMATS", "Book", "cell_value", "column_format", "frame_rows", "open_book",
            "unescape_text", "write_workbook"]
@@ -26,7 +27,7 @@ __all__ = ["FORMATS", "Book", "cell_value", "column_format", "frame_rows", "open
 #: OOXML's escape of a character in cell text (``_x000D_`` is a carriage return).
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 #: Control characters a workbook cannot hold as such (tab, line feed and carriage return can).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL = CONTROL_CHARACTERS
 #: Every workbook carries this creation date, so the same tables give the same bytes.
 CREATED = datetime(2000, 1, 1)
 #: Workbook options: never turn text into numbers, formulas or links; stream rows to disk.
@@ -82,17 +83,6 @@ def unescape_text(text: str) -> str:
     stored; XlsxWriter writes a carriage return as ``_x000D_`` and ``_x0041_`` as
     ``_x005F_x0041_``)."""
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-
-
-def cell_value(value: Any) -> Any:
-    """A plain Python value: missing → None, numpy scalars → Python."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 class Book:
@@ -264,9 +254,9 @@ class Book:
         elif value is None:
             return
         else:
-            plain = cell_value(value)
+            plain = plain_value(value)
             if plain is not None:
-                self._cell(sheet, row, col, plain if type(plain) in _PLAIN else str(plain), style)
+                self._cell(sheet, row, col, plain, style)
 
     def _text(self, sheet: Worksheet, row: int, col: int, text: str,
               style: Format | None = None) -> None:
@@ -286,8 +276,6 @@ class Book:
         """Finish the file."""
         self._book.close()
 
-
-_PLAIN = (float, int, bool, str)
 
 
 def _chain(first: Iterable[Sequence[Any]], then: Iterable[Sequence[Any]]

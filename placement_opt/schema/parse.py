@@ -16,7 +16,7 @@ import pandas as pd
 from placement_opt.errors import Issue
 from placement_opt.schema.tables import LIST_SEPARATOR, MAX_LISTED, Column, TableSpec
 
-__all__ = ["RawTable", "parse_table", "show_cell"]
+__all__ = ["CONTROL_CHARACTERS", "RawTable", "parse_table", "show_cell"]
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def _parse_column(col: Column, values: pd.Series, rep: _Reporter) -> pd.Series:
     if col.kind == "list":
         return pd.Series([None if c is None else _clean_list(c) for c in cells.tolist()],
                          dtype="object")
-    control = np.array([c is not None and _CONTROL.search(c) is not None
+    control = np.array([c is not None and CONTROL_CHARACTERS.search(c) is not None
                         for c in cells.tolist()], dtype=bool)
     if control.any():
         rep.flag(control, col.name, "text with a control character (no workbook can hold it, "
@@ -216,7 +216,7 @@ def _parse_column(col: Column, values: pd.Series, rep: _Reporter) -> pd.Series:
 
 
 #: Characters XML (so a workbook) cannot hold: C0 controls but tab, line feed, carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
