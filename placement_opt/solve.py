@@ -15,6 +15,7 @@ from placement_opt.instance import Instance
 from placement_opt.model.arcs import eligible_arcs
 from placement_opt.model.build import build_from_data
 from placement_opt.model.checks import presolve_checks
+from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.safety_valve import check_target
 from placement_opt.options import SolveOptions
@@ -28,7 +29,8 @@ from placement_opt.solvers.registry import Backend, get_backend
 from placement_opt.solvers.watchdog import no_time
 from placement_opt.status import Status
 
-__all__ = ["choose_backend", "fixed_decision_model", "run_stage", "solve"]
+__all__ = ["build_checked", "choose_backend", "fixed_decision_model", "run_stage", "solve",
+           "solve_built"]
 
 
 def solve(instance: Instance, options: SolveOptions | None = None, **overrides: Any) -> Result:
@@ -48,15 +50,31 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
         opts = SolveOptions.model_validate({**opts.model_dump(), **overrides})
     deadline = Deadline.after(opts.time_limit)
     start = time.perf_counter()
-    check_target(instance)  # a Safety Valve target outside the account: a located error
+    data, model, warnings = build_checked(instance)
+    return solve_built(instance, data, model, opts, deadline, warnings,
+                       time.perf_counter() - start)
+
+
+def build_checked(instance: Instance) -> tuple[ModelData, MatrixModel, list[Issue]]:
+    """The model of ``instance`` and the pre-solve checks' findings (a Safety Valve target
+    outside the account is a located error)."""
+    check_target(instance)
     data = model_data_of(instance)  # the reports of this run reuse it
     arcs = eligible_arcs(data)
     model = build_from_data(data, arcs, instance)
-    warnings = presolve_checks(data, arcs) + penalty_scale_check(model, len(arcs))
-    build_seconds = time.perf_counter() - start
+    return data, model, presolve_checks(data, arcs) + penalty_scale_check(model, len(arcs))
+
+
+def solve_built(instance: Instance, data: ModelData, model: MatrixModel, opts: SolveOptions,
+                deadline: Deadline, warnings: list[Issue], build_seconds: float = 0.0,
+                incumbent: np.ndarray | None = None) -> Result:
+    """Solve ``model`` (built from ``instance`` by :func:`build_checked`, or a variant of it
+    with the same columns: a decision forced, a row added) into a new Result. ``incumbent``, a
+    feasible point of ``model``, is handed to HiGHS as its first solution."""
+    warnings = list(warnings)
     backend = choose_backend(model, opts.backend)
     raw, first = run_stage("solve", deadline, opts, backend.name,
-                           lambda o: backend.run(model, o))
+                           lambda o: _run_backend(backend, model, o, incumbent))
     solver_raw = raw
     raw = with_trivial_incumbent(model, raw)  # always a plan at a time limit, when one is
     trivial = raw is not solver_raw  # not an optimum: no duals for it
@@ -82,6 +100,14 @@ def solve(instance: Instance, options: SolveOptions | None = None, **overrides: 
                      for text in diagnosis["explanation"]]
     return make_result(instance, data, model, raw, warnings, build_seconds, diagnosis,
                        stages=tuple(stages))
+
+
+def _run_backend(backend: Backend, model: MatrixModel, options: SolveOptions,
+                 incumbent: np.ndarray | None) -> RawSolution:
+    """``backend`` on ``model``, with ``incumbent`` as HiGHS's first solution when given."""
+    if incumbent is not None and backend.name == "highs":
+        return solve_highs(model, options, incumbent=incumbent)
+    return backend.run(model, options)
 
 
 def run_stage(name: str, deadline: Deadline, options: SolveOptions, backend: str,

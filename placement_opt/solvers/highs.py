@@ -6,6 +6,7 @@ import time
 from functools import partial
 
 import highspy
+import numpy as np
 
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
@@ -38,11 +39,14 @@ def uses_watchdog(model: MatrixModel, options: SolveOptions) -> bool:
     return options.watchdog == "on" or int(model.A.nnz) >= WATCHDOG_NNZ
 
 
-def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
+def solve_highs(model: MatrixModel, options: SolveOptions,
+                incumbent: np.ndarray | None = None) -> RawSolution:
     """Solve ``model`` with HiGHS; duals are returned when the model is an LP. A large LP is
     solved by column pricing (``options.pricing``, :mod:`placement_opt.solvers.pricing`); with
-    a time limit, a large model runs under the watchdog (``options.watchdog``)."""
-    runner: Runner = _solve_here
+    a time limit, a large model runs under the watchdog (``options.watchdog``). ``incumbent``
+    (a feasible point of a MIP, e.g. a re-solve's previous plan) is branch and cut's first
+    solution when the dive finds none as good."""
+    runner: Runner = partial(_solve_here, incumbent=incumbent)
     if pricing_applies(model, options):
         # The groups go with the runner: the watchdog's child gets a slimmed model.
         runner = partial(solve_by_pricing, groups=pricing_groups(model))
@@ -58,7 +62,8 @@ def solve_highs(model: MatrixModel, options: SolveOptions) -> RawSolution:
 DIVE_MAX_INTEGERS = 2_000
 
 
-def _solve_here(model: MatrixModel, options: SolveOptions) -> RawSolution:
+def _solve_here(model: MatrixModel, options: SolveOptions,
+                incumbent: np.ndarray | None = None) -> RawSolution:
     """HiGHS in this process. A planning MIP (see :data:`DIVE_MAX_INTEGERS`) first dives on its
     LP relaxation (``options.dive``, :mod:`placement_opt.solvers.dive`): within the gap of the
     relaxation's bound that is the answer, otherwise it is branch and cut's first incumbent."""
@@ -82,10 +87,14 @@ def _solve_here(model: MatrixModel, options: SolveOptions) -> RawSolution:
         h.setOptionValue("time_limit", max(float(options.time_limit)
                                            - (time.perf_counter() - start), 1e-3))
     pass_model(h, model)
-    if first is not None:
-        incumbent = highspy.HighsSolution()
-        incumbent.col_value = first.x.tolist()
-        h.setSolution(incumbent)
+    start_x = first.x if first is not None else None
+    if incumbent is not None and model.is_mip and (
+            start_x is None or float(model.c @ incumbent) < float(model.c @ start_x)):
+        start_x = incumbent
+    if start_x is not None:
+        given = highspy.HighsSolution()
+        given.col_value = start_x.tolist()
+        h.setSolution(given)
     match_scheduler(int(options.threads))
     h.run()
     seconds = time.perf_counter() - start
