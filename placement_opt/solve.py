@@ -30,7 +30,7 @@ from placement_opt.solvers.watchdog import no_time
 from placement_opt.status import Status
 
 __all__ = ["build_checked", "choose_backend", "fixed_decision_model", "run_stage", "solve",
-           "solve_built"]
+           "solve_built", "solve_built_raw"]
 
 
 def solve(instance: Instance, options: SolveOptions | None = None, **overrides: Any) -> Result:
@@ -71,6 +71,16 @@ def solve_built(instance: Instance, data: ModelData, model: MatrixModel, opts: S
     """Solve ``model`` (built from ``instance`` by :func:`build_checked`, or a variant of it
     with the same columns: a decision forced, a row added) into a new Result. ``incumbent``, a
     feasible point of ``model``, is handed to HiGHS as its first solution."""
+    return solve_built_raw(instance, data, model, opts, deadline, warnings, build_seconds,
+                           incumbent)[0]
+
+
+def solve_built_raw(instance: Instance, data: ModelData, model: MatrixModel,
+                    opts: SolveOptions, deadline: Deadline, warnings: list[Issue],
+                    build_seconds: float = 0.0, incumbent: np.ndarray | None = None
+                    ) -> tuple[Result, RawSolution]:
+    """:func:`solve_built`, with the backend's solution (its ``x`` for analyses that re-solve
+    from this plan)."""
     warnings = list(warnings)
     backend = choose_backend(model, opts.backend)
     raw, first = run_stage("solve", deadline, opts, backend.name,
@@ -99,7 +109,7 @@ def solve_built(instance: Instance, data: ModelData, model: MatrixModel, opts: S
         warnings += [Issue("infeasibility diagnosis", text, severity=Severity.ERROR)
                      for text in diagnosis["explanation"]]
     return make_result(instance, data, model, raw, warnings, build_seconds, diagnosis,
-                       stages=tuple(stages))
+                       stages=tuple(stages)), raw
 
 
 def _run_backend(backend: Backend, model: MatrixModel, options: SolveOptions,

@@ -1,0 +1,158 @@
+"""The cost of each decision: what doing the opposite costs, over the horizon and by year,
+and what else the plan changes when it must (``models/decisions.md``)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from placement_opt.analysis.firmness.reversal import Reversal, ReversalTask, reverse_decisions
+from placement_opt.analysis.sweep.executors import run_tasks
+from placement_opt.budget import Deadline
+from placement_opt.errors import PlacementOptError
+from placement_opt.instance import Instance
+from placement_opt.model.data import ModelData
+from placement_opt.model.decisions import DecisionSet, decision_set
+from placement_opt.model.matrix import MatrixModel
+from placement_opt.options import SolveOptions
+from placement_opt.results.result import Result, make_result
+from placement_opt.solve import build_checked, solve_built_raw
+from placement_opt.solvers.base import RawSolution
+from placement_opt.status import Status
+
+__all__ = ["COST_COLUMNS", "DecisionCosts", "decision_costs"]
+
+FloatArray = npt.NDArray[np.float64]
+#: Columns of :attr:`DecisionCosts.decisions` after the decision's names.
+COST_COLUMNS = ["in_plan", "amount", "reversal", "cost_held", "cost_to_reverse",
+                "cost_lower_bound", "share_of_objective", "also_changes", "pupils_moved"]
+#: The verbs of a reversal, by decision (``what``) and whether the plan takes it.
+_REVERSAL = {("opening", True): "do not open", ("opening", False): "open",
+             ("expansion", True): "do not expand", ("expansion", False): "expand",
+             ("close", True): "keep open", ("close", False): "close",
+             ("reduce", True): "do not reduce", ("reduce", False): "reduce",
+             ("redesignate", True): "keep designation", ("redesignate", False): "redesignate"}
+
+
+@dataclass(frozen=True)
+class DecisionCosts:
+    """``decisions``: one row per decision (names, then :data:`COST_COLUMNS`): ``cost_held``
+    is the cost of reversing it with every other decision held, ``cost_to_reverse`` with the
+    others re-optimised (the cheaper plan of the two), ``cost_lower_bound`` what no plan with
+    it reversed can beat (the LP relaxation), all in GBP over the horizon against the plan's
+    objective. ``by_year``: decision × year, the change in that year's objective of the plan
+    behind ``cost_to_reverse``."""
+
+    objective: float
+    decisions: pd.DataFrame
+    by_year: pd.DataFrame
+    seconds: float
+
+
+def decision_costs(instance: Instance, options: SolveOptions | None = None, *,
+                   reoptimise: bool = True, workers: int = 1, executor: str = "local",
+                   ) -> tuple[Result, DecisionCosts]:
+    """Solve ``instance``, then reverse each of its decisions in turn (``workers`` processes
+    with ``executor="local"``; ``"serial"`` in this process)."""
+    opts = options or SolveOptions()
+    began = time.perf_counter()
+    data, model, warnings = build_checked(instance)
+    result, raw = solve_built_raw(instance, data, model, opts, Deadline.after(opts.time_limit),
+                                  warnings)
+    if raw.x is None or raw.objective is None:
+        raise PlacementOptError(f"{instance.name}: no plan to test ({result.status.value}: "
+                                f"{result.message})")
+    ds = decision_set(data, model, instance)
+    chunks = [np.arange(i, ds.size, max(1, workers), dtype=np.int64)
+              for i in range(min(max(1, workers), ds.size))]
+    tasks = [ReversalTask(model, ds, raw.x, c, reoptimise, opts) for c in chunks]
+    found: list[Reversal] = []
+
+    def failed(task: ReversalTask, exc: BaseException) -> list[Reversal]:
+        raise PlacementOptError(f"re-solving decisions {task.which.tolist()} failed: {exc}")
+
+    for _, reversals in run_tasks(reverse_decisions, tasks, failed,
+                                  executor if workers > 1 else "serial", workers):
+        found += reversals
+    found.sort(key=lambda r: r.decision)
+    table, by_year = _tables(instance, data, model, ds, raw, result, found)
+    return result, DecisionCosts(float(raw.objective), table, by_year,
+                                 time.perf_counter() - began)
+
+
+def _tables(instance: Instance, data: ModelData, model: MatrixModel, ds: DecisionSet,
+            raw: RawSolution, base: Result, found: list[Reversal]
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    assert raw.x is not None and raw.objective is not None
+    x0, obj0 = raw.x, float(raw.objective)
+    amounts = ds.amounts(x0)
+    taken = amounts >= 0.5
+    base_year = _objective_by_year(base)
+    rows: list[dict[str, object]] = []
+    years: list[pd.DataFrame] = []
+    for r in found:
+        d = r.decision
+        held = None if r.held_objective is None else r.held_objective - obj0
+        cost = None if r.best_objective is None else r.best_objective - obj0
+        also, moved = "", float("nan")
+        if r.best_x is not None:
+            also = _also_changes(ds, amounts, ds.amounts(r.best_x), d)
+            moved = _places_moved(model, x0, r.best_x)
+            plan = make_result(instance, data, model, RawSolution(
+                Status.FEASIBLE_AT_LIMIT, r.best_x, r.best_objective, r.bound, None, None, 0.0,
+                "highs", ""), [], 0.0)
+            delta = _objective_by_year(plan).sub(base_year, fill_value=0.0)
+            years.append(pd.DataFrame({"decision": ds.table["decision"].iat[d],
+                                       "year": delta.index.astype("int64"),
+                                       "cost_to_reverse": delta.to_numpy(float)}))
+        what = str(ds.table["what"].iat[d])
+        rows.append({
+            "in_plan": bool(taken[d]), "amount": float(amounts[d]),
+            "reversal": _REVERSAL[(what, bool(taken[d]))],
+            "cost_held": held, "cost_to_reverse": cost,
+            "cost_lower_bound": None if r.bound is None else r.bound - obj0,
+            "share_of_objective": None if cost is None else cost / abs(obj0),
+            "also_changes": also, "pupils_moved": moved})
+    table = pd.concat([ds.table.iloc[[r.decision for r in found]].reset_index(drop=True),
+                       pd.DataFrame(rows, columns=COST_COLUMNS)], axis=1)
+    by_year = (pd.concat(years, ignore_index=True) if years else
+               pd.DataFrame(columns=["decision", "year", "cost_to_reverse"]))
+    return table, by_year
+
+
+def _places_moved(model: MatrixModel, before: FloatArray, after: FloatArray) -> float:
+    """Half the total change in placements by provision and year: pupils who go to another
+    provision (swaps between pupils at tied costs within one provision do not count)."""
+    n_arcs = model.layout.n_arcs if model.layout is not None else 0
+    keys = model.column_keys
+    prov, year = keys["provision"][:n_arcs], keys["year"][:n_arcs]
+    cell = prov * (int(year.max(initial=0)) + 1) + year
+    change = np.bincount(cell, weights=after[:n_arcs] - before[:n_arcs])
+    return float(np.abs(change).sum() / 2)
+
+
+def _objective_by_year(result: Result) -> pd.Series:
+    """The objective of each year of ``result`` (its KPI table), indexed by year."""
+    k = result.kpis
+    rows = k[(k["kpi"] == "objective") & (k["year"] != "all")]
+    return pd.Series(rows["value"].to_numpy(float), index=rows["year"].astype("int64"))
+
+
+def _also_changes(ds: DecisionSet, before: FloatArray, after: FloatArray, d: int) -> str:
+    """The other decisions the plan with ``d`` reversed takes differently, as text."""
+    parts = []
+    for j in (int(v) for v in np.flatnonzero(before != after)):
+        if j == d:
+            continue
+        name = str(ds.table["decision"].iat[j])
+        a, b = int(before[j]), int(after[j])
+        what = ds.table["what"].iat[j]
+        if what == "opening":
+            parts.append(("not " if a else "") + name)
+        else:
+            parts.append(f"{name} {a}→{b}")
+    return "; ".join(parts)

@@ -1,0 +1,125 @@
+"""Re-solving a plan with one decision reversed, warm, in one HiGHS session per worker
+(``models/decisions.md``).
+
+Two re-solves per decision:
+
+- **held**: every other integer column stays at its value in the plan; the LP left is solved
+  warm from the previous basis (a few dozen pivots). Its cost is what reversing the decision
+  on its own costs; re-optimising the rest can only make the reversal cheaper.
+- **re-optimised**: the LP relaxation with the decision forced, then the dive of
+  :mod:`placement_opt.solvers.dive` (every other decision free). The relaxation's objective
+  is a lower bound on any plan with the decision reversed.
+
+The re-optimised plan is the cheaper of the dive's and the held plan (both are feasible plans
+with the decision reversed).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+from placement_opt.model.decisions import DecisionSet, held_bounds
+from placement_opt.model.matrix import MatrixModel
+from placement_opt.options import SolveOptions
+from placement_opt.solvers.dive import DiveResult, dive, relaxed
+from placement_opt.solvers.highs_core import match_scheduler, new_highs, pass_model
+
+__all__ = ["Reversal", "ReversalTask", "reverse_decisions"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
+_INF = highspy.kHighsInf
+
+
+@dataclass(frozen=True)
+class ReversalTask:
+    """Decisions ``which`` of ``decisions`` to reverse in the plan ``x`` of ``model``;
+    ``reoptimise`` asks for the dive as well as the held LP."""
+
+    model: MatrixModel
+    decisions: DecisionSet
+    x: FloatArray
+    which: IntArray
+    reoptimise: bool
+    options: SolveOptions
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """One decision reversed: the held plan and the re-optimised one (``None`` when that
+    re-solve found no plan, e.g. a reversal that breaks a budget), the relaxation's bound."""
+
+    decision: int
+    held_x: FloatArray | None
+    held_objective: float | None
+    best_x: FloatArray | None
+    best_objective: float | None
+    bound: float | None
+    seconds: float
+
+
+def reverse_decisions(task: ReversalTask) -> list[Reversal]:
+    """Every decision of ``task.which`` reversed in turn (a picklable worker function)."""
+    model, ds, x = task.model, task.decisions, task.x
+    held = _session(model, task.options)
+    ints = np.flatnonzero(model.integrality).astype(np.int32)
+    base_lo, base_up = model.col_lower[ints], model.col_upper[ints]
+    lp = _session(model, task.options) if task.reoptimise else None
+    if lp is not None:
+        lp.run()  # the relaxation, once: every dive starts warm from its basis
+    taken = ds.taken(x)
+    out: list[Reversal] = []
+    for d in (int(v) for v in task.which):
+        began = time.perf_counter()
+        lower, upper = held_bounds(model, ds, x, d)
+        held.changeColsBounds(ints.size, ints, lower[ints], np.where(
+            np.isinf(upper[ints]), _INF, upper[ints]))
+        held.run()
+        h_x, h_obj = _solution(held)
+        best_x, best_obj, bound = h_x, h_obj, None
+        if lp is not None:
+            found = _forced_dive(lp, model, ds, d, bool(taken[d]))
+            lp.changeColsBounds(ints.size, ints, base_lo, np.where(np.isinf(base_up), _INF,
+                                                                   base_up))
+            if found is not None:
+                bound = found.bound
+                if best_obj is None or found.objective < best_obj:
+                    best_x, best_obj = found.x, found.objective
+        out.append(Reversal(d, h_x, h_obj, best_x, best_obj, bound,
+                            time.perf_counter() - began))
+    return out
+
+
+def _session(model: MatrixModel, options: SolveOptions) -> highspy.Highs:
+    h = new_highs(options.model_copy(update={"time_limit": None}))
+    pass_model(h, relaxed(model))
+    match_scheduler(int(options.threads))
+    return h
+
+
+def _solution(h: highspy.Highs) -> tuple[FloatArray | None, float | None]:
+    if h.getModelStatus() != _OPTIMAL:
+        return None, None
+    return (np.asarray(h.getSolution().col_value, dtype=float),
+            float(h.getInfo().objective_function_value))
+
+
+def _forced_dive(lp: highspy.Highs, model: MatrixModel, ds: DecisionSet, d: int,
+                 taken: bool) -> DiveResult | None:
+    """The dive on the relaxation with decision ``d`` reversed (``None`` when none)."""
+    cols = ds.columns[d].astype(np.int32)
+    if taken:  # not taken: its columns held at 0
+        lp.changeColsBounds(cols.size, cols, np.zeros(cols.size), np.zeros(cols.size))
+        return dive(lp, model, None)
+    row = ds.G[d]
+    lp.addRow(1.0, _INF, int(row.nnz), row.indices.astype(np.int32), row.data)
+    try:
+        return dive(lp, model, None)
+    finally:
+        lp.deleteRows(1, np.array([lp.getNumRow() - 1], dtype=np.int32))
