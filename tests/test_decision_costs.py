@@ -89,8 +89,8 @@ def test_expansion_reversed_both_ways() -> None:
 
 
 def test_held_only_skips_the_dives() -> None:
-    """``reoptimise=False``: the held cost only, no bound."""
-    _, costs = decision_costs(_two_candidates(), reoptimise=False)
+    """``reoptimise="held"``: the held cost only, no bound."""
+    _, costs = decision_costs(_two_candidates(), reoptimise="held")
     t = costs.decisions.set_index("decision")
     assert t.loc["open C1", "cost_to_reverse"] == pytest.approx(185_000)
     assert t["cost_lower_bound"].isna().all()

@@ -16,11 +16,13 @@ from rich.table import Table
 
 from placement_opt._version import __version__
 from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOptError, Severity
+from placement_opt.instance import Instance
+from placement_opt.io.bundled import find_instance
 from placement_opt.reports.format import fmt_gbp, fmt_share, fmt_unit
 from placement_opt.results.result import Result
 
 __all__ = ["RUNS", "app", "console", "empty_run_folder", "err_console", "issues_table",
-           "print_summary", "reported", "run_folder"]
+           "load_instance", "print_summary", "reported", "run_folder"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Specialist school place planning: solve, validate, template.")
@@ -124,3 +126,13 @@ def print_summary(result: Result) -> None:
         table.add_row(f"{kpi} ({unit})", *(fmt_unit(v, unit) for v in row))
     console.print(table)
 
+
+def load_instance(path: str) -> Instance:
+    """The instance ``path`` names (saying when that is a bundled one), or its problems as a table
+    and exit code 2."""
+    note = find_instance(path).note()
+    if note is not None:
+        console.print(note, markup=False, highlight=False)
+    with reported(f"Problems in {path}", outcome="nothing was solved."):
+        inst = Instance.from_path(path)
+    return inst

@@ -16,11 +16,11 @@ from placement_opt.cli.common import (
     empty_run_folder,
     err_console,
     issues_table,
+    load_instance,
     print_summary,
     reported,
 )
-from placement_opt.instance import Instance
-from placement_opt.io.bundled import DEFAULT_INSTANCE, find_instance
+from placement_opt.io.bundled import DEFAULT_INSTANCE
 from placement_opt.options import SolveOptions
 from placement_opt.reports.format import fmt_unit
 from placement_opt.results.run import RunData
@@ -29,23 +29,12 @@ __all__ = ["export_model", "pathways", "report", "solve", "solvers", "tariff", "
            "validate"]
 
 
-def _load(path: str) -> Instance:
-    """The instance ``path`` names (saying when that is a bundled one), or its problems as a table
-    and exit code 2."""
-    note = find_instance(path).note()
-    if note is not None:
-        console.print(note, markup=False, highlight=False)
-    with reported(f"Problems in {path}", outcome="nothing was solved."):
-        inst = Instance.from_path(path)
-    return inst
-
-
 @app.command()
 def validate(path: Annotated[str, typer.Argument(help="CSV folder, .xlsx or .json.")]) -> None:
     """Check an instance and list every problem; exit code 2 when there are errors."""
     from placement_opt.reports.high_needs import check_account
 
-    inst = _load(path)
+    inst = load_instance(path)
     with reported(f"Problems in the high-needs account of {path}"):
         check_account(inst)
     from placement_opt.model.arcs import eligible_arcs
@@ -83,7 +72,7 @@ def solve(
     from placement_opt.results.run import write_result
     from placement_opt.solve import solve as run_solve
 
-    inst = _load(path)
+    inst = load_instance(path)
     with reported(f"Problems in the high-needs account of {path}", outcome="nothing was solved."):
         check_account(inst)
     with reported(f"Problems in {path}"):
@@ -294,7 +283,7 @@ def export_model(
     from placement_opt.model.build import build_allocation_model
     from placement_opt.solvers.pulp_cbc import write_model
 
-    inst = _load(path)
+    inst = load_instance(path)
     with reported(f"Problems in {path}"):
         write_model(build_allocation_model(inst), file, overwrite=force)
     console.print(f"Model written to [bold]{file}[/]")

@@ -4,13 +4,13 @@ and what else the plan changes when it must (``models/decisions.md``)."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from placement_opt.analysis.firmness.reversal import Reversal, ReversalTask, reverse_decisions
+from placement_opt.analysis.firmness.reversal import Reversal, ReversalTask, Scope, reverse_decisions
 from placement_opt.analysis.sweep.executors import run_tasks
 from placement_opt.budget import Deadline
 from placement_opt.errors import PlacementOptError
@@ -24,7 +24,7 @@ from placement_opt.solve import build_checked, solve_built_raw
 from placement_opt.solvers.base import RawSolution
 from placement_opt.status import Status
 
-__all__ = ["COST_COLUMNS", "DecisionCosts", "decision_costs"]
+__all__ = ["COST_COLUMNS", "DecisionCosts", "decision_costs", "plan_of", "reversal_costs"]
 
 FloatArray = npt.NDArray[np.float64]
 #: Columns of :attr:`DecisionCosts.decisions` after the decision's names.
@@ -54,7 +54,7 @@ class DecisionCosts:
 
 
 def decision_costs(instance: Instance, options: SolveOptions | None = None, *,
-                   reoptimise: bool = True, workers: int = 1, executor: str = "local",
+                   reoptimise: Scope = "local", workers: int = 1, executor: str = "local",
                    ) -> tuple[Result, DecisionCosts]:
     """Solve ``instance``, then reverse each of its decisions in turn (``workers`` processes
     with ``executor="local"``; ``"serial"`` in this process)."""
@@ -63,32 +63,47 @@ def decision_costs(instance: Instance, options: SolveOptions | None = None, *,
     data, model, warnings = build_checked(instance)
     result, raw = solve_built_raw(instance, data, model, opts, Deadline.after(opts.time_limit),
                                   warnings)
+    x = plan_of(instance, result, raw)
+    costs = reversal_costs(instance, data, model, decision_set(data, model, instance), result,
+                           x, opts, reoptimise=reoptimise, workers=workers, executor=executor)
+    return result, replace(costs, seconds=time.perf_counter() - began)
+
+
+def plan_of(instance: Instance, result: Result, raw: RawSolution) -> FloatArray:
+    """The solution behind ``result``, or a clear error when the solve found none."""
     if raw.x is None or raw.objective is None:
         raise PlacementOptError(f"{instance.name}: no plan to test ({result.status.value}: "
                                 f"{result.message})")
-    ds = decision_set(data, model, instance)
-    chunks = [np.arange(i, ds.size, max(1, workers), dtype=np.int64)
-              for i in range(min(max(1, workers), ds.size))]
-    tasks = [ReversalTask(model, ds, raw.x, c, reoptimise, opts) for c in chunks]
+    return raw.x
+
+
+def reversal_costs(instance: Instance, data: ModelData, model: MatrixModel, ds: DecisionSet,
+                   base: Result, x: FloatArray, options: SolveOptions, *, reoptimise: Scope = "local",
+                   workers: int = 1, executor: str = "local") -> DecisionCosts:
+    """Reverse each decision of ``ds`` in the plan ``x`` (behind ``base``) of ``model``."""
+    began = time.perf_counter()
+    n = max(1, min(workers, ds.size))
+    tasks = [ReversalTask(model, ds, x, np.arange(i, ds.size, n, dtype=np.int64), reoptimise,
+                          options) for i in range(n if ds.size else 0)]
     found: list[Reversal] = []
 
     def failed(task: ReversalTask, exc: BaseException) -> list[Reversal]:
         raise PlacementOptError(f"re-solving decisions {task.which.tolist()} failed: {exc}")
 
     for _, reversals in run_tasks(reverse_decisions, tasks, failed,
-                                  executor if workers > 1 else "serial", workers):
+                                  executor if n > 1 else "serial", n):
         found += reversals
     found.sort(key=lambda r: r.decision)
-    table, by_year = _tables(instance, data, model, ds, raw, result, found)
-    return result, DecisionCosts(float(raw.objective), table, by_year,
-                                 time.perf_counter() - began)
+    assert base.objective is not None
+    table, by_year = _tables(instance, data, model, ds, x, base, found)
+    return DecisionCosts(float(base.objective), table, by_year, time.perf_counter() - began)
 
 
 def _tables(instance: Instance, data: ModelData, model: MatrixModel, ds: DecisionSet,
-            raw: RawSolution, base: Result, found: list[Reversal]
+            x0: FloatArray, base: Result, found: list[Reversal]
             ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    assert raw.x is not None and raw.objective is not None
-    x0, obj0 = raw.x, float(raw.objective)
+    assert base.objective is not None
+    obj0 = float(base.objective)
     amounts = ds.amounts(x0)
     taken = amounts >= 0.5
     base_year = _objective_by_year(base)

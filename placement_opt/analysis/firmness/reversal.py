@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import highspy
 import numpy as np
@@ -29,10 +30,13 @@ from placement_opt.options import SolveOptions
 from placement_opt.solvers.dive import DiveResult, dive, relaxed
 from placement_opt.solvers.highs_core import match_scheduler, new_highs, pass_model
 
-__all__ = ["Reversal", "ReversalTask", "reverse_decisions"]
+__all__ = ["SCOPES", "Reversal", "ReversalTask", "Scope", "reverse_decisions"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+#: How far each reversal re-optimises the other decisions (see :class:`ReversalTask`).
+Scope = Literal["held", "local", "full"]
+SCOPES: tuple[str, ...] = ("held", "local", "full")
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _INF = highspy.kHighsInf
 
@@ -40,13 +44,14 @@ _INF = highspy.kHighsInf
 @dataclass(frozen=True)
 class ReversalTask:
     """Decisions ``which`` of ``decisions`` to reverse in the plan ``x`` of ``model``;
-    ``reoptimise`` asks for the dive as well as the held LP."""
+    ``reoptimise``: ``"held"`` (the held LP only), ``"local"`` (and a dive re-deciding the
+    decisions the reversal disturbs) or ``"full"`` (a dive re-deciding every decision)."""
 
     model: MatrixModel
     decisions: DecisionSet
     x: FloatArray
     which: IntArray
-    reoptimise: bool
+    reoptimise: Scope
     options: SolveOptions
 
 
@@ -70,9 +75,11 @@ def reverse_decisions(task: ReversalTask) -> list[Reversal]:
     held = _session(model, task.options)
     ints = np.flatnonzero(model.integrality).astype(np.int32)
     base_lo, base_up = model.col_lower[ints], model.col_upper[ints]
-    lp = _session(model, task.options) if task.reoptimise else None
+    lp = _session(model, task.options) if task.reoptimise != "held" else None
+    relaxed0 = np.zeros(model.n_cols)
     if lp is not None:
         lp.run()  # the relaxation, once: every dive starts warm from its basis
+        relaxed0 = np.asarray(lp.getSolution().col_value, dtype=float)
     taken = ds.taken(x)
     out: list[Reversal] = []
     for d in (int(v) for v in task.which):
@@ -84,13 +91,12 @@ def reverse_decisions(task: ReversalTask) -> list[Reversal]:
         h_x, h_obj = _solution(held)
         best_x, best_obj, bound = h_x, h_obj, None
         if lp is not None:
-            found = _forced_dive(lp, model, ds, d, bool(taken[d]))
+            found, bound = _forced_dive(lp, model, ds, d, bool(taken[d]), x, relaxed0,
+                                        task.reoptimise == "local")
             lp.changeColsBounds(ints.size, ints, base_lo, np.where(np.isinf(base_up), _INF,
                                                                    base_up))
-            if found is not None:
-                bound = found.bound
-                if best_obj is None or found.objective < best_obj:
-                    best_x, best_obj = found.x, found.objective
+            if found is not None and (best_obj is None or found.objective < best_obj):
+                best_x, best_obj = found.x, found.objective
         out.append(Reversal(d, h_x, h_obj, best_x, best_obj, bound,
                             time.perf_counter() - began))
     return out
@@ -110,16 +116,44 @@ def _solution(h: highspy.Highs) -> tuple[FloatArray | None, float | None]:
             float(h.getInfo().objective_function_value))
 
 
+#: An integer column whose relaxation value moves less than this when a decision is reversed
+#: is held at its value in the plan during that decision's dive.
+MOVED = 0.05
+
+
 def _forced_dive(lp: highspy.Highs, model: MatrixModel, ds: DecisionSet, d: int,
-                 taken: bool) -> DiveResult | None:
-    """The dive on the relaxation with decision ``d`` reversed (``None`` when none)."""
+                 taken: bool, x0: FloatArray, relaxed0: FloatArray, local: bool
+                 ) -> tuple[DiveResult | None, float | None]:
+    """The dive with decision ``d`` reversed, and the bound of its LP relaxation (``None``
+    when that does not solve). ``local``: the integer columns the reversal leaves where they
+    were in the relaxation (within :data:`MOVED`) are held at the plan's values, so only the
+    decisions the reversal disturbs are re-decided; when that finds no plan, the dive runs
+    again with every decision free."""
     cols = ds.columns[d].astype(np.int32)
+    added = False
     if taken:  # not taken: its columns held at 0
         lp.changeColsBounds(cols.size, cols, np.zeros(cols.size), np.zeros(cols.size))
-        return dive(lp, model, None)
-    row = ds.G[d]
-    lp.addRow(1.0, _INF, int(row.nnz), row.indices.astype(np.int32), row.data)
+    else:
+        row = ds.G[d]
+        lp.addRow(1.0, _INF, int(row.nnz), row.indices.astype(np.int32), row.data)
+        added = True
     try:
-        return dive(lp, model, None)
+        lp.run()
+        if lp.getModelStatus() != _OPTIMAL:
+            return None, None
+        bound = float(lp.getInfo().objective_function_value)
+        moved = np.asarray(lp.getSolution().col_value, dtype=float)
+        ints = np.flatnonzero(model.integrality)
+        hold = ints[(np.abs(moved[ints] - relaxed0[ints]) <= MOVED)
+                    & ~np.isin(ints, ds.columns[d]) & local].astype(np.int32)
+        lo, up = model.col_lower[hold], model.col_upper[hold]
+        whole = np.round(x0[hold])
+        lp.changeColsBounds(hold.size, hold, whole, whole)
+        found = dive(lp, model, None)
+        if found is None and hold.size:
+            lp.changeColsBounds(hold.size, hold, lo, np.where(np.isinf(up), _INF, up))
+            found = dive(lp, model, None)
+        return found, bound
     finally:
-        lp.deleteRows(1, np.array([lp.getNumRow() - 1], dtype=np.int32))
+        if added:
+            lp.deleteRows(1, np.array([lp.getNumRow() - 1], dtype=np.int32))

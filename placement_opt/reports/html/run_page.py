@@ -32,6 +32,7 @@ from placement_opt.reports.html.run_figures import (
     map_figure,
     supply_figures,
 )
+from placement_opt.reports.html.run_firmness import FirmnessTables, firmness_view
 from placement_opt.reports.html.run_high_needs import high_needs_view
 from placement_opt.reports.html.run_pathways import pathway_view
 from placement_opt.reports.html.run_plan import plan_view
@@ -61,29 +62,35 @@ _KPI_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
 )
 
 
-def write_html_report(result: Result, instance: Instance, path: Path, overwrite: bool = False) -> Path:
-    """Write the report of ``result`` (solved from ``instance``) to ``path`` and return it.
+def write_html_report(result: Result, instance: Instance, path: Path, overwrite: bool = False,
+                      firmness: FirmnessTables | None = None) -> Path:
+    """Write the report of ``result`` (solved from ``instance``) to ``path`` and return it;
+    with ``firmness``, it has a section "How firm is this plan?".
 
     Refuses an existing file unless ``overwrite``; the file appears whole or not at all.
     """
     path = Path(path)
     ensure_new_file(path, overwrite)
-    write_text_atomic(path, render_html_report(result, instance))
+    write_text_atomic(path, render_html_report(result, instance, firmness))
     return path
 
 
-def render_html_report(result: Result, instance: Instance) -> str:
+def render_html_report(result: Result, instance: Instance,
+                       firmness: FirmnessTables | None = None) -> str:
     """The report as one HTML string (deterministic for a given result and instance)."""
     ctx = Context.build(result, instance)
+    toc = _TOC if firmness is None else (*_TOC[:6], ("firmness", "How firm is this plan?"),
+                                         *_TOC[6:])
     map_year, map_svg, map_note = map_figure(ctx)
     return render(
-        "run_report.html.j2", r=result, version=__version__, toc=_TOC, horizon=ctx.horizon,
+        "run_report.html.j2", r=result, version=__version__, toc=toc, horizon=ctx.horizon,
         solved=ctx.solved, description=instance.settings.instance.description,
         status_class=_status_class(result.status), facts=_facts(ctx),
         cards=_cards(ctx) if ctx.solved else (), kpi_head=_kpi_head(ctx), kpi_rows=_kpi_rows(ctx),
         supply_zone=supply_figures(ctx, "zone"), supply_need=supply_figures(ctx, "need"),
         costs=cost_figures(ctx), journeys=journey_figures(ctx), unmet=_unmet(ctx),
-        plan=plan_view(ctx), high_needs=high_needs_view(ctx), map_year=map_year, map_svg=map_svg,
+        plan=plan_view(ctx), firmness=firmness_view(ctx, firmness),
+        high_needs=high_needs_view(ctx), map_year=map_year, map_svg=map_svg,
         map_note=map_note,
         pathways=pathway_view(ctx), warnings=[_warning(w) for w in result.warnings],
         shown=_WARNINGS_SHOWN, utilisation=_utilisation(ctx))

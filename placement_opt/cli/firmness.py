@@ -1,0 +1,112 @@
+"""``placement-opt firmness``: solve, then test how firm the plan's decisions are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from placement_opt.cli.common import (
+    app,
+    console,
+    empty_run_folder,
+    load_instance,
+    print_summary,
+    reported,
+)
+from placement_opt.io.bundled import DEFAULT_INSTANCE
+from placement_opt.options import SolveOptions
+from placement_opt.reports.format import fmt_gbp, fmt_share
+
+__all__ = ["firmness"]
+
+_SHOWN = 15
+
+
+@app.command()
+def firmness(
+    path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
+                                             "name.")] = DEFAULT_INSTANCE,
+    alternatives: Annotated[int, typer.Option(min=0, help="Near-optimal plans to look "
+                                                          "for.")] = 3,
+    within: Annotated[float, typer.Option(min=0.0, max=0.5, help="Alternatives at most this "
+                                          "share above the best (0.001 = 0.1%).")] = 0.001,
+    reoptimise: Annotated[str, typer.Option(help="held (others kept), local (re-decide what "
+                                            "a reversal disturbs) or full.")] = "local",
+    workers: Annotated[int, typer.Option(min=1, help="Processes for the re-solves.")] = 2,
+    out: Annotated[Path | None, typer.Option(help="Result folder (default: a new folder "
+                                                  "under runs/).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds for each solve.")] = None,
+    gap: Annotated[float, typer.Option(help="Relative MIP gap.")] = 1e-3,
+    threads: Annotated[int, typer.Option(help="Solver threads.")] = 1,
+    seed: Annotated[int, typer.Option(help="Solver seed.")] = 0,
+) -> None:
+    """Solve, then reverse each decision (what doing the opposite costs, by year, and what
+    else changes) and look for near-optimal alternatives; a run folder as `solve` writes,
+    with decisions.csv, alternatives.csv, firmness.xlsx and a report section."""
+    from placement_opt.analysis.firmness.files import html_tables, write_firmness
+    from placement_opt.analysis.firmness.reversal import SCOPES
+    from placement_opt.analysis.firmness.run import firmness as run_firmness
+    from placement_opt.io.staging import staged_folder
+    from placement_opt.reports.files import write_reports
+    from placement_opt.reports.high_needs import check_account
+    from placement_opt.reports.html.run_page import write_html_report
+    from placement_opt.results.run import RunData, write_result
+
+    if reoptimise not in SCOPES:
+        console.print(f"[red]--reoptimise {reoptimise!r}: expected one of {', '.join(SCOPES)}[/]")
+        raise typer.Exit(2)
+    inst = load_instance(path)
+    with reported(f"Problems in the high-needs account of {path}", outcome="nothing was solved."):
+        check_account(inst)
+    with reported(f"Problems in {path}"):
+        options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed)
+        folder = empty_run_folder(out, inst.name, overwrite)
+        f = run_firmness(inst, options, alternatives=alternatives, within=within,
+                         reoptimise=reoptimise, workers=workers)  # type: ignore[arg-type]
+        with staged_folder(folder, overwrite) as stage:
+            write_result(f.result, stage, instance=inst)
+            write_reports(RunData.from_result(f.result, inst), stage)
+            write_firmness(f, stage)
+            write_html_report(f.result, inst, stage / "report.html", firmness=html_tables(f))
+    print_summary(f.result)
+    _print_firmness(f)
+    console.print(f"Results written to [bold]{folder}[/] ({f.seconds:.0f} s)")
+
+
+def _print_firmness(f: object) -> None:
+    from placement_opt.analysis.firmness.run import Firmness
+    from placement_opt.reports.html.run_firmness import firmness_sentence
+
+    assert isinstance(f, Firmness) and f.result.objective is not None
+    d = f.costs.decisions.sort_values("cost_to_reverse", na_position="last", kind="stable")
+    table = Table(title=f"Cost to reverse (the {min(_SHOWN, len(d))} least firm of {len(d)})",
+                  header_style="bold")
+    for col, justify in (("decision", "left"), ("in plan", "left"), ("cost", "right"),
+                         ("share", "right")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    objective = abs(float(f.result.objective))
+    for rec in d.head(_SHOWN).to_dict("records"):
+        cost = rec["cost_to_reverse"]
+        ok = cost is not None and cost == cost
+        table.add_row(str(rec["decision"])[:40], "yes" if rec["in_plan"] else "no",
+                      fmt_gbp(float(cost)) if ok else "-",
+                      fmt_share(float(cost) / objective, 3) if ok else "-")
+    console.print(table)
+    tables = f.alternatives.plans
+    alt = Table(title=f"Alternatives within {fmt_share(f.alternatives.within, 2)}",
+                header_style="bold")
+    for col in ("plan", "above best", "share", "decisions that differ"):
+        alt.add_column(col)
+    for rec in tables.to_dict("records"):
+        alt.add_row(str(rec["plan"]), fmt_gbp(float(rec["above_best"])),
+                    fmt_share(float(rec["share_above_best"]), 3),
+                    str(rec["decisions_differing"]))
+    console.print(alt)
+    from placement_opt.analysis.firmness.files import html_tables
+
+    console.print(firmness_sentence(html_tables(f), float(f.result.objective), f.result.gap))
+    console.print(f"{len(f.alternatives.firm)} firm decision(s): taken alike by every plan.")
