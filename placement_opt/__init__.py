@@ -3,9 +3,14 @@
 >>> from placement_opt import Instance, high_needs_account, solve
 >>> result = solve(Instance.from_path("instances/demo"))  # doctest: +SKIP
 >>> high_needs_account(result, Instance.from_path("instances/demo")).summary  # doctest: +SKIP
+>>> from placement_opt import firmness
+>>> firm = firmness(Instance.from_path("instances/kent_growth"), workers=2)  # doctest: +SKIP
+>>> firm.costs.decisions[["decision", "cost_to_reverse"]]  # doctest: +SKIP
 """
 
 from placement_opt._version import __version__
+from placement_opt.analysis.firmness.costs import decision_costs
+from placement_opt.analysis.firmness.run import Firmness, firmness
 from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOptError, Severity
 from placement_opt.instance import Instance
 from placement_opt.model.build import build_allocation_model
@@ -18,6 +23,7 @@ from placement_opt.solve import solve
 from placement_opt.status import Status
 
 __all__ = [
+    "Firmness",
     "Instance",
     "InstanceError",
     "Issue",
@@ -32,6 +38,8 @@ __all__ = [
     "Status",
     "__version__",
     "build_allocation_model",
+    "decision_costs",
+    "firmness",
     "high_needs_account",
     "solve",
 ]
