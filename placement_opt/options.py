@@ -38,6 +38,9 @@ class SolveOptions(BaseModel):
         "auto", description="Run HiGHS in a child process killed at the deadline (its presolve "
         "can overrun the time limit): on, off, or auto = when a time limit is set and the "
         "model has at least 1M nonzeros.")
+    tie_break: bool = Field(True, description="Break ties between placements by the arcs' "
+                            "labels (HiGHS; at most GBP 0.50 a pupil-year, taken off the objective "
+                            "again), so unchanged data gives unchanged placements.")
     pricing: Literal["auto", "on", "off"] = Field(
         "auto", description="HiGHS on an LP: solve by column pricing (a restricted LP of the "
         "cheapest arcs, grown until no omitted arc has a negative reduced cost; the same "

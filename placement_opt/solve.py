@@ -18,6 +18,7 @@ from placement_opt.model.checks import presolve_checks
 from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.safety_valve import check_target
+from placement_opt.model.tie_break import tie_break_costs
 from placement_opt.options import SolveOptions
 from placement_opt.results.model_cache import model_data_of
 from placement_opt.results.result import Result, make_result
@@ -83,6 +84,10 @@ def solve_built_raw(instance: Instance, data: ModelData, model: MatrixModel,
     from this plan)."""
     warnings = list(warnings)
     backend = choose_backend(model, opts.backend)
+    if opts.tie_break and backend.name == "highs":
+        # Ties between placements broken by the arcs' labels (model/tie_break.py): HiGHS
+        # minimises them over the optimal face of the LP (with a MIP's decisions fixed).
+        model = replace(model, tie_break=tie_break_costs(model))
     raw, first = run_stage("solve", deadline, opts, backend.name,
                            lambda o: _run_backend(backend, model, o, incumbent))
     solver_raw = raw
@@ -91,13 +96,18 @@ def solve_built_raw(instance: Instance, data: ModelData, model: MatrixModel,
     stages = [first]
     if opts.backend == "auto":
         raw = replace(raw, message=f"auto chose {backend.name}: {raw.message}")
-    if model.is_mip and raw.x is not None and opts.mip_duals and raw.row_dual is None \
-            and not trivial:
+    # The tie-broken placements of the plan's decisions, when there is time left for them.
+    settle = model.tie_break is not None and not deadline.expired()
+    if model.is_mip and raw.x is not None and not trivial \
+            and ((opts.mip_duals and raw.row_dual is None) or settle):
         fixed = fixed_decision_model(model, raw.x)
         lp, stage = run_stage("duals", deadline, opts.model_copy(update={"backend": "highs"}),
                               "highs", lambda o: solve_highs(fixed, o))
         stages.append(stage)
-        raw = replace(raw, row_dual=lp.row_dual if lp.status is Status.OPTIMAL else None)
+        optimal = lp.status is Status.OPTIMAL
+        raw = replace(raw, row_dual=lp.row_dual if optimal and opts.mip_duals else None)
+        if optimal and settle and lp.x is not None and lp.objective is not None:
+            raw = replace(raw, x=lp.x, objective=min(lp.objective, raw.objective or np.inf))
     elif model.is_mip and not opts.mip_duals:
         raw = replace(raw, row_dual=None)
     diagnosis = None

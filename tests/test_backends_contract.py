@@ -257,14 +257,17 @@ def test_cpsat_declines_fractional_placements() -> None:
 @pytest.mark.parametrize("backend", [b for b in ("highs", "ortools") if b in INSTALLED])
 def test_time_limit_returns_incumbent_or_says_none(backend: str) -> None:
     """A 2-second limit on a MIP that takes minutes: never 'optimal'; an incumbent comes with
-    its gap and its placements, and without one the status says so (which of the two depends
-    on the machine's speed, so both are accepted)."""
+    its gap and its placements — the solver's, or the trivial plan with the gap against the
+    bound when the solver has one — and without one the status says so (which depends on the
+    machine's speed and load, so each is accepted)."""
     r = solve(facility_instance(300, 120), backend=backend, time_limit=2.0, mip_duals=False)
     assert r.status in (Status.FEASIBLE_AT_LIMIT, Status.NO_SOLUTION_AT_LIMIT)
     assert r.cut_short == ("solve",)
     assert r.stages[0].given is not None and 0 < r.stages[0].given <= 2.0
     if r.status is Status.FEASIBLE_AT_LIMIT:
-        assert r.objective is not None and r.gap is not None and r.gap > 0
+        trivial = "the trivial plan" in r.message
+        assert r.objective is not None
+        assert (r.gap is not None and r.gap > 0) or (trivial and r.bound is None)
         assert r.kpi("placed") + r.kpi("unmet") == pytest.approx(r.kpi("demand"))
     else:
         assert r.objective is None and r.allocations.empty

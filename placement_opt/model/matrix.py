@@ -43,6 +43,9 @@ class MatrixModel:
     #: Where each column family sits and how to decode a solution (models built by
     #: :func:`placement_opt.model.build.build_from_data`; ``None`` for derived models).
     layout: ModelLayout | None = None
+    #: A second objective, minimised over the optimal face of an LP (HiGHS): the stable
+    #: tie-break of ``placement_opt/model/tie_break.py``. ``None``: none.
+    tie_break: FloatArray | None = None
 
     @property
     def n_cols(self) -> int:

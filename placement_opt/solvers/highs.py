@@ -18,6 +18,7 @@ from placement_opt.solvers.highs_core import (
     match_scheduler,
     new_highs,
     pass_model,
+    secondary_pass,
 )
 from placement_opt.solvers.pricing import pricing_applies, pricing_groups, solve_by_pricing
 from placement_opt.solvers.watchdog import Runner, run_watched
@@ -98,7 +99,8 @@ def _solve_here(model: MatrixModel, options: SolveOptions,
     match_scheduler(int(options.threads))
     h.run()
     seconds = time.perf_counter() - start
-    raw = collect(h, model, seconds)
+    raw = secondary_pass(h, model, np.arange(model.n_cols, dtype=np.int64),
+                         collect(h, model, seconds))
     if raw.status is Status.ERROR and first is not None:
         # Branch and cut failed (numerics), but the dive's plan is feasible, with a proven gap.
         return RawSolution(Status.FEASIBLE_AT_LIMIT, first.x, first.objective, first.bound,

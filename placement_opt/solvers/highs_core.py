@@ -12,13 +12,15 @@ from contextlib import contextmanager
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import RawSolution
 from placement_opt.status import Status
 
-__all__ = ["collect", "highs_version", "match_scheduler", "new_highs", "pass_model", "solve_plain"]
+__all__ = ["collect", "highs_version", "match_scheduler", "new_highs", "pass_model", "secondary_pass",
+           "solve_plain"]
 
 _MS = highspy.HighsModelStatus
 _INF = highspy.kHighsInf
@@ -139,11 +141,45 @@ def collect(h: highspy.Highs, model: MatrixModel, seconds: float) -> RawSolution
     return RawSolution(status, x, objective, bound, gap, duals, seconds, "highs", message)
 
 
+
+
+#: The second pass's values this close to a whole number are that number.
+SNAP = 1e-9
+
+
+def secondary_pass(h: highspy.Highs, model: MatrixModel, cols: npt.NDArray[np.int64],
+                   raw: RawSolution) -> RawSolution:
+    """``raw`` (the optimum of the LP in ``h``, whose columns are ``model``'s ``cols``) with
+    its primal replaced by the minimum of ``model.tie_break`` over the optimal face
+    (``c @ x <= optimum``, warm from ``h``'s basis); the duals and objective are the first
+    pass's. Unchanged when there is no tie-break, no optimum, or the pass does not solve."""
+    if model.tie_break is None or raw.status is not Status.OPTIMAL or raw.objective is None \
+            or raw.x is None or model.is_mip:
+        return raw
+    n = int(h.getNumCol())
+    every = np.arange(n, dtype=np.int32)
+    face = raw.objective - model.offset  # within HiGHS's primal feasibility tolerance
+    h.addRow(-_INF, face, n, every, np.ascontiguousarray(model.c[cols], dtype=np.float64))
+    h.changeColsCost(n, every, np.ascontiguousarray(model.tie_break[cols], dtype=np.float64))
+    h.run()
+    if h.getModelStatus() != _MS.kOptimal:
+        return raw
+    x = np.zeros(model.n_cols)
+    x[cols] = np.asarray(h.getSolution().col_value, dtype=float)
+    # The dense objective row leaves rounding noise (6.000000000000003): snap it.
+    whole = np.round(x)
+    x = np.where(np.abs(x - whole) <= SNAP, whole, x)
+    return RawSolution(raw.status, x, raw.objective, raw.bound, raw.gap, raw.row_dual,
+                       raw.seconds, raw.backend, raw.message)
+
+
 def solve_plain(model: MatrixModel, options: SolveOptions) -> RawSolution:
-    """One HiGHS run of ``model`` in this process, as ``options`` set it."""
+    """One HiGHS run of ``model`` in this process, as ``options`` set it (an LP with a
+    tie-break gets its second pass, :func:`secondary_pass`)."""
     h = new_highs(options)
     start = time.perf_counter()
     pass_model(h, model)
     match_scheduler(int(options.threads))
     h.run()
-    return collect(h, model, time.perf_counter() - start)
+    raw = collect(h, model, time.perf_counter() - start)
+    return secondary_pass(h, model, np.arange(model.n_cols, dtype=np.int64), raw)

@@ -30,7 +30,7 @@ from placement_opt.model.columns import Role
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.solvers.base import RawSolution
-from placement_opt.solvers.highs_core import match_scheduler, new_highs, solve_plain
+from placement_opt.solvers.highs_core import match_scheduler, new_highs, secondary_pass, solve_plain
 from placement_opt.solvers.pricing_boxes import implied_boxes, shift_duals
 from placement_opt.status import Status
 
@@ -356,12 +356,13 @@ def solve_by_pricing(model: MatrixModel, options: SolveOptions, *,
         if new.size == 0:
             info = h.getInfo()
             objective = float(info.objective_function_value)
-            return RawSolution(Status.OPTIMAL, best, objective, objective, 0.0, y,
-                               _clock() - start, "highs",
-                               f"{h.modelStatusToString(status)} (column pricing: {rounds} "
-                               f"rounds{f' ({warm} warm-up)' if warm else ''}, "
-                               f"{lp.cols.size:,} of {model.n_cols:,} columns, "
-                               f"{lp.n_live:,} of {model.n_rows:,} rows)")
+            found = RawSolution(Status.OPTIMAL, best, objective, objective, 0.0, y,
+                                _clock() - start, "highs",
+                                f"{h.modelStatusToString(status)} (column pricing: {rounds} "
+                                f"rounds{f' ({warm} warm-up)' if warm else ''}, "
+                                f"{lp.cols.size:,} of {model.n_cols:,} columns, "
+                                f"{lp.n_live:,} of {model.n_rows:,} rows)")
+            return secondary_pass(h, model, lp.cols, found)
         lp.add(h, new)
     seconds = _clock() - start
     if status in _LIMITS:
