@@ -1,4 +1,5 @@
-"""A stable tie-break for placements (``models/decisions.md``, "Stable placements").
+"""A stable tie-break for placements (``models/decisions.md``, "Stable placements"): the
+second pass of HiGHS on an LP (``solvers/highs_core.secondary_pass``).
 
 Many placements tie: two provisions at the same price for the same pupils, or pupils of two
 needs swapped between two schools that take both. The solver then picks one of the tied plans
@@ -6,8 +7,9 @@ by its pivoting path, so a scenario that changes one site can reshuffle thousand
 unrelated pupils. Adding to each arc's cost a tiny amount ``delta * u_a`` with ``u_a`` in
 [0, 1) drawn from the arc's **labels** (zone, need, phase, level, provision) — not its
 position in the model — makes the optimum unique almost surely, and the same pupils prefer the
-same arcs in every instance that has them. The amount is taken off the reported objective
-again; it is at most ``delta`` per pupil-year placed.
+same arcs in every instance that has them. The second pass re-solves the LP warm under these
+costs; the plan's true cost is reported (at most ``delta`` per pupil-year above the first
+pass's optimum, which is kept as the bound, with the first pass's duals).
 """
 
 from __future__ import annotations
