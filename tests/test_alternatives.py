@@ -61,3 +61,26 @@ def test_no_good_row_excludes_exactly_the_plan() -> None:
 def test_bad_arguments(kwargs: dict[str, float], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         firmness(_two_candidates(), **kwargs)  # type: ignore[arg-type]
+
+
+def test_improve_adopts_a_cheaper_reversal() -> None:
+    """The first incumbent of a seeded facility MIP (a solution limit of 1) is not optimal;
+    one reversal finds a cheaper plan, which becomes the plan: the optimum, no reversal
+    cheaper than it, the first plan's bound kept."""
+    from _tiny import facility_instance
+
+    from placement_opt import SolveOptions, solve
+
+    inst = facility_instance(60, 25, 3)
+    best = solve(inst, gap=0)
+    assert best.objective is not None
+    first = solve(inst, solution_limit=1)
+    assert first.objective is not None and first.objective > best.objective + 1
+    f = firmness(inst, SolveOptions(solution_limit=1), alternatives=0, improve=3)
+    assert f.improved == 1
+    assert f.result.objective == pytest.approx(best.objective)
+    assert f.saving == pytest.approx(first.objective - best.objective)
+    assert f.costs.decisions["cost_to_reverse"].min() >= 0
+    assert f.result.bound == pytest.approx(first.bound)
+    assert "improved by the firmness analysis" in f.result.message
+    assert firmness(inst, SolveOptions(solution_limit=1), alternatives=0).improved == 0

@@ -36,6 +36,8 @@ def firmness(
     reoptimise: Annotated[str, typer.Option(help="held (others kept), local (re-decide what "
                                             "a reversal disturbs) or full.")] = "local",
     workers: Annotated[int, typer.Option(min=1, help="Processes for the re-solves.")] = 2,
+    improve: Annotated[int, typer.Option(min=0, help="Rounds in which a cheaper reversal "
+                                         "becomes the plan and is tested again.")] = 0,
     out: Annotated[Path | None, typer.Option(help="Result folder (default: a new folder "
                                                   "under runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
@@ -66,7 +68,8 @@ def firmness(
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed)
         folder = empty_run_folder(out, inst.name, overwrite)
         f = run_firmness(inst, options, alternatives=alternatives, within=within,
-                         reoptimise=reoptimise, workers=workers)  # type: ignore[arg-type]
+                         reoptimise=reoptimise, workers=workers,  # type: ignore[arg-type]
+                         improve=improve)
         with staged_folder(folder, overwrite) as stage:
             write_result(f.result, stage, instance=inst)
             write_reports(RunData.from_result(f.result, inst), stage)
@@ -110,3 +113,6 @@ def _print_firmness(f: object) -> None:
 
     console.print(firmness_sentence(html_tables(f), float(f.result.objective), f.result.gap))
     console.print(f"{len(f.alternatives.firm)} firm decision(s): taken alike by every plan.")
+    if f.improved:
+        console.print(f"The plan was improved in {f.improved} round(s), by {fmt_gbp(f.saving)}: "
+                      "a reversal found a cheaper plan, which is the plan reported.")

@@ -30,6 +30,8 @@ FloatArray = npt.NDArray[np.float64]
 #: Columns of :attr:`DecisionCosts.decisions` after the decision's names.
 COST_COLUMNS = ["in_plan", "amount", "reversal", "cost_held", "cost_to_reverse",
                 "cost_lower_bound", "share_of_objective", "also_changes", "pupils_moved"]
+#: A reversal cheaper than the plan by more than this share of it is a better plan.
+SAVING_TOL = 1e-9
 #: The verbs of a reversal, by decision (``what``) and whether the plan takes it.
 _REVERSAL = {("opening", True): "do not open", ("opening", False): "open",
              ("expansion", True): "do not expand", ("expansion", False): "expand",
@@ -45,12 +47,14 @@ class DecisionCosts:
     others re-optimised (the cheaper plan of the two), ``cost_lower_bound`` what no plan with
     it reversed can beat (the LP relaxation), all in GBP over the horizon against the plan's
     objective. ``by_year``: decision × year, the change in that year's objective of the plan
-    behind ``cost_to_reverse``."""
+    behind ``cost_to_reverse``. ``cheaper``: the solution of the cheapest reversal when it
+    costs less than the plan (the plan was only within its gap), else ``None``."""
 
     objective: float
     decisions: pd.DataFrame
     by_year: pd.DataFrame
     seconds: float
+    cheaper: FloatArray | None = None
 
 
 def decision_costs(instance: Instance, options: SolveOptions | None = None, *,
@@ -96,7 +100,11 @@ def reversal_costs(instance: Instance, data: ModelData, model: MatrixModel, ds: 
     found.sort(key=lambda r: r.decision)
     assert base.objective is not None
     table, by_year = _tables(instance, data, model, ds, x, base, found)
-    return DecisionCosts(float(base.objective), table, by_year, time.perf_counter() - began)
+    z0 = float(base.objective)
+    saving = [r for r in found if r.best_objective is not None and r.best_x is not None
+              and r.best_objective < z0 - SAVING_TOL * max(1.0, abs(z0))]
+    cheaper = min(saving, key=lambda r: (r.best_objective, r.decision)).best_x if saving else None
+    return DecisionCosts(z0, table, by_year, time.perf_counter() - began, cheaper)
 
 
 def _tables(instance: Instance, data: ModelData, model: MatrixModel, ds: DecisionSet,
