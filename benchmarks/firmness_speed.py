@@ -3,6 +3,7 @@
 ```bash
 python benchmarks/firmness_speed.py              # 3 runs; results/firmness_speed.json
 python benchmarks/firmness_speed.py --runs 1 --reoptimise full
+python benchmarks/firmness_speed.py --runs 1 --improve 3 --json results/firmness_improve.json
 ```
 
 Each run, in a fresh process: ``firmness(instances/kent_growth, gap=1e-3, workers=2,
@@ -38,14 +39,15 @@ DEFAULT_JSON = BENCH / "results" / "firmness_speed.json"
 FIRM_SHARE = 0.001
 
 
-def one_run(reoptimise: str, workers: int) -> dict[str, Any]:
+def one_run(reoptimise: str, workers: int, improve: int, gap: float) -> dict[str, Any]:
     """One firmness analysis of kent_growth: seconds and figures."""
     from placement_opt import Instance, SolveOptions, firmness
 
     inst = Instance.from_path(ROOT / "instances" / "kent_growth")
     began = time.perf_counter()
-    f = firmness(inst, SolveOptions(gap=1e-3), alternatives=3, within=0.001,
-                 reoptimise=reoptimise, workers=workers)  # type: ignore[arg-type]
+    f = firmness(inst, SolveOptions(gap=gap), alternatives=3, within=0.001,
+                 reoptimise=reoptimise, workers=workers,  # type: ignore[arg-type]
+                 improve=improve)
     seconds = time.perf_counter() - began
     assert f.result.objective is not None
     objective = float(f.result.objective)
@@ -65,6 +67,8 @@ def one_run(reoptimise: str, workers: int) -> dict[str, Any]:
         "alternative_share": [float(v) for v in plans["share_above_best"]],
         "alternative_differing": [int(v) for v in plans["decisions_differing"]],
         "firm_decisions": len(f.alternatives.firm),
+        "improved_rounds": f.improved, "improved_by": round(f.saving, 2),
+        "decisions_taken": sorted(d.loc[d["in_plan"], "decision"].astype(str)),
     }
 
 
@@ -73,23 +77,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reoptimise", default="local", choices=("held", "local", "full"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--improve", type=int, default=0)
+    parser.add_argument("--gap", type=float, default=1e-3)
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(one_run(args.reoptimise, args.workers)))
+        print(json.dumps(one_run(args.reoptimise, args.workers, args.improve, args.gap)))
         return
     runs = []
     for i in range(args.runs):
         out = subprocess.run([sys.executable, __file__, "--child", "--reoptimise",
-                              args.reoptimise, "--workers", str(args.workers)],
+                              args.reoptimise, "--workers", str(args.workers),
+                              "--improve", str(args.improve), "--gap", str(args.gap)],
                              check=True, capture_output=True, text=True, cwd=ROOT)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(f"run {i + 1}: {runs[-1]['seconds']:.1f} s", flush=True)
     report = {
         "benchmark": "firmness_speed", "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(), "code": code_version(), "load_average": load_average(),
-        "reoptimise": args.reoptimise, "workers": args.workers, "runs": args.runs,
+        "reoptimise": args.reoptimise, "workers": args.workers, "improve": args.improve,
+        "gap": args.gap, "runs": args.runs,
         "median_seconds": statistics.median(r["seconds"] for r in runs),
         "median_reversal_seconds": statistics.median(r["reversal_seconds"] for r in runs),
         "figures": {k: v for k, v in runs[0].items() if "seconds" not in k},

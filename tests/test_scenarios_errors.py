@@ -161,9 +161,36 @@ def test_unknown_base(tmp_path: Path) -> None:
 
 
 def test_applied_instance_invalid_is_a_scenario_error(tmp_path: Path, base_dir: Path) -> None:
+    """Places added that leave a negative capacity: at the scenario's line, not the in-memory
+    capacity row."""
     body = '[[provisions.add_places]]\nprovision = "P2"\nplaces = -100'
     found = problems(tmp_path, base_dir, body)
-    assert any("applied to" in p and "places" in p for p in found), found
+    assert any("s.toml, line 6, column 'provisions.add_places[1].places'" in p
+               for p in found), found
+
+
+def test_a_new_site_the_rules_reject_names_its_line(tmp_path: Path, base_dir: Path) -> None:
+    """min_places above the capacity is found by the instance rules after applying; the
+    error names the scenario's line and key, with the value."""
+    body = ('[[provisions.new_site]]\nprovision = "N1"\nkind = "srp"\nzone = "A"\n'
+            'needs = ["ASD"]\nphases = ["primary"]\ncapacity = 20\nmin_places = 30\n'
+            'cost_per_place = 16000')
+    found = problems(tmp_path, base_dir, body)
+    assert any("s.toml, line 11, column 'provisions.new_site[1].min_places'" in p
+               and "30" in p for p in found), found
+
+
+def test_a_problem_in_the_base_says_so(tmp_path: Path, base_dir: Path) -> None:
+    """A row the scenario did not make is located in the base the scenario is applied to."""
+    from placement_opt.analysis.scenarios.applied import locate_applied
+    from placement_opt.analysis.scenarios.load import scenario_from_text
+    from placement_opt.errors import Issue
+
+    base = Instance.from_path(base_dir)
+    loaded = scenario_from_text(HEAD.replace("BASE", str(base_dir)), str(tmp_path / "s.toml"))
+    issue = Issue(f"{base.source}: table provisions", "bad", row=2, column="capacity")
+    out = locate_applied(issue, loaded, base, base.tables())
+    assert out.source.endswith(f"applied to {base.source}") and "row 2" in out.message
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path, base_dir: Path) -> None:

@@ -36,7 +36,7 @@ def _a_placements(inst: Instance, **options: object) -> dict[str, float]:
 def test_the_tie_goes_to_the_arc_with_the_smaller_tie_break() -> None:
     """All 10 pupils of A go to the school whose arc the labels rank first, at 200,000."""
     inst = _tied()
-    data, model, _ = build_checked(inst)
+    _, model, _ = build_checked(inst)
     tb = tie_break_costs(model)
     arcs = model.layout.n_arcs if model.layout is not None else 0
     prov = np.asarray(model.labels["provision"], dtype=object)[model.column_keys["provision"][:arcs]]

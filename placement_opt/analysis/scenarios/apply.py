@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from placement_opt.analysis.scenarios.applied import locate_applied
 from placement_opt.analysis.scenarios.check import merged_finance, merged_policy, scenario_issues
 from placement_opt.analysis.scenarios.demand import grow_demand, scale_demand
 from placement_opt.analysis.scenarios.errors import ScenarioError
@@ -11,7 +12,7 @@ from placement_opt.analysis.scenarios.load import LoadedScenario
 from placement_opt.analysis.scenarios.locality import apply_locality, locality_issues
 from placement_opt.analysis.scenarios.provisions import append_rows, apply_provisions, closure_issues
 from placement_opt.analysis.scenarios.schema import Budgets, Costs
-from placement_opt.errors import InstanceError, Issue, Severity
+from placement_opt.errors import InstanceError, Severity
 from placement_opt.instance import Instance
 from placement_opt.schema.settings import InstanceInfo, Settings
 
@@ -57,8 +58,8 @@ def apply_scenario(loaded: LoadedScenario, base: Instance,
     try:
         applied = base.replace(**tables, settings=settings)
     except InstanceError as exc:
-        raise ScenarioError([Issue(f"{loaded.source} applied to {base.source}", str(i),
-                                   severity=i.severity) for i in exc.issues]) from exc
+        raise ScenarioError([locate_applied(i, loaded, base, tables)
+                             for i in exc.issues]) from exc
     notes = tuple(i for i in issues if i.severity is Severity.WARNING)
     return applied.model_copy(update={"warnings": applied.warnings + notes}) if notes else applied
 
