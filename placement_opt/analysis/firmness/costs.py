@@ -10,7 +10,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from placement_opt.analysis.firmness.reversal import Reversal, ReversalTask, Scope, reverse_decisions
+from placement_opt.analysis.firmness.reversal import (
+    Reversal,
+    ReversalTask,
+    Scope,
+    objective_by_year,
+    reverse_decisions,
+)
 from placement_opt.analysis.sweep.executors import run_tasks
 from placement_opt.budget import Deadline
 from placement_opt.errors import PlacementOptError
@@ -19,10 +25,9 @@ from placement_opt.model.data import ModelData
 from placement_opt.model.decisions import DecisionSet, decision_set
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
-from placement_opt.results.result import Result, make_result
+from placement_opt.results.result import Result
 from placement_opt.solve import build_checked, solve_built_raw
 from placement_opt.solvers.base import RawSolution
-from placement_opt.status import Status
 
 __all__ = ["COST_COLUMNS", "DecisionCosts", "decision_costs", "plan_of", "reversal_costs"]
 
@@ -88,7 +93,7 @@ def reversal_costs(instance: Instance, data: ModelData, model: MatrixModel, ds: 
     began = time.perf_counter()
     n = max(1, min(workers, ds.size))
     tasks = [ReversalTask(model, ds, x, np.arange(i, ds.size, n, dtype=np.int64), reoptimise,
-                          options) for i in range(n if ds.size else 0)]
+                          options, instance, data) for i in range(n if ds.size else 0)]
     found: list[Reversal] = []
 
     def failed(task: ReversalTask, exc: BaseException) -> list[Reversal]:
@@ -114,7 +119,7 @@ def _tables(instance: Instance, data: ModelData, model: MatrixModel, ds: Decisio
     obj0 = float(base.objective)
     amounts = ds.amounts(x0)
     taken = amounts >= 0.5
-    base_year = _objective_by_year(base)
+    base_year = pd.Series(objective_by_year(base))
     rows: list[dict[str, object]] = []
     years: list[pd.DataFrame] = []
     for r in found:
@@ -125,10 +130,8 @@ def _tables(instance: Instance, data: ModelData, model: MatrixModel, ds: Decisio
         if r.best_x is not None:
             also = _also_changes(ds, amounts, ds.amounts(r.best_x), d)
             moved = _places_moved(model, x0, r.best_x)
-            plan = make_result(instance, data, model, RawSolution(
-                Status.FEASIBLE_AT_LIMIT, r.best_x, r.best_objective, r.bound, None, None, 0.0,
-                "highs", ""), [], 0.0)
-            delta = _objective_by_year(plan).sub(base_year, fill_value=0.0)
+        if r.by_year is not None:
+            delta = pd.Series(r.by_year).sub(base_year, fill_value=0.0)
             years.append(pd.DataFrame({"decision": ds.table["decision"].iat[d],
                                        "year": delta.index.astype("int64"),
                                        "cost_to_reverse": delta.to_numpy(float)}))
@@ -156,13 +159,6 @@ def _places_moved(model: MatrixModel, before: FloatArray, after: FloatArray) -> 
     cell = prov * (int(year.max(initial=0)) + 1) + year
     change = np.bincount(cell, weights=after[:n_arcs] - before[:n_arcs])
     return float(np.abs(change).sum() / 2)
-
-
-def _objective_by_year(result: Result) -> pd.Series:
-    """The objective of each year of ``result`` (its KPI table), indexed by year."""
-    k = result.kpis
-    rows = k[(k["kpi"] == "objective") & (k["year"] != "all")]
-    return pd.Series(rows["value"].to_numpy(float), index=rows["year"].astype("int64"))
 
 
 def _also_changes(ds: DecisionSet, before: FloatArray, after: FloatArray, d: int) -> str:

@@ -24,13 +24,18 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
+from placement_opt.instance import Instance
+from placement_opt.model.data import ModelData
 from placement_opt.model.decisions import DecisionSet, held_bounds
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
+from placement_opt.results.result import Result, make_result
+from placement_opt.solvers.base import RawSolution
 from placement_opt.solvers.dive import DiveResult, dive, relaxed
 from placement_opt.solvers.highs_core import match_scheduler, new_highs, pass_model
+from placement_opt.status import Status
 
-__all__ = ["SCOPES", "Reversal", "ReversalTask", "Scope", "reverse_decisions"]
+__all__ = ["SCOPES", "Reversal", "ReversalTask", "Scope", "objective_by_year", "reverse_decisions"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -53,6 +58,9 @@ class ReversalTask:
     which: IntArray
     reoptimise: Scope
     options: SolveOptions
+    #: With both, each reversed plan's objective by year is worked out in the worker.
+    instance: Instance | None = None
+    data: ModelData | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class Reversal:
     best_objective: float | None
     bound: float | None
     seconds: float
+    by_year: dict[int, float] | None = None
 
 
 def reverse_decisions(task: ReversalTask) -> list[Reversal]:
@@ -97,9 +106,22 @@ def reverse_decisions(task: ReversalTask) -> list[Reversal]:
                                                                    base_up))
             if found is not None and (best_obj is None or found.objective < best_obj):
                 best_x, best_obj = found.x, found.objective
+        years = None
+        if task.instance is not None and task.data is not None and best_x is not None:
+            plan = make_result(task.instance, task.data, model, RawSolution(
+                Status.FEASIBLE_AT_LIMIT, best_x, best_obj, bound, None, None, 0.0, "highs", ""),
+                [], 0.0)
+            years = objective_by_year(plan)
         out.append(Reversal(d, h_x, h_obj, best_x, best_obj, bound,
-                            time.perf_counter() - began))
+                            time.perf_counter() - began, years))
     return out
+
+
+def objective_by_year(result: Result) -> dict[int, float]:
+    """The objective of each year of ``result`` (its KPI table)."""
+    k = result.kpis
+    rows = k[(k["kpi"] == "objective") & (k["year"] != "all")]
+    return {int(y): float(v) for y, v in zip(rows["year"], rows["value"], strict=True)}
 
 
 def _session(model: MatrixModel, options: SolveOptions) -> highspy.Highs:
