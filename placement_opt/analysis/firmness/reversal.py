@@ -7,8 +7,9 @@ Two re-solves per decision:
   warm from the previous basis (a few dozen pivots). Its cost is what reversing the decision
   on its own costs; re-optimising the rest can only make the reversal cheaper.
 - **re-optimised**: the LP relaxation with the decision forced, then the dive of
-  :mod:`placement_opt.solvers.dive` (every other decision free). The relaxation's objective
-  is a lower bound on any plan with the decision reversed.
+  :mod:`placement_opt.solvers.dive`, re-deciding the decisions the reversal disturbs
+  (``local``) or all of them (``full``). The relaxation's objective is a lower bound on any
+  plan with the decision reversed.
 
 The re-optimised plan is the cheaper of the dive's and the held plan (both are feasible plans
 with the decision reversed).
@@ -65,11 +66,11 @@ class ReversalTask:
 
 @dataclass(frozen=True)
 class Reversal:
-    """One decision reversed: the held plan and the re-optimised one (``None`` when that
-    re-solve found no plan, e.g. a reversal that breaks a budget), the relaxation's bound."""
+    """One decision reversed: the held plan's objective and the re-optimised plan (``None``
+    when that re-solve found no plan, e.g. a reversal that breaks a budget), the
+    relaxation's bound and the plan's objective by year."""
 
     decision: int
-    held_x: FloatArray | None
     held_objective: float | None
     best_x: FloatArray | None
     best_objective: float | None
@@ -112,7 +113,7 @@ def reverse_decisions(task: ReversalTask) -> list[Reversal]:
                 Status.FEASIBLE_AT_LIMIT, best_x, best_obj, bound, None, None, 0.0, "highs", ""),
                 [], 0.0)
             years = objective_by_year(plan)
-        out.append(Reversal(d, h_x, h_obj, best_x, best_obj, bound,
+        out.append(Reversal(d, h_obj, best_x, best_obj, bound,
                             time.perf_counter() - began, years))
     return out
 
