@@ -229,3 +229,44 @@ def test_the_html_cards_show_whole_pupils() -> None:
     # no half pupils on the page: not in a cell, a flow's or a provision's label
     assert not re.search(r">3\.5<|3\.5 pupils|placed 3\.5", page)
     assert re.search(r"A → L: [34] pupils", page)
+
+
+def test_without_a_rounding_within_capacity_it_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When no rounding keeps every provision within a (fractional) capacity, the figures are
+    rounded without the capacities and a warning says so (forced here: the first attempt
+    finds none)."""
+    import placement_opt.results.rounding as rounding
+
+    calls: list[bool] = []
+    real = rounding.controlled_round
+
+    def first_fails(*args: object, **kwargs: object) -> np.ndarray | None:
+        calls.append(len(args) > 5)
+        return None if len(calls) == 1 else real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rounding, "controlled_round", first_fails)
+    _, r = _split()
+    assert calls == [True, False]  # with capacities, then without
+    assert any(w.source == "whole pupils" and "without capacities" in w.message
+               for w in r.warnings)
+    assert r.kpi("placed_whole") == 7.0
+
+
+def test_a_table_that_cannot_round_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    import placement_opt.results.rounding as rounding
+
+    monkeypatch.setattr(rounding, "controlled_round", lambda *a, **k: None)
+    with pytest.raises(ValueError, match="controlled rounding failed"):
+        _split()
+
+
+def test_reports_against_fractional_demand_keep_the_exact_figures() -> None:
+    """Demand of 7.5: the sufficiency table sets pupils against the instance's demand, so it
+    keeps the exact figures (they add up to 7.5); the KPIs carry both."""
+    inst, _ = _split()
+    inst = inst.replace(demand=inst.demand.assign(pupils=7.5))
+    r = solve(inst)
+    county = sufficiency_report(RunData.from_result(r, inst))["county"].iloc[0]
+    assert county["placed_locally"] + county["placed_elsewhere"] + county["unmet"] \
+        == pytest.approx(7.5)
+    assert r.kpi("demand_whole") in (7.0, 8.0)

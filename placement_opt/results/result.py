@@ -22,7 +22,7 @@ from placement_opt.model.occupancy import existing_occupancy
 from placement_opt.model.transfers import TRANSFER_COLUMNS
 from placement_opt.model.transport import kind_shares, transport_cost
 from placement_opt.results.plan_kpis import plan_kpis
-from placement_opt.results.rounding import WholePupils, whole_pupils
+from placement_opt.results.rounding import whole_pupils, with_whole_columns
 from placement_opt.schema.tables import KINDS
 from placement_opt.solvers.base import RawSolution
 from placement_opt.status import Status
@@ -132,7 +132,7 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
     util = _utilisation(inst, data, model, raw)
     unmet = _unmet(data, model, raw.x)
     whole = whole_pupils(data, alloc, util, unmet)  # whole pupils that add up (rounding.py)
-    alloc, util, unmet = _with_whole(alloc, util, unmet, whole)
+    alloc, util, unmet = with_whole_columns(alloc, util, unmet, whole)
     common["warnings"] += whole.warnings
     openings = _openings(inst, data, model, raw.x)
     expansions = _expansions(inst, data, model, raw.x)
@@ -157,21 +157,6 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
                   duals=_duals(model, raw), openings=openings, expansions=expansions,
                   capital=capital, budget_use=budget_use, transfers=transfers, changes=changes,
                   **common)
-
-
-def _with_whole(alloc: pd.DataFrame, util: pd.DataFrame, unmet: pd.DataFrame,
-                whole: WholePupils) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The tables with their whole-number columns (``placement_opt/results/rounding.py``):
-    ``allocations.pupils_whole``; ``utilisation.placed_whole`` and ``spare_whole``;
-    ``unmet.demand_whole``, ``placed_whole`` and ``unmet_whole``."""
-    alloc = alloc.assign(pupils_whole=whole.pupils)[ALLOCATION_COLUMNS]
-    at = list(util.columns).index("spare") + 1
-    util = util.assign(placed_whole=whole.placed, spare_whole=util["capacity"] - whole.placed)
-    cols = list(util.columns)
-    util = util[[*cols[:at], "placed_whole", "spare_whole", *cols[at:-2]]]
-    unmet = unmet.assign(demand_whole=whole.demand, placed_whole=whole.demand - whole.unmet,
-                         unmet_whole=whole.unmet)
-    return alloc, util, unmet
 
 
 def _with_shortfall(kpis: pd.DataFrame, layout: ModelLayout, x: np.ndarray) -> pd.DataFrame:

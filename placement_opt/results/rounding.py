@@ -16,8 +16,10 @@ and the whole cells add up to the whole totals. Each cell's fractional part is a
 This is a circulation with whole bounds, so the LP over it (solved by the HiGHS dual simplex)
 has a whole optimum at a vertex. Its cost, ``1 - 2 f`` for rounding up a cell of fractional
 part ``f``, makes it the controlled rounding nearest the exact table (least total change).
-A provision's whole total in a year is also kept at or below its (whole) capacity: the exact
-total is, so its floor is. Values within ``1e-6`` of a whole number count as that number.
+A provision's whole total in a year is also kept at or below its capacity: with a whole
+capacity this holds by itself (the exact total is within it, so its ceiling is too); a
+fractional capacity caps the whole total at the capacity's floor. Values within ``1e-6`` of a
+whole number count as that number.
 
 So, in each year: every whole figure is the floor or ceiling of its exact value; a demand
 row's whole placed + unmet − surplus is its demand; a provision's whole total is the floor or
@@ -25,7 +27,8 @@ ceiling of its exact total and at most its capacity; the county's totals add up 
 Demand is whole in the inputs; where it is not, the row totals (demand) are rounded in the
 same step, each to its floor or ceiling, and a warning says so. When a provision's capacity is
 fractional and no rounding keeps every total within it, the rounding is made without the
-capacities, and a warning names them. The rounding is deterministic.
+capacities, and a warning says so. The rounding is deterministic. Horizon totals are the
+sums of the years' whole figures.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ from scipy.optimize import linprog
 from placement_opt.errors import Issue, Severity
 from placement_opt.model.data import ModelData
 
-__all__ = ["WHOLE_TOL", "WholePupils", "controlled_round", "whole_or_exact", "whole_pupils"]
+__all__ = ["WHOLE_TOL", "WholePupils", "controlled_round", "demand_is_whole", "whole_or_exact",
+           "whole_pupils", "with_whole_columns"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -217,8 +221,35 @@ def whole_pupils(data: ModelData, alloc: pd.DataFrame, util: pd.DataFrame,
         warnings=tuple(warnings))
 
 
-def whole_or_exact(frame: pd.DataFrame, column: str) -> pd.Series:
-    """``frame[column + '_whole']`` when the table has it (results since whole pupils), else
-    the exact ``frame[column]`` (a run folder written before)."""
+def _after(frame: pd.DataFrame, column: str, new: dict[str, FloatArray]) -> pd.DataFrame:
+    """``frame`` with the ``new`` columns placed right after ``column``."""
+    cols = list(frame.columns)
+    at = cols.index(column) + 1
+    return frame.assign(**new)[[*cols[:at], *new, *cols[at:]]]
+
+
+def with_whole_columns(alloc: pd.DataFrame, util: pd.DataFrame, unmet: pd.DataFrame,
+                       whole: WholePupils) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """New tables with the whole columns of ``whole``: ``allocations.pupils_whole`` (after
+    ``pupils``); ``utilisation.placed_whole`` and ``spare_whole`` (after ``spare``);
+    ``unmet.demand_whole``, ``placed_whole`` and ``unmet_whole`` (at the end)."""
+    spare = util["capacity"].to_numpy(float) - whole.placed
+    return (_after(alloc, "pupils", {"pupils_whole": whole.pupils}),
+            _after(util, "spare", {"placed_whole": whole.placed, "spare_whole": spare}),
+            unmet.assign(demand_whole=whole.demand, placed_whole=whole.demand - whole.unmet,
+                         unmet_whole=whole.unmet))
+
+
+def whole_or_exact(frame: pd.DataFrame, column: str, exact: bool = False) -> pd.Series:
+    """``frame[column + '_whole']`` when the table has it (results since whole pupils) and
+    ``exact`` is not asked for, else the exact ``frame[column]`` (a run folder written
+    before)."""
     name = f"{column}_whole"
-    return frame[name] if name in frame.columns else frame[column]
+    return frame[name] if name in frame.columns and not exact else frame[column]
+
+
+def demand_is_whole(demand: pd.DataFrame) -> bool:
+    """Whether every ``pupils`` figure of a demand table is a whole number: reports that set
+    whole pupils against the instance's demand use the exact figures when it is not."""
+    pupils = demand["pupils"].to_numpy(float)
+    return bool(np.all(np.abs(pupils - np.round(pupils)) < WHOLE_TOL))
