@@ -79,3 +79,19 @@ def test_infeasible_relaxation_gives_no_dive(model) -> None:  # type: ignore[no-
     h = new_highs(SolveOptions())
     pass_model(h, relaxed(bad))
     assert dive(h, bad, deadline=None) is None
+
+
+def test_the_dive_rounds_a_size_to_whole_places() -> None:
+    """models/openings.md, step 8: 20.5 pupils, the relaxation builds 10.5 places; the dive
+    ends with the site open at 11 whole places (723,500), the optimum."""
+    from test_openings import _instance
+
+    from placement_opt.model.columns import Role
+
+    inst = _instance(200_000, capital_per_place=10_000)
+    model = build_allocation_model(inst.replace(demand=inst.demand.assign(pupils=20.5)))
+    found = _dived(model)
+    assert found is not None
+    assert model.layout is not None
+    assert model.layout.values(found.x, Role.SIZE).tolist() == [11.0]
+    assert found.objective == pytest.approx(723_500)

@@ -116,3 +116,17 @@ def test_capital_reaches_the_budget_export() -> None:
 def test_backends_agree_on_openings(backend: str) -> None:
     assert solve(_instance(200_000, capital_per_place=10_000),
                  backend=backend).objective == pytest.approx(710_000, rel=1e-9)
+
+
+def test_size_is_a_whole_number_of_places() -> None:
+    """20.5 pupils, step 4's costs: 10.5 would go to I, so the LP relaxation builds 10.5 places
+    (723,000). Whole places: 11 (C 11, S 9.5: 176,000 + 237,500 + 200,000 + 110,000 =
+    723,500) beats 10 (C 10, S 10, I 0.5: 735,000)."""
+    inst = _instance(200_000, capital_per_place=10_000)
+    inst = inst.replace(demand=inst.demand.assign(pupils=20.5))
+    r = solve(inst)
+    row = r.openings.set_index("provision").loc["C"]
+    assert row["places"] == 11.0
+    assert r.objective == pytest.approx(723_500)
+    assert r.openings["places"].to_numpy().tolist() == [11.0]
+    assert any("not a whole number" in w.message for w in r.warnings)  # rounded, and said

@@ -28,7 +28,7 @@ def demand_row_columns(data: ModelData, role: Role, cost: float) -> ColumnBlock:
 def investment_columns(data: ModelData, pol: Policy, cand: IntArray,
                        budget_years: IntArray) -> list[ColumnBlock]:
     """``open`` (candidate by year; cost F on the last year, 0 before the earliest year),
-    ``size`` (per candidate), ``expand`` (option by year, at most n_e from its first year) and
+    ``size`` (per candidate, whole places), ``expand`` (option by year, at most n_e from its first year) and
     ``overspend`` (per budget year) columns."""
     n_t, n_c, n_e = len(data.years), int(cand.size), int(data.exp_prov.size)
     y_prov = np.repeat(cand, n_t)
@@ -36,8 +36,8 @@ def investment_columns(data: ModelData, pol: Policy, cand: IntArray,
     opened = block(Role.OPEN, np.where(y_year == n_t - 1, data.opening_cost[y_prov], 0.0),
                    np.where(y_year < data.first_open[y_prov], 0.0, 1.0), True,
                    year=y_year, zone=data.prov_zone[y_prov], provision=y_prov)
-    size = block(Role.SIZE, data.capital_per_place[cand], zone=data.prov_zone[cand],
-                 provision=cand)
+    size = block(Role.SIZE, data.capital_per_place[cand], integer=True,
+                 zone=data.prov_zone[cand], provision=cand)
     w_opt = np.repeat(np.arange(n_e, dtype=np.int64), n_t)
     w_year = np.tile(np.arange(n_t, dtype=np.int64), n_e)
     w_prov = data.exp_prov[w_opt]

@@ -23,6 +23,8 @@ __all__ = ["Held", "add_candidate_rows", "add_core_rows", "held_places"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+#: A bound within this of a whole number is that number (size bounds, models/openings.md).
+_WHOLE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -222,14 +224,16 @@ def add_candidate_rows(rows: RowAccumulator, data: ModelData, pol: Policy, arcs:
         np.concatenate([np.ones(on_c.size), -d_of_arc[on_c]]),
         np.full(on_c.size, -np.inf), np.zeros(on_c.size),
     )
-    # min_places * open <= size <= most places * open (open = open in the last year).
-    most = data.cap_total[cand].max(axis=1) if n_t else np.zeros(n_c)
+    # min_places * open <= size <= most places * open (open = open in the last year); the
+    # size is whole, so the bounds are the whole numbers inside them (a tighter relaxation).
+    most = np.floor(data.cap_total[cand].max(axis=1) + _WHOLE) if n_t else np.zeros(n_c)
+    fewest = np.ceil(data.min_places[cand] - _WHOLE)
     r = np.arange(n_c, dtype=np.int64)
     rows.add("size_max", {"provision": cand}, np.concatenate([r, r]),
              np.concatenate([size, last]), np.concatenate([np.ones(n_c), -most]),
              np.full(n_c, -np.inf), np.zeros(n_c))
     rows.add("size_min", {"provision": cand}, np.concatenate([r, r]),
-             np.concatenate([size, last]), np.concatenate([np.ones(n_c), -data.min_places[cand]]),
+             np.concatenate([size, last]), np.concatenate([np.ones(n_c), -fewest]),
              np.zeros(n_c), np.full(n_c, np.inf))
     # Once open, open in every later year: y[t] - y[t+1] <= 0.
     if n_t > 1:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from placement_opt.model.locality import zone_to_district
 from placement_opt.reports.high_needs import DIFFERENCE_COLUMNS, account_difference, run_account
+from placement_opt.results.rounding import demand_is_whole, whole_or_exact
 from placement_opt.results.run import RunData, load_run
 from placement_opt.status import Status
 
@@ -128,17 +129,20 @@ def _district_need(run: RunData) -> pd.DataFrame:
     districts = zone_to_district(run.data)
     independent = alloc["kind"] == "independent"
     local = alloc["local"].astype(str).str.lower() == "true"
+    exact = not demand_is_whole(run.instance.demand)  # whole pupils against whole demand
+    pupils = whole_or_exact(alloc, "pupils", exact)
     frame = pd.DataFrame({
         "district": alloc["zone"].astype(str).map(districts), "need": alloc["need"].astype(str),
-        "placed_locally": np.where(local, alloc["pupils"], 0.0),
-        "placed_elsewhere": np.where(~local, alloc["pupils"], 0.0),
-        "placed_independent": np.where(independent, alloc["pupils"], 0.0),
+        "placed_locally": np.where(local, pupils, 0.0),
+        "placed_elsewhere": np.where(~local, pupils, 0.0),
+        "placed_independent": np.where(independent, pupils, 0.0),
         "cost": alloc["cost"].astype(float)})
     placed = frame.groupby(_DN, as_index=False).sum()
     demand = run.instance.demand.rename(columns={"pupils": "demand"}).assign(
         district=run.instance.demand["zone"].map(districts)).groupby(
         _DN, as_index=False)["demand"].sum()
-    unmet = (run.unmet.assign(district=run.unmet["zone"].astype(str).map(districts)).groupby(
+    unmet = (run.unmet.assign(district=run.unmet["zone"].astype(str).map(districts),
+                              unmet=whole_or_exact(run.unmet, "unmet", exact)).groupby(
         _DN, as_index=False)["unmet"].sum() if len(run.unmet)
         else pd.DataFrame(columns=[*_DN, "unmet"]))
     out = demand.merge(placed, on=_DN, how="outer").merge(unmet, on=_DN, how="left")

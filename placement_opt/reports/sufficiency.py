@@ -3,9 +3,12 @@
 Layout follows what a SEND sufficiency plan (and the DfE capacity survey) asks for: demand,
 places located in the district, where pupils were placed (locally, elsewhere, not at all: these
 add up to demand), in which kind of provision (the independent sector among them), surplus or
-deficit, share met locally and mean journey. Zones are grouped by their district; *locally* is
-the one definition of ``models/allocation.md``, *Met locally* (any kind of provision in the
-pupil's own district), the same as the ``share_met_locally`` KPI.
+deficit, share met locally and mean journey. Pupils are whole numbers (the controlled rounding
+of ``placement_opt/results/rounding.py``: they still add up to demand, and no provision holds
+more than its places; exact figures where the instance's demand is not whole); shares and mean
+journeys are computed from them. Zones are grouped by
+their district; *locally* is the one definition of ``models/allocation.md``, *Met locally*
+(any kind of provision in the pupil's own district), the same as the ``share_met_locally`` KPI.
 
 **Apportioning shared places.** A provision designated for several needs and phases has one
 pool of places. To report places by need and phase without counting a place twice, each
@@ -21,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from placement_opt.model.locality import zone_to_district
+from placement_opt.results.rounding import demand_is_whole, whole_or_exact
 from placement_opt.results.run import RunData
 
 __all__ = [
@@ -68,12 +72,13 @@ def place_apportionment(run: RunData) -> pd.DataFrame:
         "phase": np.asarray(data.phases, dtype=object)[h],
     })
     districts = zone_to_district(data)
-    util = run.utilisation[["provision", "kind", "zone", "year", "capacity", "placed"]].rename(
-        columns={"placed": "placed_total"})
+    exact = not demand_is_whole(inst.demand)
+    util = run.utilisation[["provision", "kind", "zone", "year", "capacity"]].assign(
+        placed_total=whole_or_exact(run.utilisation, "placed", exact))
     util = util.assign(district=util.pop("zone").map(districts))
     frame = groups.merge(util, on="provision", how="inner")
-    alloc = run.allocations.groupby(["provision", "need", "phase", "year"], as_index=False).agg(
-        placed=("pupils", "sum"))
+    alloc = run.allocations.assign(pupils=whole_or_exact(run.allocations, "pupils", exact)).groupby(
+        ["provision", "need", "phase", "year"], as_index=False).agg(placed=("pupils", "sum"))
     frame = frame.merge(alloc, on=["provision", "need", "phase", "year"], how="left")
     frame["placed"] = frame["placed"].fillna(0.0)
     local_demand = _by_district(inst.demand, districts).groupby(KEYS, as_index=False)[
@@ -105,6 +110,8 @@ def sufficiency_table(run: RunData, apportioned: pd.DataFrame | None = None) -> 
     table = demand.merge(by_kind.reset_index(), on=KEYS, how="outer")
 
     alloc = _by_district(run.allocations, districts)
+    exact = not demand_is_whole(run.instance.demand)  # whole pupils against whole demand
+    alloc["pupils"] = whole_or_exact(alloc, "pupils", exact)
     local = alloc["local"].astype(str).str.lower() == "true"  # bool, or text from a run folder
     alloc["placed_locally"] = np.where(local, alloc["pupils"], 0.0)
     alloc["placed_elsewhere"] = np.where(~local, alloc["pupils"], 0.0)
@@ -116,8 +123,9 @@ def sufficiency_table(run: RunData, apportioned: pd.DataFrame | None = None) -> 
                    "placed_special", "placed_srp", "placed_mainstream", "pupil_minutes"]
     placed = alloc.groupby(KEYS, as_index=False)[placed_cols].sum()
     table = table.merge(placed, on=KEYS, how="left")
-    unmet = _by_district(run.unmet, districts).groupby(KEYS, as_index=False)["unmet"].sum()
-    table = table.merge(unmet, on=KEYS, how="left")
+    unmet = _by_district(run.unmet, districts)
+    unmet["unmet"] = whole_or_exact(unmet, "unmet", exact)
+    table = table.merge(unmet.groupby(KEYS, as_index=False)["unmet"].sum(), on=KEYS, how="left")
     for col in _ADDITIVE:
         if col in table:
             table[col] = pd.to_numeric(table[col]).astype(float).fillna(0.0)

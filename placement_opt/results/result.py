@@ -22,6 +22,7 @@ from placement_opt.model.occupancy import existing_occupancy
 from placement_opt.model.transfers import TRANSFER_COLUMNS
 from placement_opt.model.transport import kind_shares, transport_cost
 from placement_opt.results.plan_kpis import plan_kpis
+from placement_opt.results.rounding import whole_pupils, with_whole_columns
 from placement_opt.schema.tables import KINDS
 from placement_opt.solvers.base import RawSolution
 from placement_opt.status import Status
@@ -32,7 +33,7 @@ __all__ = ["ALLOCATION_COLUMNS", "Result", "make_result"]
 ALLOCATION_COLUMNS = [
     "year", "zone", "need", "phase", "level", "provision", "provision_name", "kind",
     "provision_zone",
-    "local", "pupils", "new_pupils", "journey_min", "km", "place_cost", "transport_cost",
+    "local", "pupils", "pupils_whole", "new_pupils", "journey_min", "km", "place_cost", "transport_cost",
     "journey_cost", "cost",
 ]
 _TOL = 1e-9
@@ -45,6 +46,12 @@ class Result:
     Tables (pandas, one row per key): ``allocations`` (year × zone × need × phase × level ×
     provision with pupils > 0), ``utilisation`` (provision × year), ``unmet`` (zone × need ×
     phase × level × year with unmet > 0), ``kpis`` (kpi × year, year ``"all"`` for the horizon).
+    Pupil counts are exact LP figures (``allocations.pupils``, ``utilisation.placed``,
+    ``unmet.unmet``; costs are computed from them and add up to the objective), each with a
+    whole-number counterpart that still adds up (``pupils_whole``; ``placed_whole`` and
+    ``spare_whole``; ``demand_whole``, ``placed_whole`` and ``unmet_whole``; KPIs
+    ``*_whole``), by the controlled rounding of :mod:`placement_opt.results.rounding`.
+    ``openings.places`` (sizes) and expansion increments are whole in the model itself.
     ``diagnosis`` (infeasible runs only) lists the planning rules that would have to give,
     and by how much. ``duals`` (for a MIP, from the LP with the integer decisions fixed) has
     one row per constraint: family, keys, bounds and
@@ -124,12 +131,15 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
     alloc = _allocations(inst, data, model, raw.x)
     util = _utilisation(inst, data, model, raw)
     unmet = _unmet(data, model, raw.x)
+    whole = whole_pupils(data, alloc, util, unmet)  # whole pupils that add up (rounding.py)
+    alloc, util, unmet = with_whole_columns(alloc, util, unmet, whole)
+    common["warnings"] += whole.warnings
     openings = _openings(inst, data, model, raw.x)
     expansions = _expansions(inst, data, model, raw.x)
     capital = _capital_by_year(openings, expansions)
     budget_use = _budget_use(data, model, raw.x, alloc, capital)
     kpis = _kpis(data, alloc, unmet, inst.policy.unmet_penalty, capital, budget_use,
-                 inst.policy.overspend_penalty, kind_shares(inst.policy))
+                 inst.policy.overspend_penalty, kind_shares(inst.policy), whole.year_demand)
     layout = _layout(model)
     plan = layout.transfers
     transfers = (plan.table(data, raw.x, layout.columns, KINDS) if plan is not None
@@ -278,7 +288,8 @@ def _utilisation(inst: Instance, data: ModelData, model: MatrixModel,
 
 def _open_state(data: ModelData, model: MatrixModel,
                 x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """P × T open flags (True for every year of a non-candidate) and P sizes (NaN if none)."""
+    """P × T open flags (True for every year of a non-candidate) and P sizes, whole places
+    (NaN if none)."""
     n_p, n_t = len(data.provisions), len(data.years)
     opened = np.ones((n_p, n_t), dtype=bool)
     size = np.full(n_p, np.nan)
@@ -287,7 +298,7 @@ def _open_state(data: ModelData, model: MatrixModel,
     if n_c:
         cand = np.flatnonzero(data.candidate)
         opened[cand] = layout.values(x, Role.OPEN).reshape(n_c, n_t) > 0.5
-        size[cand] = np.where(opened[cand, -1], layout.values(x, Role.SIZE), 0.0)
+        size[cand] = np.where(opened[cand, -1], np.round(layout.values(x, Role.SIZE)), 0.0)
     return opened, size
 
 
@@ -417,8 +428,10 @@ def _unmet(data: ModelData, model: MatrixModel, x: np.ndarray) -> pd.DataFrame:
 
 def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame, penalty: float,
           capital_spend: pd.DataFrame, budget_use: pd.DataFrame,
-          overspend_penalty: float, transported: np.ndarray) -> pd.DataFrame:
-    """The KPI table; ``transported`` is the share of pupils transported by kind (KINDS)."""
+          overspend_penalty: float, transported: np.ndarray,
+          whole_demand: np.ndarray) -> pd.DataFrame:
+    """The KPI table; ``transported`` is the share of pupils transported by kind (KINDS),
+    ``whole_demand`` the whole demand of each year (the ``*_whole`` KPIs, rounding.py)."""
     demand = pd.DataFrame({"year": np.asarray(data.years)[data.d_year], "pupils": data.d_pupils})
     rows: list[tuple[str, object, float, str]] = []
     years: list[object] = [*data.years, "all"]
@@ -449,10 +462,18 @@ def _kpis(data: ModelData, alloc: pd.DataFrame, unmet: pd.DataFrame, penalty: fl
             ("demand", year, total_demand, "pupils"),
             ("placed", year, placed, "pupils"),
             ("unmet", year, unmet_pupils, "pupils"),
+            ("demand_whole", year, float(whole_demand.sum() if year == "all" else
+                                         whole_demand[np.asarray(data.years) == year].sum()),
+             "pupils"),
+            ("placed_whole", year, float(a["pupils_whole"].sum()), "pupils"),
+            ("unmet_whole", year, float(u["unmet_whole"].sum()), "pupils"),
         ]
         for kind in KINDS:
             rows.append((f"placed_{kind}", year, float(a.loc[a["kind"] == kind, "pupils"].sum()),
                          "pupils"))
+        for kind in KINDS:
+            rows.append((f"placed_{kind}_whole", year,
+                         float(a.loc[a["kind"] == kind, "pupils_whole"].sum()), "pupils"))
         shares = a["kind"].map(dict(zip(KINDS, transported, strict=True))).to_numpy(float)
         rows.append(("pupils_transported", year, float(np.dot(shares, weights)), "pupils"))
         local = float(a.loc[a["local"], "pupils"].sum())  # the one definition: is_local

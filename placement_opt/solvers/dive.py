@@ -8,7 +8,10 @@ spends most of its time on root cuts there. So, before it:
 1. solve the LP relaxation: its objective is a **lower bound** on the MIP's optimum;
 2. **dive**: fix the integer column whose value is fractional and nearest to the next whole
    number up (rounded up; rounded down when that makes the LP infeasible, e.g. over a capital
-   budget) and re-solve the LP warm, until every integer column is whole. The result is a
+   budget) and re-solve the LP warm, until every integer column is whole; a candidate's size
+   (whole places, bounded by its open column) only once every other integer column is whole,
+   and then with those held, so that a size fixed early neither pins a site open nor lets the
+   openings drift back to fractions. The result is a
    **feasible solution** of the MIP (every row holds, every integer column is whole);
 3. its objective over the bound is a proven gap: within the requested gap the MIP is solved;
    otherwise the dive's solution is the branch and cut's first incumbent.
@@ -23,6 +26,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
+from placement_opt.model.columns import Role
 from placement_opt.model.matrix import MatrixModel
 
 __all__ = ["DiveResult", "dive", "relaxed"]
@@ -57,11 +61,13 @@ def dive(h: highspy.Highs, model: MatrixModel, deadline: float | None) -> DiveRe
     feasible, or ``deadline`` (a ``time.perf_counter()`` value) passes."""
     began = time.perf_counter()
     ints = np.flatnonzero(model.integrality)
+    roles = model.column_keys.get("role")
+    last = (roles[ints] == int(Role.SIZE)) if roles is not None else np.zeros(ints.size, bool)
     h.run()
     if h.getModelStatus() != _OPTIMAL:
         return None
     bound = float(h.getInfo().objective_function_value)
-    steps = 0
+    steps, pinned = 0, False
     while True:
         values = np.asarray(h.getSolution().col_value, dtype=float)[ints]
         frac = values - np.floor(values + WHOLE_TOL)
@@ -70,7 +76,15 @@ def dive(h: highspy.Highs, model: MatrixModel, deadline: float | None) -> DiveRe
             break
         if deadline is not None and time.perf_counter() > deadline:
             return None
-        j = open_[np.argmax(frac[open_])]
+        first = open_[~last[open_]]
+        if first.size == 0:  # only sizes left: hold the other integer columns where they are
+            pin = ints[~last]
+            if not pinned and pin.size:
+                h.changeColsBounds(pin.size, pin.astype(np.int32), np.round(values[~last]),
+                                   np.round(values[~last]))
+                pinned = True
+            first = open_
+        j = first[np.argmax(frac[first])]
         if not (_fix(h, int(ints[j]), float(np.ceil(values[j])))
                 or _fix(h, int(ints[j]), float(np.floor(values[j])))):
             return None

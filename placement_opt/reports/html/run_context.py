@@ -13,6 +13,7 @@ from placement_opt.instance import Instance
 from placement_opt.model.data import ModelData
 from placement_opt.results.model_cache import model_data_of
 from placement_opt.results.result import Result
+from placement_opt.results.rounding import whole_or_exact
 
 __all__ = ["KIND_NAMES", "Context", "as_floats", "demand_by", "district_names", "placed_by",
            "places_by_need", "places_by_zone", "zone_names"]
@@ -112,14 +113,14 @@ def places_by_need(data: ModelData, year_index: int, mask: np.ndarray) -> np.nda
 
 def placed_by(result: Result, column: str, year: int, keys: Sequence[str],
               zone_district: dict[str, str] | None = None) -> np.ndarray:
-    """Pupils placed in ``year`` grouped by ``column`` (zone, provision or need), aligned with
+    """Pupils placed in ``year`` (whole) grouped by ``column`` (zone, provision or need), aligned with
     ``keys``; with ``zone_district`` (zone → district), ``column="zone"`` groups by district."""
     alloc = result.allocations
     if alloc.empty:
         return np.zeros(len(keys))
     rows = alloc[alloc["year"] == year]
     by = rows[column].map(zone_district) if zone_district is not None else rows[column]
-    sums = rows.groupby(by)["pupils"].sum()
+    sums = whole_or_exact(rows, "pupils").groupby(by).sum()  # whole pupils (results/rounding.py)
     return np.array([float(sums.get(k, 0.0)) for k in keys])
 
 

@@ -25,6 +25,7 @@ from placement_opt.reports.html.run_context import (
     places_by_zone,
 )
 from placement_opt.reports.html.svg import KIND_COLORS
+from placement_opt.results.rounding import whole_or_exact
 from placement_opt.schema.tables import KINDS
 
 __all__ = ["Figures", "cost_figures", "journey_figures", "map_figure", "map_provisions",
@@ -139,7 +140,7 @@ def journey_figures(ctx: Context) -> Figures:
     if not ctx.solved or alloc.empty:
         return Figures(empty="No placements: no journeys.")
     minutes = alloc["journey_min"].to_numpy(float)
-    weights = alloc["pupils"].to_numpy(float)
+    weights = whole_or_exact(alloc, "pupils").to_numpy(float)
     limits = _journey_limits(ctx)
     top = max([float(minutes.max()), *(v for v, _ in limits)])
     width = next((w for w in (1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0) if top / w <= 24), 120.0)
@@ -214,7 +215,8 @@ def _map_flows(ctx: Context, year: int | None) -> list[MapFlow]:
     alloc = ctx.result.allocations
     if year is None or alloc.empty:
         return []
-    sums = alloc[alloc["year"] == year].groupby(["zone", "provision"])["pupils"].sum()
+    rows = alloc[alloc["year"] == year]
+    sums = whole_or_exact(rows, "pupils").groupby([rows["zone"], rows["provision"]]).sum()
     keys: list[tuple[str, str]] = sums.index.tolist()
     return [MapFlow(str(z), str(p), float(v))
             for (z, p), v in zip(keys, sums.to_numpy(float).tolist(), strict=True)]

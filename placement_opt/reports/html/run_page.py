@@ -53,9 +53,9 @@ _TOC = (("kpis", "KPIs"), ("supply", "Demand and places"), ("costs", "Costs"),
 _KPI_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
     ("objective", "Total cost (objective)", fmt_gbp), ("place_cost", "Place cost", fmt_gbp),
     ("transport_cost", "Transport cost", fmt_gbp), ("journey_cost", "Journey-time cost", fmt_gbp),
-    ("unmet_penalty", "Unmet penalty", fmt_gbp), ("demand", "Demand (pupils)", fmt_number),
-    ("placed", "Placed (pupils)", fmt_number), ("unmet", "Unmet (pupils)", fmt_number),
-    *((f"placed_{k}", f"Placed: {KIND_NAMES[k]}", fmt_number) for k in KINDS),
+    ("unmet_penalty", "Unmet penalty", fmt_gbp), ("demand_whole", "Demand (pupils)", fmt_number),
+    ("placed_whole", "Placed (pupils)", fmt_number), ("unmet_whole", "Unmet (pupils)", fmt_number),
+    *((f"placed_{k}_whole", f"Placed: {KIND_NAMES[k]}", fmt_number) for k in KINDS),
     ("share_met_locally", "Share met locally", fmt_share),
     ("mean_journey_min", "Mean journey (min)", fmt_minutes),
     ("max_journey_min", "Max journey (min)", fmt_minutes),
@@ -131,12 +131,13 @@ def _cards(ctx: Context) -> list[tuple[str, list[dict[str, Any]]]]:
              _card("Transport cost", fmt_gbp(k("transport_cost")))]
     if k("journey_cost") > 0 or ctx.instance.policy.journey_cost_per_min > 0:
         costs.append(_card("Journey-time cost", fmt_gbp(k("journey_cost"))))
-    unmet = k("unmet")
+    unmet = k("unmet_whole")  # pupils are shown whole (results/rounding.py), costs exact
     costs.append(_card("Unmet penalty", fmt_gbp(k("unmet_penalty")), tone="bad" if unmet > 0 else ""))
-    pupils = [_card("Pupils placed", fmt_number(k("placed")),
-                    f"of {fmt_number(k('demand'))} demand (pupil-years)")]
-    pupils += [_card(f"Placed: {KIND_NAMES[kind]}", fmt_number(k(f"placed_{kind}")),
-                     _share(k(f"placed_{kind}"), k("placed")), tone=f"kind-{kind}") for kind in KINDS]
+    pupils = [_card("Pupils placed", fmt_number(k("placed_whole")),
+                    f"of {fmt_number(k('demand_whole'))} demand (pupil-years)")]
+    pupils += [_card(f"Placed: {KIND_NAMES[kind]}", fmt_number(k(f"placed_{kind}_whole")),
+                     _share(k(f"placed_{kind}_whole"), k("placed_whole")), tone=f"kind-{kind}")
+               for kind in KINDS]
     travel = [_card("Met locally", fmt_share(k("share_met_locally")),
                     "share of demand placed in its district"),
               _card("Mean journey", fmt_minutes(k("mean_journey_min"), unit=True), "pupil-weighted"),
@@ -173,11 +174,12 @@ def _kpi_rows(ctx: Context) -> list[list[Cell | str]]:
 def _unmet(ctx: Context) -> dict[str, Any]:
     """Unmet pupils by district × need and year (``rows`` empty when every pupil is placed)."""
     unmet = ctx.result.unmet
-    if not ctx.solved or unmet.empty or float(unmet["unmet"].sum()) <= 0:
+    if not ctx.solved or unmet.empty or float(unmet["unmet_whole"].sum()) <= 0:
         return {"rows": []}
     # By the zones' districts (their display names), however fine the zones.
     unmet = unmet.assign(zone=unmet["zone"].astype(str).map(ctx.zone_label))
-    table = unmet.pivot_table(index=["zone", "need"], columns="year", values="unmet", aggfunc="sum",
+    table = unmet.pivot_table(index=["zone", "need"], columns="year", values="unmet_whole",
+                              aggfunc="sum",
                               fill_value=0.0).reindex(columns=list(ctx.years), fill_value=0.0)
     order = {h: i for i, h in enumerate(ctx.data.phases)}
     phases = unmet.groupby(["zone", "need"])["phase"].agg(
@@ -190,7 +192,7 @@ def _unmet(ctx: Context) -> dict[str, Any]:
         rows.append([str(zone), str(need), str(phases[(zone, need)]),
                      *(_heat_cell(v, top) for v in row), num(fmt_number(sum(row)), bold=True)])
     return {"rows": rows, "head": ["District", "Need", "Phases", *(str(y) for y in table.columns), "Total"],
-            "total": fmt_number(float(unmet["unmet"].sum()))}
+            "total": fmt_number(float(unmet["unmet_whole"].sum()))}
 
 
 def _heat_cell(value: float, top: float) -> Cell:
@@ -221,7 +223,8 @@ def _utilisation(ctx: Context) -> list[dict[str, Any]]:
         kind = str(first["kind"])
         years = []
         for r in group.sort_values("year").to_dict("records"):
-            cap, placed, spare = float(r["capacity"]), float(r["placed"]), float(r["spare"])
+            cap, placed, spare = (float(r["capacity"]), float(r["placed_whole"]),
+                                  float(r["spare_whole"]))
             shadow = float(r["shadow_price"])
             used = placed / cap if cap > 0 else 0.0
             years.append({"year": int(r["year"]), "capacity": fmt_number(cap), "placed": fmt_number(placed),
