@@ -47,7 +47,8 @@ TAKEN = 0.5
 @dataclass(frozen=True)
 class DecisionSet:
     """The model's decisions: ``G`` (D × columns) gives each one's amount ``G @ x``;
-    ``columns[d]`` are its integer columns (an opening's amount is only the last year's);
+    ``columns[d]`` are its integer columns (an opening's: its years, then its size; its
+    amount is only the last year's);
     ``first[d]`` the first column a reversal
     to "taken" uses with the others held (the earliest year it may take effect) and
     ``unit[d]`` the amount put there; ``table`` names them (:data:`DECISION_COLUMNS`)."""
@@ -84,10 +85,12 @@ def decision_set(data: ModelData, model: MatrixModel, instance: Instance) -> Dec
     first: list[int] = []
     unit: list[float] = []
     rows: list[tuple[str, str, int]] = []
-    off_y = cols.start(Role.OPEN)
+    off_y, off_s = cols.start(Role.OPEN), cols.start(Role.SIZE)
+    summed: list[IntArray] = []
     for slot, p in enumerate(cand):
         span = off_y + slot * n_t + np.arange(n_t, dtype=np.int64)
-        groups.append(span)
+        groups.append(np.append(span, off_s + slot))  # the site's size goes with it
+        summed.append(span[-1:])
         first.append(int(span[min(int(data.first_open[p]), n_t - 1)]))
         unit.append(1.0)
         rows.append(("open", "opening", int(p)))
@@ -111,7 +114,7 @@ def decision_set(data: ModelData, model: MatrixModel, instance: Instance) -> Dec
             action = CHANGE_ACTIONS[int(plan.action[o])]
             rows.append((action, action, int(p)))
     n_d = len(groups)
-    summed = [g[-1:] if r[1] == "opening" else g for g, r in zip(groups, rows, strict=True)]
+    summed += groups[len(summed):]
     indptr = np.cumsum([0, *(g.size for g in summed)])
     indices = np.concatenate(summed) if summed else np.zeros(0, dtype=np.int64)
     amount = sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(n_d, model.n_cols))
@@ -158,6 +161,11 @@ def held_bounds(model: MatrixModel, decisions: DecisionSet, x: FloatArray, d: in
     lower[cols] = upper[cols] = 0.0
     if not decisions.taken(x)[d]:
         first = int(decisions.first[d])
-        on = cols[cols >= first] if decisions.table["what"].iat[d] == "opening" else [first]
+        if decisions.table["what"].iat[d] == "opening":
+            years, size = cols[:-1], cols[-1]
+            on = years[years >= first]
+            lower[size], upper[size] = model.col_lower[size], model.col_upper[size]
+        else:
+            on = np.array([first], dtype=np.int64)
         lower[on] = upper[on] = decisions.unit[d]
     return lower, upper
