@@ -52,15 +52,16 @@ def test_unchanged_data_gives_unchanged_placements() -> None:
 
 
 def test_tie_break_is_bounded_and_label_based() -> None:
-    """Every arc's tie-break is in [0, 0.5); other columns get the most, 0.5; the same arc
-    gets the same amount in both instances, whatever its position."""
+    """Every arc's tie-break is in [0, 0.5); the unmet columns get the most, 0.5, the others
+    none; the same arc gets the same amount in both instances, whatever its position."""
     costs = []
     for inst in (_tied(), _tied(extra_zone=True)):
         _, model, _ = build_checked(inst)
         tb = tie_break_costs(model)
         n = model.layout.n_arcs if model.layout is not None else 0
         assert ((tb[:n] >= 0) & (tb[:n] < TIE_BREAK_GBP)).all()
-        assert (tb[n:] == TIE_BREAK_GBP).all()
+        unmet = model.column_keys["role"] == 1
+        assert (tb[unmet] == TIE_BREAK_GBP).all() and (tb[n:][~unmet[n:]] == 0).all()
         keys = model.column_keys
         prov = np.asarray(model.labels["provision"], dtype=object)[keys["provision"][:n]]
         zone = np.asarray(model.labels["zone"], dtype=object)[keys["zone"][:n]]

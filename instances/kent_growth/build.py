@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 KENT = HERE.parent / "kent"
 sys.path.insert(0, str(KENT))  # kentbuild: the Kent build's pack reader
 from kentbuild import journeys, roads  # noqa: E402
-from kentbuild.common import table_text  # noqa: E402
+from kentbuild.common import table_text, write_csv  # noqa: E402
 from kentbuild.district_view import district_view  # noqa: E402
 from kentbuild.packfiles import read_pack_csv  # noqa: E402
 
@@ -120,13 +120,6 @@ EXPANSION_EARLIEST = 2025
 #: kent_figures.csv metric of the capital budget (GBP million).
 CAPITAL_METRIC = "srp_capital_allocation"
 NAME = "kent_growth"
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 CSV with ``\\n`` line ends, blanks for missing values (as the Kent build writes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = frame.astype(object).where(frame.notna(), "").to_csv(index=False, lineterminator="\n")
-    path.write_text(text, encoding="utf-8")
 
 
 def slug(text: str) -> str:

@@ -19,6 +19,7 @@ import hashlib
 import numpy as np
 import numpy.typing as npt
 
+from placement_opt.model.columns import Role
 from placement_opt.model.matrix import MatrixModel
 
 __all__ = ["TIE_BREAK_GBP", "tie_break_costs"]
@@ -39,9 +40,13 @@ def _label_hash(label: object, key: str) -> np.uint64:
 def tie_break_costs(model: MatrixModel, delta: float = TIE_BREAK_GBP) -> FloatArray:
     """``delta * u`` for every column: ``u`` in [0, 1) from the arc's labels for the arc
     columns (one hash per distinct label, combined arithmetically — no Python work per arc);
-    ``delta`` for every other column (unmet, surplus ...), so that no tie-break is gained by
-    leaving a pupil unplaced within the solver's tolerance."""
-    out = np.full(model.n_cols, delta)
+    ``delta`` on the unmet columns, so that no tie-break is gained by leaving a pupil
+    unplaced; 0 on every other column (openings, places, GBP of overspend or shortfall ...,
+    whose units are not pupils)."""
+    out = np.zeros(model.n_cols)
+    roles = model.column_keys.get("role")
+    if roles is not None:
+        out[roles == int(Role.UNMET)] = delta
     if model.layout is None or model.layout.n_arcs == 0:
         return out
     n = model.layout.n_arcs

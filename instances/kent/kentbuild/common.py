@@ -155,10 +155,26 @@ def fmt_num(x: float, digits: int = 6) -> str:
     return f"{float(x):.{digits}f}".rstrip("0").rstrip(".")
 
 
+#: Significant digits a float is written with: the last bits of a fit or a sum differ between
+#: numpy/scipy releases and BLAS builds, and a rebuild must match the committed files.
+FLOAT_DIGITS = 12
+
+
+def _stable(v: object) -> object:
+    """A float rounded to :data:`FLOAT_DIGITS` significant digits (other values as they are)."""
+    if isinstance(v, float | np.floating) and np.isfinite(v) and not float(v).is_integer():
+        return float(f"{float(v):.{FLOAT_DIGITS}g}")
+    return v
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` as UTF-8 CSV with ``\\n`` line ends; blanks for missing values."""
+    """Write ``frame`` as UTF-8 CSV with LF line ends; blanks for missing values; floats to
+    :data:`FLOAT_DIGITS` significant digits."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = frame.astype(object).where(frame.notna(), "").to_csv(index=False, lineterminator="\n")
+    cells = frame.astype(object).where(frame.notna(), "")
+    for col in cells.columns:  # object columns stay object: 37 stays "37", not "37.0"
+        cells[col] = pd.Series([_stable(v) for v in cells[col]], index=cells.index, dtype=object)
+    text = cells.to_csv(index=False, lineterminator="\n")
     path.write_text(text, encoding="utf-8")
 
 
