@@ -6,6 +6,7 @@
 """
 
 from placement_opt._version import __version__
+from placement_opt.analysis.frontier import Frontier, frontier
 from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOptError, Severity
 from placement_opt.instance import Instance
 from placement_opt.model.build import build_allocation_model
@@ -18,6 +19,7 @@ from placement_opt.solve import solve
 from placement_opt.status import Status
 
 __all__ = [
+    "Frontier",
     "Instance",
     "InstanceError",
     "Issue",
@@ -32,6 +34,7 @@ __all__ = [
     "Status",
     "__version__",
     "build_allocation_model",
+    "frontier",
     "high_needs_account",
     "solve",
 ]
