@@ -13,7 +13,6 @@ from placement_opt.cli.common import (
     console,
     empty_run_folder,
     err_console,
-    issues_table,
     reported,
 )
 
@@ -24,12 +23,11 @@ __all__ = ["frontier"]
 
 
 def _refuse(option: str, value: str, message: str, expected: str) -> None:
-    """An invalid option as a located issue, exit code 2, before anything is read or solved."""
-    from placement_opt.errors import Issue
+    """An invalid option as a located message, exit code 2, before anything is read."""
+    from rich.markup import escape
 
-    err_console.print(issues_table([Issue("command line", message, column=option, value=value,
-                                          expected=expected)], "Problems with the options"))
-    err_console.print("[red]1 error(s): nothing was solved.[/]")
+    err_console.print(f"[red]Invalid {option} {escape(repr(value))}:[/] {message}; expected "
+                      f"{escape(expected)}. Nothing was solved.")
     raise typer.Exit(2)
 
 
