@@ -42,23 +42,27 @@ SHOWN = ("point", "role", "epsilon", "metric", "objective", "total_cost", "capit
          "placed_independent", "over_60")
 
 
-def child(metric: str, points: int, gap: float, threads: int) -> dict[str, Any]:
+def child(metric: str, points: int, gap: float, threads: int,
+          time_limit: float | None) -> dict[str, Any]:
     """One run in this process: the frontier's points and its times."""
     from placement_opt import Instance, frontier
 
     inst = Instance.from_path(INSTANCE)
     start = time.perf_counter()
-    result = frontier(inst, metric, points, gap=gap, threads=threads, mip_duals=False)
+    result = frontier(inst, metric, points, gap=gap, threads=threads, mip_duals=False,
+                      time_limit=time_limit)
     wall = time.perf_counter() - start
     table = result.points[list(SHOWN)].astype(object).where(result.points[list(SHOWN)].notna())
     return {"wall_s": wall, "solves_s": result.seconds,
             "points": json.loads(table.to_json(orient="records"))}
 
 
-def run_once(metric: str, points: int, gap: float, threads: int) -> dict[str, Any]:
+def run_once(metric: str, points: int, gap: float, threads: int,
+             time_limit: float | None) -> dict[str, Any]:
     """:func:`child` in a fresh process."""
+    limit = [] if time_limit is None else ["--time-limit", str(time_limit)]
     out = subprocess.run([sys.executable, __file__, "--child", "--metric", metric, "--points",
-                          str(points), "--gap", str(gap), "--threads", str(threads)],
+                          str(points), "--gap", str(gap), "--threads", str(threads), *limit],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -101,7 +105,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"{report['machine'].get('cpu', '?')}, load average before "
         f"{report['load_average']}.", "",
         f"`placement_opt.frontier(kent_growth, {report['metric']!r}, points={report['points']}, "
-        f"gap={report['gap']}, threads={report['threads']}, mip_duals=False)`: "
+        f"gap={report['gap']}, threads={report['threads']}, mip_duals=False, "
+        f"time_limit={report['time_limit']})` (the limit is per solve): "
         f"{report['points'] + 1} solves (the minimum-cost plan, the two stages of the "
         "lexicographic end, the points between).", "",
         f"**Median wall time over {s['runs']} run(s): {s['wall_median_s']:.1f} s** "
@@ -126,21 +131,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--points", type=int, default=5)
     parser.add_argument("--gap", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--time-limit", type=float, default=60.0,
+                        help="Seconds per solve (0: none).")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.metric, args.points, args.gap, args.threads)))
+        print(json.dumps(child(args.metric, args.points, args.gap, args.threads,
+                               args.time_limit or None)))
         return
     before = load_average()
     runs = []
     for i in range(args.runs):
-        runs.append(run_once(args.metric, args.points, args.gap, args.threads))
+        runs.append(run_once(args.metric, args.points, args.gap, args.threads,
+                             args.time_limit or None))
         print(f"run {i + 1}: {runs[-1]['wall_s']:.1f} s", flush=True)
     report = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
               "code": code_version(), "load_average": before, "metric": args.metric,
               "points": args.points, "gap": args.gap, "threads": args.threads,
+              "time_limit": args.time_limit or None,
               "summary": summarise(runs)}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -23,7 +23,7 @@ from placement_opt.model.matrix import MatrixModel
 from placement_opt.model.variants import with_rows
 from placement_opt.options import SolveOptions
 from placement_opt.results.result import Result
-from placement_opt.solve import build_checked, solve_built
+from placement_opt.solve import build_checked, choose_backend, run_stage, solve_built
 
 __all__ = ["Frontier", "FrontierError", "epsilons", "frontier", "trace_frontier"]
 
@@ -114,26 +114,30 @@ def trace_frontier(instance: Instance, metric: str, points: int = 5,
     seconds = {"build": time.perf_counter() - began}
     m = metric_for(metric, data, model)
 
-    def run(label: str, variant: MatrixModel, o: SolveOptions = opts) -> Result:
+    def run(label: str, variant: MatrixModel, incumbent: np.ndarray | None = None) -> Result:
         if on_point is not None:
             on_point(label)
         start = time.perf_counter()
-        result = solve_built(instance, data, variant, o, Deadline.after(o.time_limit), warnings)
+        result = solve_built(instance, data, variant, opts, Deadline.after(opts.time_limit),
+                             warnings, incumbent=incumbent)
         seconds[label] = time.perf_counter() - start
         return result
 
     cheapest = _required(run("min_cost", model), "the minimum-cost plan")
     capped = _unmet_capped(model, cheapest.kpi("unmet"))
-    first = run("best_metric_first", replace(capped, c=(1.0 if m.minimised else -1.0)
-                                              * m.coefficients, offset=0.0),
-                opts.model_copy(update={"mip_duals": False}))
-    best = _metric_of(m, _required(first, f"the plan best on {metric}"))
+    if on_point is not None:
+        on_point("best_metric_first")
+    start = time.perf_counter()
+    best_x = _best_metric_plan(capped, m, opts)
+    seconds["best_metric_first"] = time.perf_counter() - start
+    best = m.value(best_x)
     held = best + (HOLD_TOLERANCE if m.minimised else -HOLD_TOLERANCE) * max(1.0, abs(best))
-    end = run("best_metric", _epsilon_row(capped, m, held))
+    # The plan best on the metric meets every later row: each solve's first incumbent.
+    end = run("best_metric", _epsilon_row(capped, m, held), best_x)
     targets = [*epsilons(_metric_of(m, cheapest), best, points)[:-1], held]
     inner: dict[int, Result] = {}
-    for i in range(points - 2, 0, -1):  # tightest first: each plan is feasible for the next
-        inner[i] = run(f"epsilon_{i}", _epsilon_row(capped, m, targets[i]))
+    for i in range(points - 2, 0, -1):
+        inner[i] = run(f"epsilon_{i}", _epsilon_row(capped, m, targets[i]), best_x)
     results = (cheapest, *(inner[i] for i in range(1, points - 1)), end)
     roles = ["min_cost", *["epsilon"] * (points - 2), "best_metric"]
     rows = [point_row(i, role, targets[i], r, metric)
@@ -141,6 +145,20 @@ def trace_frontier(instance: Instance, metric: str, points: int = 5,
     seconds["total"] = time.perf_counter() - began
     return Frontier(instance.name, instance.fingerprint(), metric, opts,
                     with_dominance(pd.DataFrame(rows), m.minimised), results, seconds)
+
+
+def _best_metric_plan(capped: MatrixModel, m: Metric, opts: SolveOptions) -> np.ndarray:
+    """The first stage of the best end: a plan minimising the metric alone (maximising
+    ``local_share``) with no more pupils unmet; a stepping stone, not a point, so the backend
+    is run directly for its solution."""
+    variant = replace(capped, c=(1.0 if m.minimised else -1.0) * m.coefficients, offset=0.0)
+    backend = choose_backend(variant, opts.backend)
+    raw, _ = run_stage("best_metric_first", Deadline.after(opts.time_limit), opts,
+                       backend.name, lambda o: backend.run(variant, o))
+    if raw.x is None:
+        raise FrontierError(f"the plan best on {m.name} has no solution ({raw.status.value}): "
+                            f"no frontier to trace. {raw.message}".strip())
+    return raw.x
 
 
 def _required(result: Result, what: str) -> Result:
