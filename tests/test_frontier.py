@@ -163,3 +163,22 @@ def test_dominance_is_marked() -> None:
 def test_bad_arguments_are_refused(metric: str, points: int, match: str) -> None:
     with pytest.raises(FrontierError, match=match):
         placement_opt.frontier(example(), metric, points)
+
+
+def test_chart_marks_dominated_points_and_tells_ticks_apart() -> None:
+    """Costs of a few billion pounds a few hundred thousand apart still get distinct ticks;
+    each point is a labelled marker, a dominated one hollow and named."""
+    import re
+
+    from placement_opt.analysis.frontier.chart import frontier_svg
+
+    pts = pd.DataFrame({"point": [0, 1, 2], "role": ["min_cost", "epsilon", "best_metric"],
+                        "metric": [1.641e6, 1.637e6, 1.633e6],
+                        "objective": [3.2465e9, 3.2459e9, 3.2483e9],
+                        "dominated": [True, False, False],
+                        "dominated_by": pd.array([1, None, None], dtype="Int64")})
+    svg = str(frontier_svg(pts, "pupil_minutes", "pupil-min"))
+    assert svg.count("<circle") == 3 and svg.count('stroke="#D55E00"') == 1
+    assert "0 (dominated)" in svg and "dominated by point 1" in svg
+    ticks = re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', svg)
+    assert len(ticks) == len(set(ticks)) >= 6

@@ -9,11 +9,11 @@ import math
 import pandas as pd
 from markupsafe import Markup, escape
 
-from placement_opt.reports.format import fmt_gbp_short, fmt_number, fmt_share
+from placement_opt.reports.format import fmt_gbp, fmt_number, fmt_share
 from placement_opt.reports.html.charts import nice_ticks
 from placement_opt.reports.html.svg import coord, svg_open, text_width
 
-__all__ = ["axis_ticks", "frontier_svg"]
+__all__ = ["axis_ticks", "frontier_svg", "tick_label"]
 
 _LINE = "#0072B2"
 _DOMINATED = "#D55E00"
@@ -32,15 +32,24 @@ def axis_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return [i * step + 0.0 for i in range(start, max(stop, start + 1) + 1)]
 
 
-def _metric_label(value: float, unit: str) -> str:
+def tick_label(value: float, step: float, unit: str) -> str:
+    """An axis tick with as many decimals as ``step`` needs to tell the ticks apart: pounds
+    (``GBP``) and counts in millions or thousands, a share as a percentage."""
     if unit == "share":
-        return fmt_share(value)
-    size = abs(value)
-    if size >= 1e6:
-        return f"{value / 1e6:,.2f}m"
-    if size >= 1e4:
-        return f"{value / 1e3:,.0f}k"
-    return fmt_number(value)
+        return f"{value:.{_decimals(step * 100)}%}"
+    size = max(abs(value), step)
+    scale, suffix = (1e6, "m") if size >= 1e6 else (1e3, "k") if size >= 1e4 else (1.0, "")
+    text = f"{abs(value) / scale:,.{_decimals(step / scale)}f}{suffix}"
+    sign = "−" if value < 0 else ""
+    return f"{sign}£{text}" if unit == "GBP" else f"{sign}{text}"
+
+
+def _decimals(step: float) -> int:
+    """Decimals that show a multiple of ``step`` exactly (up to 4)."""
+    for d in range(5):
+        if abs(step * 10 ** d - round(step * 10 ** d)) < 1e-6:
+            return d
+    return 4
 
 
 def frontier_svg(points: pd.DataFrame, metric: str, unit: str, width: float = 640.0,
@@ -50,7 +59,8 @@ def frontier_svg(points: pd.DataFrame, metric: str, unit: str, width: float = 64
     xs, ys = shown["metric"].to_numpy(float), shown["objective"].to_numpy(float)
     x_ticks = axis_ticks(float(xs.min()), float(xs.max())) if len(xs) else [0.0, 1.0]
     y_ticks = axis_ticks(float(ys.min()), float(ys.max())) if len(ys) else [0.0, 1.0]
-    left = 18 + max(text_width(fmt_gbp_short(t)) for t in y_ticks) + 8
+    x_step, y_step = x_ticks[1] - x_ticks[0], y_ticks[1] - y_ticks[0]
+    left = 18 + max(text_width(tick_label(t, y_step, "GBP")) for t in y_ticks) + 8
     right, top = width - 16, 20.0
     bottom = top + plot_height
 
@@ -67,13 +77,13 @@ def frontier_svg(points: pd.DataFrame, metric: str, unit: str, width: float = 64
         parts.append(f'<line class="grid" x1="{coord(left)}" x2="{coord(right)}" y1="{at}" '
                      f'y2="{at}"/><text class="tick" x="{coord(left - 6)}" y="{at}" '
                      f'text-anchor="end" dominant-baseline="middle">'
-                     f'{escape(fmt_gbp_short(t))}</text>')
+                     f'{escape(tick_label(t, y_step, "GBP"))}</text>')
     for t in x_ticks:
         at = coord(px(t))
         parts.append(f'<line class="grid" x1="{at}" x2="{at}" y1="{coord(top)}" '
                      f'y2="{coord(bottom)}"/><text class="tick" x="{at}" '
                      f'y="{coord(bottom + 14)}" text-anchor="middle">'
-                     f'{escape(_metric_label(t, unit))}</text>')
+                     f'{escape(tick_label(t, x_step, unit))}</text>')
     parts.append(f'<line class="axis" x1="{coord(left)}" x2="{coord(right)}" y1="{coord(bottom)}" '
                  f'y2="{coord(bottom)}"/><line class="axis" x1="{coord(left)}" x2="{coord(left)}" '
                  f'y1="{coord(top)}" y2="{coord(bottom)}"/>')
@@ -91,8 +101,10 @@ def frontier_svg(points: pd.DataFrame, metric: str, unit: str, width: float = 64
         dominated = bool(r["dominated"])
         style = (f'fill="#ffffff" stroke="{_DOMINATED}" stroke-width="2"' if dominated
                  else f'fill="{_LINE}" stroke="#ffffff" stroke-width="1.2"')
-        tip = (f"point {r['point']} ({r['role']}): {metric} {_metric_label(float(r['metric']), unit)}"
-               f", cost {fmt_gbp_short(float(r['objective']))}"
+        value = float(r["metric"])
+        shown_value = fmt_share(value, 2) if unit == "share" else fmt_number(value)
+        tip = (f"point {r['point']} ({r['role']}): {metric} {shown_value}"
+               f", cost {fmt_gbp(float(r['objective']))}"
                + (f", dominated by point {r['dominated_by']}" if dominated else ""))
         parts.append(f'<circle cx="{coord(x)}" cy="{coord(y)}" r="5" {style}>'
                      f'<title>{escape(tip)}</title></circle>'
