@@ -23,15 +23,20 @@ def metric_text(value: float, unit: str) -> str:
 
 
 def dominance_note(frontier: Frontier) -> str:
-    """One sentence on dominated points: none, or which and why (the gap)."""
+    """One sentence on dominated points: none, or which and why (the gap); and a word when
+    the best end's first stage stopped short of an optimum."""
     hit = frontier.points[frontier.points["dominated"]]
+    stage = frontier.first_stage.get("status", "optimal")
+    short = ("" if stage == "optimal" else f" The best {frontier.metric} is the best found: its "
+             f"first stage ended {stage}, so the metric may go further.")
     if hit.empty:
         return ("No point is dominated: no plan on the frontier costs no more than another and "
-                "is better on the metric.")
+                "is better on the metric." + short)
     names = ", ".join(f"point {p} (by point {b})" for p, b in zip(hit["point"],
                                                                   hit["dominated_by"], strict=True))
     return (f"Dominated: {names}. An optimal point cannot be dominated; this one is within "
-            "its MIP gap of its optimum, so a plan found for another point is better on both.")
+            "its MIP gap of its optimum, so a plan found for another point is better on both."
+            + short)
 
 
 def _plan_rows(frontier: Frontier) -> list[list[Cell | str]]:

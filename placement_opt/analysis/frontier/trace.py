@@ -55,6 +55,9 @@ class Frontier:
     options: SolveOptions
     points: pd.DataFrame
     results: tuple[Result, ...]
+    #: How the first stage of the best end ended: ``status``, ``gap`` and ``metric`` (the best
+    #: value it found; proven best within the gap only when the status is optimal).
+    first_stage: dict[str, object] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -128,9 +131,10 @@ def trace_frontier(instance: Instance, metric: str, points: int = 5,
     if on_point is not None:
         on_point("best_metric_first")
     start = time.perf_counter()
-    best_x = _best_metric_plan(capped, m, opts)
+    best_x, first_stage = _best_metric_plan(capped, m, opts)
     seconds["best_metric_first"] = time.perf_counter() - start
     best = m.value(best_x)
+    first_stage["metric"] = best
     held = best + (HOLD_TOLERANCE if m.minimised else -HOLD_TOLERANCE) * max(1.0, abs(best))
     # The plan best on the metric meets every later row: each solve's first incumbent.
     end = run("best_metric", _epsilon_row(capped, m, held), best_x)
@@ -144,10 +148,12 @@ def trace_frontier(instance: Instance, metric: str, points: int = 5,
             for i, (role, r) in enumerate(zip(roles, results, strict=True))]
     seconds["total"] = time.perf_counter() - began
     return Frontier(instance.name, instance.fingerprint(), metric, opts,
-                    with_dominance(pd.DataFrame(rows), m.minimised), results, seconds)
+                    with_dominance(pd.DataFrame(rows), m.minimised), results, first_stage,
+                    seconds)
 
 
-def _best_metric_plan(capped: MatrixModel, m: Metric, opts: SolveOptions) -> np.ndarray:
+def _best_metric_plan(capped: MatrixModel, m: Metric,
+                      opts: SolveOptions) -> tuple[np.ndarray, dict[str, object]]:
     """The first stage of the best end: a plan minimising the metric alone (maximising
     ``local_share``) with no more pupils unmet; a stepping stone, not a point, so the backend
     is run directly for its solution."""
@@ -158,7 +164,8 @@ def _best_metric_plan(capped: MatrixModel, m: Metric, opts: SolveOptions) -> np.
     if raw.x is None:
         raise FrontierError(f"the plan best on {m.name} has no solution ({raw.status.value}): "
                             f"no frontier to trace. {raw.message}".strip())
-    return raw.x
+    gap = raw.gap if raw.gap is not None and np.isfinite(raw.gap) else None
+    return raw.x, {"status": raw.status.value, "gap": gap}
 
 
 def _required(result: Result, what: str) -> Result:

@@ -61,6 +61,7 @@ def write_frontier(frontier: Frontier, folder: Path, overwrite: bool = False) ->
             "description": spec.description, "points": len(frontier.points),
             "dominated": [int(p) for p in frontier.points.loc[frontier.points["dominated"],
                                                                "point"]],
+            "best_metric_first_stage": frontier.first_stage,
             "options": frontier.options.model_dump(mode="json", exclude={"log_file", "verbose"}),
             "formulation": "models/frontier.md",
             "versions": {k: v for k, v in versions().items() if k != "platform"},
