@@ -11,6 +11,7 @@
 from placement_opt._version import __version__
 from placement_opt.analysis.firmness.costs import decision_costs
 from placement_opt.analysis.firmness.run import Firmness, firmness
+from placement_opt.analysis.frontier import Frontier, frontier
 from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOptError, Severity
 from placement_opt.instance import Instance
 from placement_opt.model.build import build_allocation_model
@@ -24,6 +25,7 @@ from placement_opt.status import Status
 
 __all__ = [
     "Firmness",
+    "Frontier",
     "Instance",
     "InstanceError",
     "Issue",
@@ -40,6 +42,7 @@ __all__ = [
     "build_allocation_model",
     "decision_costs",
     "firmness",
+    "frontier",
     "high_needs_account",
     "solve",
 ]
