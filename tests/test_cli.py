@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,10 +21,14 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _wide_console() -> None:
-    """Wide enough that messages are not folded across lines in the captured output."""
+def _wide_console() -> Iterator[None]:
+    """Wide enough that messages are not folded across lines in the captured output; the
+    consoles' widths are restored after (other tests check the 80-column layout)."""
+    widths = cli_app.console.width, cli_app.err_console.width
     cli_app.console.width = 300
     cli_app.err_console.width = 300
+    yield
+    cli_app.console.width, cli_app.err_console.width = widths
 
 
 def test_version() -> None:

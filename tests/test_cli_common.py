@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -20,9 +21,13 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _wide_console() -> None:
+def _wide_console() -> Iterator[None]:
+    """Wide consoles for these tests only (others check the 80-column layout)."""
+    widths = cli_app.console.width, cli_app.err_console.width
     cli_app.console.width = 300
     cli_app.err_console.width = 300
+    yield
+    cli_app.console.width, cli_app.err_console.width = widths
 
 
 def _exit_code(error: Exception, capsys: pytest.CaptureFixture[str], **kwargs: str) -> tuple[int, str]:
