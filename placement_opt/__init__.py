@@ -9,8 +9,7 @@
 """
 
 from placement_opt._version import __version__
-from placement_opt.analysis.firmness.costs import decision_costs
-from placement_opt.analysis.firmness.run import Firmness, firmness
+from placement_opt.analysis.firmness.run import Firmness, decision_costs, firmness
 from placement_opt.analysis.frontier import Frontier, frontier
 from placement_opt.errors import InstanceError, Issue, OutputError, PlacementOptError, Severity
 from placement_opt.instance import Instance

@@ -10,7 +10,7 @@ import pytest
 from _tiny import tiny
 
 from placement_opt import Instance
-from placement_opt.analysis.firmness.costs import decision_costs
+from placement_opt.analysis.firmness.run import decision_costs
 from placement_opt.errors import PlacementOptError
 from placement_opt.model.decisions import decision_set, forced
 from placement_opt.solve import build_checked

@@ -4,7 +4,7 @@ and what else the plan changes when it must (``models/decisions.md``)."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -18,18 +18,16 @@ from placement_opt.analysis.firmness.reversal import (
     reverse_decisions,
 )
 from placement_opt.analysis.sweep.executors import run_tasks
-from placement_opt.budget import Deadline
 from placement_opt.errors import PlacementOptError
 from placement_opt.instance import Instance
 from placement_opt.model.data import ModelData
-from placement_opt.model.decisions import DecisionSet, decision_set
+from placement_opt.model.decisions import DecisionSet
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.results.result import Result
-from placement_opt.solve import build_checked, solve_built_raw
 from placement_opt.solvers.base import RawSolution
 
-__all__ = ["COST_COLUMNS", "DecisionCosts", "decision_costs", "plan_of", "reversal_costs"]
+__all__ = ["COST_COLUMNS", "DecisionCosts", "plan_of", "reversal_costs"]
 
 FloatArray = npt.NDArray[np.float64]
 #: Columns of :attr:`DecisionCosts.decisions` after the decision's names.
@@ -60,22 +58,6 @@ class DecisionCosts:
     by_year: pd.DataFrame
     seconds: float
     cheaper: FloatArray | None = None
-
-
-def decision_costs(instance: Instance, options: SolveOptions | None = None, *,
-                   reoptimise: Scope = "local", workers: int = 1, executor: str = "local",
-                   ) -> tuple[Result, DecisionCosts]:
-    """Solve ``instance``, then reverse each of its decisions in turn (``workers`` processes
-    with ``executor="local"``; ``"serial"`` in this process)."""
-    opts = options or SolveOptions()
-    began = time.perf_counter()
-    data, model, warnings = build_checked(instance)
-    result, raw = solve_built_raw(instance, data, model, opts, Deadline.after(opts.time_limit),
-                                  warnings)
-    x = plan_of(instance, result, raw)
-    costs = reversal_costs(instance, data, model, decision_set(data, model, instance), result,
-                           x, opts, reoptimise=reoptimise, workers=workers, executor=executor)
-    return result, replace(costs, seconds=time.perf_counter() - began)
 
 
 def plan_of(instance: Instance, result: Result, raw: RawSolution) -> FloatArray:

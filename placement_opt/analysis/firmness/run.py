@@ -23,7 +23,7 @@ from placement_opt.results.result import Result
 from placement_opt.solve import build_checked, fixed_decision_model, solve_built_raw
 from placement_opt.status import Status
 
-__all__ = ["Firmness", "firmness"]
+__all__ = ["Firmness", "decision_costs", "firmness"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -79,6 +79,17 @@ def firmness(instance: Instance, options: SolveOptions | None = None, *, alterna
     alts = find_alternatives(instance, data, model, ds, result, x, alternatives, within, opts)
     return Firmness(result, costs, alts, time.perf_counter() - began, rounds,
                     first - float(costs.objective))
+
+
+def decision_costs(instance: Instance, options: SolveOptions | None = None, *,
+                   reoptimise: Scope = "local", workers: int = 1, executor: str = "local",
+                   ) -> tuple[Result, DecisionCosts]:
+    """Solve ``instance``, then reverse each of its decisions in turn (``workers`` processes
+    with ``executor="local"``; ``"serial"`` in this process): :func:`firmness` without the
+    alternatives."""
+    f = firmness(instance, options, alternatives=0, reoptimise=reoptimise, workers=workers,
+                 executor=executor)
+    return f.result, f.costs
 
 
 def _adopt(instance: Instance, data: ModelData, model: MatrixModel, x: FloatArray,
