@@ -86,7 +86,8 @@ def solve_built_raw(instance: Instance, data: ModelData, model: MatrixModel,
     backend = choose_backend(model, opts.backend)
     if opts.tie_break and backend.name == "highs":
         # Ties between placements broken by the arcs' labels (model/tie_break.py): HiGHS
-        # minimises them over the optimal face of the LP (with a MIP's decisions fixed).
+        # re-solves the LP (a MIP's with its decisions fixed) warm under the perturbed costs,
+        # keeping the first pass's optimum as the bound and its duals.
         model = replace(model, tie_break=tie_break_costs(model))
     raw, first = run_stage("solve", deadline, opts, backend.name,
                            lambda o: _run_backend(backend, model, o, incumbent))

@@ -57,7 +57,8 @@ def test_no_good_row_excludes_exactly_the_plan() -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [({"alternatives": -1}, "0 or more"),
-                                                ({"within": 1.5}, "share from 0 to 1")])
+                                                ({"within": 1.5}, "share from 0 to 1"),
+                                                ({"improve": -1}, "0 or more rounds")])
 def test_bad_arguments(kwargs: dict[str, float], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         firmness(_two_candidates(), **kwargs)  # type: ignore[arg-type]

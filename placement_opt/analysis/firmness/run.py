@@ -60,6 +60,8 @@ def firmness(instance: Instance, options: SolveOptions | None = None, *, alterna
         raise ValueError(f"alternatives must be 0 or more, not {alternatives}")
     if not 0 <= within < 1:
         raise ValueError(f"within must be a share from 0 to 1 (0.001 = 0.1%), not {within}")
+    if improve < 0:
+        raise ValueError(f"improve must be 0 or more rounds, not {improve}")
     opts = options or SolveOptions()
     began = time.perf_counter()
     data, model, warnings = build_checked(instance)
@@ -92,6 +94,9 @@ def decision_costs(instance: Instance, options: SolveOptions | None = None, *,
     return f.result, f.costs
 
 
+_IMPROVED = "; improved by the firmness analysis"
+
+
 def _adopt(instance: Instance, data: ModelData, model: MatrixModel, x: FloatArray,
            first: Result, opts: SolveOptions, warnings: list[Issue]) -> tuple[Result, FloatArray]:
     """The plan with the decisions of ``x`` (its placements re-solved, tie-broken), with the
@@ -104,7 +109,7 @@ def _adopt(instance: Instance, data: ModelData, model: MatrixModel, x: FloatArra
     bound = first.bound
     gap = None if bound is None else (result.objective - bound) / max(abs(result.objective),
                                                                         1e-9)
-    message = (f"{first.message}; improved by the firmness analysis to "
+    message = (f"{first.message.split(_IMPROVED)[0]}{_IMPROVED} to "
                f"{result.objective:,.0f} (a reversal found a cheaper plan)")
     status = first.status if gap is not None and gap <= opts.gap else Status.FEASIBLE_AT_LIMIT
     return replace(result, bound=bound, gap=gap, message=message, status=status,
