@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,6 +19,9 @@ from placement_opt.cli.common import (
 from placement_opt.io.bundled import DEFAULT_INSTANCE
 from placement_opt.options import SolveOptions
 from placement_opt.reports.format import fmt_gbp, fmt_share
+
+if TYPE_CHECKING:
+    from placement_opt.analysis.firmness.run import Firmness
 
 __all__ = ["firmness"]
 
@@ -80,11 +83,12 @@ def firmness(
     console.print(f"Results written to [bold]{folder}[/] ({f.seconds:.0f} s)")
 
 
-def _print_firmness(f: object) -> None:
-    from placement_opt.analysis.firmness.run import Firmness
+def _print_firmness(f: Firmness) -> None:
+    """The least firm decisions, the alternatives and the firm count, at 80 columns."""
+    from placement_opt.analysis.firmness.files import html_tables
     from placement_opt.reports.html.run_firmness import firmness_sentence
 
-    assert isinstance(f, Firmness) and f.result.objective is not None
+    assert f.result.objective is not None
     d = f.costs.decisions.sort_values("cost_to_reverse", na_position="last", kind="stable")
     table = Table(title=f"Cost to reverse (the {min(_SHOWN, len(d))} least firm of {len(d)})",
                   header_style="bold")
@@ -109,8 +113,6 @@ def _print_firmness(f: object) -> None:
                     fmt_share(float(rec["share_above_best"]), 3),
                     str(rec["decisions_differing"]))
     console.print(alt)
-    from placement_opt.analysis.firmness.files import html_tables
-
     console.print(firmness_sentence(html_tables(f), float(f.result.objective), f.result.gap))
     console.print(f"{len(f.alternatives.firm)} firm decision(s): taken alike by every plan.")
     if f.improved:
