@@ -92,3 +92,23 @@ def test_cli_compare(runs: tuple[Path, Path], tmp_path: Path) -> None:
     assert "Biggest differences from base" in result.output and (tmp_path / "c" / "compare.html").exists()
     bad = CliRunner().invoke(app, ["compare", str(tmp_path / "nope")])
     assert bad.exit_code == 2
+
+
+def test_ties_are_told_apart_from_real_changes() -> None:
+    """District A: 5 pupils placed elsewhere for £2 more (under £1 a pupil moved): a tie.
+    District B: 2 pupils moved for £50,000: real, listed first. District C: demand grew:
+    never a tie."""
+    from placement_opt.reports.compare import _differences
+
+    def rows(run: str, a: tuple[float, float, float], b: tuple[float, float, float],
+             c: tuple[float, float, float]) -> list[dict[str, object]]:
+        return [{"run": run, "district": d, "need": "ASD", "demand": dem,
+                 "placed_locally": loc, "placed_elsewhere": dem - loc,
+                 "placed_independent": 0.0, "unmet": 0.0, "cost": cost}
+                for d, (dem, loc, cost) in zip("ABC", (a, b, c), strict=True)]
+
+    dn = pd.DataFrame(rows("base", (10, 10, 100_000), (8, 8, 80_000), (4, 4, 40_000))
+                      + rows("s", (10, 5, 100_002), (8, 6, 130_000), (5, 5, 40_000.5)))
+    diff = _differences(dn, ("base", "s"))
+    assert diff["district"].tolist() == ["B", "C", "A"]
+    assert diff.set_index("district")["tie"].to_dict() == {"A": True, "B": False, "C": False}

@@ -30,6 +30,10 @@ PARTITION = ("placed_locally", "placed_elsewhere", "unmet")
 #: The partition and the independent sector's part of the placed (in or outside the district).
 OUTCOMES = ("placed_locally", "placed_elsewhere", "placed_independent", "unmet")
 _DN = ["district", "need"]
+#: A change of district × need placements with the same demand whose cost moves by at most
+#: this per pupil-year moved is a **tie**: the runs place those pupils differently at the
+#: same cost (the solver's pick among equal plans), not a consequence of the scenario.
+TIE_GBP_PER_PUPIL = 1.0
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,11 @@ class Comparison:
     run (year ``all``). ``kpis_by_year``: the same per year. ``district_need``: run, district,
     need, demand, the outcomes and cost (pupil-years and GBP over the horizon).
     ``differences``: per other run and district × need, each column's change from the
-    baseline and ``change`` = the sum of the sizes of the :data:`PARTITION` changes; largest
-    first. ``high_needs``: run and the high-needs account summary by financial year
-    (:func:`placement_opt.reports.high_needs.run_account`; runs without a solution left out).
+    baseline, ``change`` = the sum of the sizes of the :data:`PARTITION` changes and ``tie``
+    (:data:`TIE_GBP_PER_PUPIL`: pupils placed differently at the same cost); real changes
+    first, the largest first, then the ties. ``high_needs``: run and the high-needs account
+    summary by financial year (:func:`placement_opt.reports.high_needs.run_account`; runs
+    without a solution left out).
     ``high_needs_differences``: per other run and financial year, the change in income, spend,
     in-year and cumulative DSG balance from the baseline's account.
     """
@@ -163,11 +169,16 @@ def _differences(dn: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
         delta.columns = [f"delta_{c}" for c in cols]
         delta.insert(0, "run", name)
         delta["change"] = delta[[f"delta_{c}" for c in PARTITION]].abs().sum(axis=1)
+        moved = delta["change"] / 2  # a pupil placed elsewhere counts out of one, into another
+        delta["tie"] = ((delta["change"] > 0) & (delta["delta_demand"].abs() < 1e-9)
+                        & (delta["delta_cost"].abs() <= TIE_GBP_PER_PUPIL * moved))
         parts.append(delta.reset_index()[["run", *_DN, *delta.columns.drop("run")]])
     if not parts:
-        return pd.DataFrame(columns=["run", *_DN, *[f"delta_{c}" for c in cols], "change"])
+        return pd.DataFrame(columns=["run", *_DN, *[f"delta_{c}" for c in cols], "change",
+                                     "tie"])
     out = pd.concat(parts, ignore_index=True)
     out["_cost"] = out["delta_cost"].abs()
-    out = out.sort_values(["change", "_cost", "run", *_DN], ascending=[False, False, True, True,
-                                                                      True], kind="stable")
+    # Real changes first, the largest first; ties after them.
+    out = out.sort_values(["tie", "change", "_cost", "run", *_DN],
+                          ascending=[True, False, False, True, True, True], kind="stable")
     return out.drop(columns="_cost").reset_index(drop=True)

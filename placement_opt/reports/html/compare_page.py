@@ -96,9 +96,10 @@ def _differences(comp: Comparison) -> dict[str, Any]:
     rows: list[list[Cell | str]] = [
         [str(r["run"]), str(r["district"]), str(r["need"]),
          *(num(fmt_signed(float(r[c]), "GBP" if c == "delta_cost" else "pupils")) for c in cols),
-         num(fmt_number(float(r["change"])))]
+         num(fmt_number(float(r["change"]))), "tie" if bool(r["tie"]) else ""]
         for r in diff.head(_SHOWN_DIFFERENCES).to_dict("records")]
-    return {"head": ["run", "district", "need", *head, Cell("change", "num")], "rows": rows,
+    return {"head": ["run", "district", "need", *head, Cell("change", "num"), "same cost"],
+            "rows": rows, "ties": int(diff["tie"].sum()),
             "shown": min(len(diff), _SHOWN_DIFFERENCES), "total": len(diff)}
 
 
