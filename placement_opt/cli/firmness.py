@@ -55,11 +55,8 @@ def firmness(
     from placement_opt.analysis.firmness.files import html_tables, write_firmness
     from placement_opt.analysis.firmness.reversal import SCOPES
     from placement_opt.analysis.firmness.run import firmness as run_firmness
-    from placement_opt.io.staging import staged_folder
-    from placement_opt.reports.files import write_reports
     from placement_opt.reports.high_needs import check_account
-    from placement_opt.reports.html.run_page import write_html_report
-    from placement_opt.results.run import RunData, write_result
+    from placement_opt.reports.run_folder import write_run
 
     if reoptimise not in SCOPES:
         console.print(f"[red]--reoptimise {reoptimise!r}: expected one of {', '.join(SCOPES)}[/]")
@@ -73,11 +70,8 @@ def firmness(
         f = run_firmness(inst, options, alternatives=alternatives, within=within,
                          reoptimise=reoptimise, workers=workers,  # type: ignore[arg-type]
                          improve=improve)
-        with staged_folder(folder, overwrite) as stage:
-            write_result(f.result, stage, instance=inst)
-            write_reports(RunData.from_result(f.result, inst), stage)
-            write_firmness(f, stage)
-            write_html_report(f.result, inst, stage / "report.html", firmness=html_tables(f))
+        write_run(f.result, inst, folder, overwrite, extra=lambda stage: write_firmness(f, stage),
+                  firmness=html_tables(f))
     print_summary(f.result)
     _print_firmness(f)
     console.print(f"Results written to [bold]{folder}[/] ({f.seconds:.0f} s)")

@@ -65,11 +65,8 @@ def solve(
     backend: Annotated[str, typer.Option(help="highs, ortools, pulp, flow, cpsat or auto.")] = "highs",
 ) -> None:
     """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
-    from placement_opt.io.staging import staged_folder
-    from placement_opt.reports.files import write_reports
     from placement_opt.reports.high_needs import check_account
-    from placement_opt.reports.html.run_page import write_html_report
-    from placement_opt.results.run import write_result
+    from placement_opt.reports.run_folder import write_run
     from placement_opt.solve import solve as run_solve
 
     inst = load_instance(path)
@@ -80,11 +77,7 @@ def solve(
                                log_file=log_file, backend=backend)
         folder = empty_run_folder(out, inst.name, overwrite)
         result = run_solve(inst, options)
-        with staged_folder(folder, overwrite) as stage:  # the run appears whole or not at all
-            write_result(result, stage, instance=inst)
-            if result.status.has_solution:
-                write_reports(RunData.from_result(result, inst), stage)
-            write_html_report(result, inst, stage / "report.html")
+        write_run(result, inst, folder, overwrite)  # the run appears whole or not at all
     print_summary(result)
     if result.warnings:
         console.print(issues_table(result.warnings, "Warnings"))

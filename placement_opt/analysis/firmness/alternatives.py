@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import scipy.sparse as sp
 
 from placement_opt.budget import Deadline
 from placement_opt.instance import Instance
@@ -42,14 +41,13 @@ class Alternatives:
     results: tuple[Result, ...]
 
 
-def no_good_row(ds: DecisionSet, amounts: FloatArray) -> tuple[sp.csr_matrix, float]:
+def no_good_row(ds: DecisionSet, amounts: FloatArray) -> tuple[FloatArray, float]:
     """The cut that a plan takes some decision the plan with ``amounts`` leaves, or leaves
     one it takes: ``sum_{d not taken} g_d x + sum_{d taken} (1 - g_d x / a_d) >= 1``, as
     (coefficients, lower bound)."""
     taken = amounts >= 0.5
     weight = np.where(taken, -1.0 / np.where(taken, amounts, 1.0), 1.0)
-    row = sp.csr_matrix(sp.diags(weight) @ ds.G).sum(axis=0)
-    return sp.csr_matrix(row), 1.0 - float(taken.sum())
+    return np.atleast_2d(ds.G.T @ weight), 1.0 - float(taken.sum())
 
 
 def find_alternatives(instance: Instance, data: ModelData, model: MatrixModel,

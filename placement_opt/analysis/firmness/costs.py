@@ -86,7 +86,7 @@ def reversal_costs(instance: Instance, data: ModelData, model: MatrixModel, ds: 
         found += reversals
     found.sort(key=lambda r: r.decision)
     assert base.objective is not None
-    table, by_year = _tables(instance, data, model, ds, x, base, found)
+    table, by_year = _tables(model, ds, x, base, found)
     z0 = float(base.objective)
     saving = [r for r in found if r.best_objective is not None and r.best_x is not None
               and r.best_objective < z0 - SAVING_TOL * max(1.0, abs(z0))]
@@ -94,9 +94,8 @@ def reversal_costs(instance: Instance, data: ModelData, model: MatrixModel, ds: 
     return DecisionCosts(z0, table, by_year, time.perf_counter() - began, cheaper)
 
 
-def _tables(instance: Instance, data: ModelData, model: MatrixModel, ds: DecisionSet,
-            x0: FloatArray, base: Result, found: list[Reversal]
-            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _tables(model: MatrixModel, ds: DecisionSet, x0: FloatArray, base: Result,
+            found: list[Reversal]) -> tuple[pd.DataFrame, pd.DataFrame]:
     assert base.objective is not None
     obj0 = float(base.objective)
     amounts = ds.amounts(x0)
