@@ -97,8 +97,9 @@ def solve_built_raw(instance: Instance, data: ModelData, model: MatrixModel,
     stages = [first]
     if opts.backend == "auto":
         raw = replace(raw, message=f"auto chose {backend.name}: {raw.message}")
-    # The tie-broken placements of the plan's decisions, when there is time left for them.
-    settle = model.tie_break is not None and not deadline.expired()
+    # The tie-broken placements of the plan's decisions, when there is time left for them
+    # (a plan from the dive has them, with its duals: its fixed LP took the second pass).
+    settle = model.tie_break is not None and raw.row_dual is None and not deadline.expired()
     if model.is_mip and raw.x is not None and not trivial \
             and ((opts.mip_duals and raw.row_dual is None) or settle):
         fixed = fixed_decision_model(model, raw.x)

@@ -28,6 +28,9 @@ import numpy.typing as npt
 
 from placement_opt.model.columns import Role
 from placement_opt.model.matrix import MatrixModel
+from placement_opt.solvers.base import RawSolution
+from placement_opt.solvers.highs_core import secondary_pass
+from placement_opt.status import Status
 
 __all__ = ["DiveResult", "dive", "relaxed"]
 
@@ -97,8 +100,16 @@ def dive(h: highspy.Highs, model: MatrixModel, deadline: float | None) -> DiveRe
     solution = h.getSolution()
     x = np.asarray(solution.col_value, dtype=float)
     x[ints] = whole
-    return DiveResult(x, float(h.getInfo().objective_function_value), bound, steps,
-                      time.perf_counter() - began, np.asarray(solution.row_dual, dtype=float))
+    objective = float(h.getInfo().objective_function_value)
+    row_dual = np.asarray(solution.row_dual, dtype=float)
+    if model.tie_break is not None:  # the tie-broken placements of these decisions
+        settled = secondary_pass(h, relaxed(model), np.arange(model.n_cols, dtype=np.int64),
+                                 RawSolution(Status.OPTIMAL, x, objective, objective, 0.0,
+                                             row_dual, 0.0, "highs", ""))
+        if settled.x is not None and settled.objective is not None:
+            x, objective = settled.x, settled.objective
+            x[ints] = whole
+    return DiveResult(x, objective, bound, steps, time.perf_counter() - began, row_dual)
 
 
 def _fix(h: highspy.Highs, col: int, value: float) -> bool:
