@@ -132,7 +132,15 @@ def collect(h: highspy.Highs, model: MatrixModel, seconds: float) -> RawSolution
     objective = float(info.objective_function_value)
     if model.is_mip:
         bound: float | None = float(info.mip_dual_bound)
-        gap: float | None = float(info.mip_gap)
+        # The objective and gap of the solution returned, computed here: after a MIP start
+        # HiGHS 1.16 can report the start's objective "in the reduced space", off by a
+        # presolved column's cost (GBP 1m on kent_growth), while returning the start itself.
+        objective = float(model.c @ x) + float(model.offset)
+        gap: float | None = max(objective - bound, 0.0) / max(abs(objective), 1e-9)
+        if status is Status.OPTIMAL and gap is not None \
+                and gap > float(h.getOptionValue("mip_rel_gap")[1]) + 1e-12:
+            status = Status.FEASIBLE_AT_LIMIT
+            message = f"{message}; the plan returned is {gap:.4%} from the bound"
         duals = None
     else:
         bound = objective
