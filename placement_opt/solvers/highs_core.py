@@ -131,12 +131,13 @@ def collect(h: highspy.Highs, model: MatrixModel, seconds: float) -> RawSolution
     x = np.asarray(sol.col_value, dtype=float)
     objective = float(info.objective_function_value)
     if model.is_mip:
-        bound: float | None = float(info.mip_dual_bound)
+        mip_bound = float(info.mip_dual_bound)
+        bound: float | None = mip_bound
         # The objective and gap of the solution returned, computed here: after a MIP start
         # HiGHS 1.16 can report the start's objective "in the reduced space", off by a
         # presolved column's cost (GBP 1m on kent_growth), while returning the start itself.
         objective = float(model.c @ x) + float(model.offset)
-        gap: float | None = max(objective - bound, 0.0) / max(abs(objective), 1e-9)
+        gap: float | None = max(objective - mip_bound, 0.0) / max(abs(objective), 1e-9)
         if status is Status.OPTIMAL and gap is not None \
                 and gap > float(h.getOptionValue("mip_rel_gap")[1]) + 1e-12:
             status = Status.FEASIBLE_AT_LIMIT
