@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from placement_opt.errors import Issue
+from placement_opt.schema.names import canonical, unknown_expected
 from placement_opt.schema.tables import KINDS
 
 __all__ = ["DEFAULT_MAX_JOURNEY_MIN", "Finance", "InstanceInfo", "Policy", "Settings", "settings_issues"]
@@ -23,8 +24,6 @@ __all__ = ["DEFAULT_MAX_JOURNEY_MIN", "Finance", "InstanceInfo", "Policy", "Sett
 #: Usual statutory-guidance journey limits in minutes (45 primary, 75 secondary and post-16).
 DEFAULT_MAX_JOURNEY_MIN: dict[str, float] = {"primary": 45.0, "secondary": 75.0, "post16": 75.0}
 
-#: What a ``transported_share`` key may be.
-_KIND_EXPECTED = "a provision kind: " + ", ".join(KINDS)
 #: Numbers must be finite (an infinite rate or penalty gives no meaningful plan); a journey
 #: limit alone may be infinite (no limit, as a phase not listed).
 _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
@@ -48,9 +47,16 @@ _Limit = Annotated[float, Field(allow_inf_nan=True), AfterValidator(_not_nan)]
 
 
 def _known_kind(kind: str) -> str:
-    if kind not in KINDS:
+    """A provision kind in its canonical spelling (``Special`` → ``special``)."""
+    spelt = canonical(kind, KINDS)
+    if spelt is None:
         raise ValueError("not a provision kind")
-    return kind
+    return spelt
+
+
+def _folded_choice(value: Any) -> Any:
+    """A word setting matched ignoring case and spaces (``Hard`` → ``hard``)."""
+    return " ".join(value.split()).lower() if isinstance(value, str) else value
 
 
 class Policy(BaseModel):
@@ -182,7 +188,7 @@ class Finance(BaseModel):
     target_year: int | None = Field(
         None, ge=2000, le=2100, description="Financial year (by its first year) whose closing "
         "balance must reach balance_target.")
-    target_mode: Literal["hard", "soft"] = Field(
+    target_mode: Annotated[Literal["hard", "soft"], BeforeValidator(_folded_choice)] = Field(
         "soft", description="hard: the plan must reach the target (infeasible otherwise, with a "
         "diagnosis); soft: a shortfall is allowed, reported and charged shortfall_penalty.")
     shortfall_penalty: float = Field(
@@ -220,18 +226,46 @@ def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, 
             key = ".".join(str(part) for part in err["loc"] if part != "[key]") or "(settings)"
             value = err.get("input")
             shown = None if isinstance(value, dict) else repr(value)
+            message = str(err["msg"]).removeprefix("Value error, ")
+            expected = _expected(err["type"])
+            if err["type"] == "extra_forbidden":
+                message, expected = "unknown setting key", _key_expected(err["loc"])
+            elif "[key]" in err["loc"] and "transported_share" in err["loc"]:
+                expected = unknown_expected(str(err["loc"][-2]), KINDS, "a provision kind")
+            elif err["loc"][:2] == ("policy", "own_district_kinds") and isinstance(value, str):
+                expected = unknown_expected(value, KINDS, "a provision kind")
             issues.append(
                 Issue(
                     source=source,
                     column=key,
-                    message=str(err["msg"]).removeprefix("Value error, "),
+                    message=message,
                     value=shown,
-                    expected=(_KIND_EXPECTED if "[key]" in err["loc"]
-                              and "transported_share" in err["loc"]
-                              else _expected(err["type"])),
+                    expected=expected,
                 )
             )
         return None, issues
+
+
+def setting_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys allowed where ``loc`` (a pydantic error's location) ends: the section names at
+    the top, a section's keys inside it (empty where keys are free, as journey limits)."""
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
+
+
+def _key_expected(loc: tuple[int | str, ...]) -> str:
+    """An unknown setting key's expected text: the closest keys, and the keys when few."""
+    keys = setting_keys(loc)
+    if not keys:
+        return "one of the documented setting keys"
+    what = "a section" if len(loc) == 1 else "a key of [" + ".".join(map(str, loc[:-1])) + "]"
+    return unknown_expected(str(loc[-1]), keys, what, limit=12)
 
 
 def _expected(error_type: str) -> str | None:

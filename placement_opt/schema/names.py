@@ -1,0 +1,64 @@
+"""Matching a name a user typed against the valid names: case- and space-tolerant lookup and
+"did you mean" suggestions, shared by every check of kinds, needs, zones, provisions, columns,
+settings keys and scenario keys."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["SHORT_LIST", "canonical", "closest", "folded", "unknown_expected"]
+
+#: Valid names are listed in full up to this many; past it only the closest are named.
+SHORT_LIST = 15
+#: How alike a name must be to be suggested (difflib's ratio, on case-folded names).
+_CUTOFF = 0.6
+
+
+def folded(name: str) -> str:
+    """``name`` as compared: surrounding spaces dropped, inner runs of spaces as one, case
+    folded (``" Special "`` and ``"SPECIAL"`` both become ``"special"``)."""
+    return " ".join(name.split()).casefold()
+
+
+def canonical(name: str, valid: Iterable[str]) -> str | None:
+    """The one valid name ``name`` matches: exactly, else ignoring case and spaces when exactly
+    one valid name matches that way; ``None`` otherwise."""
+    options = list(valid)
+    if name in options:
+        return name
+    key = folded(name)
+    matches = {v for v in options if folded(v) == key}
+    return matches.pop() if len(matches) == 1 else None
+
+
+def closest(name: str, valid: Iterable[str], n: int = 3) -> list[str]:
+    """Up to ``n`` valid names most like ``name`` (case ignored), best first."""
+    by_key: dict[str, str] = {}
+    for v in valid:
+        by_key.setdefault(folded(v), v)
+    keys = difflib.get_close_matches(folded(name), list(by_key), n=n, cutoff=_CUTOFF)
+    return [by_key[k] for k in keys]
+
+
+def unknown_expected(name: str, valid: Iterable[str], what: str = "",
+                     limit: int = SHORT_LIST) -> str:
+    """What an error about the unknown ``name`` expects: ``did you mean 'special'?``, then
+    the valid names when there are at most ``limit`` of them (else how many there are);
+    ``what`` names them (``"a provision kind"``)."""
+    options = list(dict.fromkeys(str(v) for v in valid))
+    if isinstance(valid, set | frozenset):
+        options.sort(key=lambda v: (v.casefold(), v))
+    if not options:
+        return f"{what or 'a valid name'} (there are none)"
+    near = closest(name, options)
+    parts = []
+    if near:
+        quoted = [repr(m) for m in near]
+        listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+        parts.append(f"did you mean {listed}?")
+    if len(options) <= limit:
+        parts.append(f"{what + ': ' if what else ''}one of " + ", ".join(options))
+    else:
+        parts.append(f"{what or 'a valid name'} ({len(options)} in all)")
+    return " ".join(parts)
