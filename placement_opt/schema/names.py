@@ -5,9 +5,12 @@ settings keys and scenario keys."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import typing
+from collections.abc import Iterable, Sequence
 
-__all__ = ["SHORT_LIST", "canonical", "closest", "folded", "unknown_expected"]
+from pydantic import BaseModel
+
+__all__ = ["SHORT_LIST", "canonical", "closest", "folded", "model_keys", "unknown_expected"]
 
 #: Valid names are listed in full up to this many; past it only the closest are named.
 SHORT_LIST = 15
@@ -62,3 +65,29 @@ def unknown_expected(name: str, valid: Iterable[str], what: str = "",
     else:
         parts.append(f"{what or 'a valid name'} ({len(options)} in all)")
     return " ".join(parts)
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds (itself, optional, or in a list)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def model_keys(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
+    """The keys allowed where the key path ``loc`` (a pydantic error's location) ends: the
+    fields of the model that holds its last part (empty where keys are free)."""
+    current = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue  # an index into a list of models
+        field = current.model_fields.get(str(part))
+        found = None if field is None else _model_in(field.annotation)
+        if found is None:
+            return []
+        current = found
+    return list(current.model_fields)

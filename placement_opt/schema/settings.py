@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from placement_opt.errors import Issue
-from placement_opt.schema.names import canonical, unknown_expected
+from placement_opt.schema.names import canonical, model_keys, unknown_expected
 from placement_opt.schema.tables import KINDS
 
 __all__ = ["DEFAULT_MAX_JOURNEY_MIN", "Finance", "InstanceInfo", "Policy", "Settings", "settings_issues"]
@@ -246,22 +246,9 @@ def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, 
         return None, issues
 
 
-def setting_keys(loc: tuple[int | str, ...]) -> list[str]:
-    """The keys allowed where ``loc`` (a pydantic error's location) ends: the section names at
-    the top, a section's keys inside it (empty where keys are free, as journey limits)."""
-    model: type[BaseModel] = Settings
-    for part in loc[:-1]:
-        field = model.model_fields.get(str(part))
-        annotation = field.annotation if field is not None else None
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return []
-        model = annotation
-    return list(model.model_fields)
-
-
 def _key_expected(loc: tuple[int | str, ...]) -> str:
     """An unknown setting key's expected text: the closest keys, and the keys when few."""
-    keys = setting_keys(loc)
+    keys = model_keys(Settings, loc)
     if not keys:
         return "one of the documented setting keys"
     what = "a section" if len(loc) == 1 else "a key of [" + ".".join(map(str, loc[:-1])) + "]"
