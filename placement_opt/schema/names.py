@@ -10,7 +10,10 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel
 
-__all__ = ["SHORT_LIST", "canonical", "closest", "folded", "model_keys", "unknown_expected"]
+from placement_opt.errors import InstanceError, Issue
+
+__all__ = ["SHORT_LIST", "canonical", "closest", "folded", "model_keys", "option_names",
+           "unknown_expected"]
 
 #: Valid names are listed in full up to this many; past it only the closest are named.
 SHORT_LIST = 15
@@ -65,6 +68,32 @@ def unknown_expected(name: str, valid: Iterable[str], what: str = "",
     else:
         parts.append(f"{what or 'a valid name'} ({len(options)} in all)")
     return " ".join(parts)
+
+
+def option_names(text: str, valid: Iterable[str], option: str, what: str,
+                 respell: bool = True, required: bool = False) -> tuple[str, ...]:
+    """The ``;``-separated names of a command-line option, each a valid name (matched
+    ignoring case and spaces when ``respell``, then written as the valid name); raises
+    :class:`InstanceError` naming every unknown one with the closest valid names."""
+    options = list(valid)
+    names: list[str] = []
+    issues = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        spelt = canonical(part, options) if respell else (part if part in options else None)
+        if spelt is None:
+            issues.append(Issue(f"option {option}", f"unknown {what}", value=part,
+                                expected=unknown_expected(part, options, f"a {what}")))
+        elif spelt not in names:
+            names.append(spelt)
+    if required and not names and not issues:
+        issues.append(Issue(f"option {option}", f"no {what} given", value=text,
+                            expected="one or more of " + ", ".join(options)
+                            + " separated by ';'"))
+    if issues:
+        raise InstanceError(issues)
+    return tuple(names)
 
 
 def _model_in(annotation: object) -> type[BaseModel] | None:
