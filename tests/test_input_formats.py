@@ -164,3 +164,13 @@ def test_consecutive_years_pass(tmp_path: Path, write_csv_instance: Callable[...
                                 if ",2027," in line]) + "\n"
     assert Instance.from_path(write_csv_instance(tmp_path, demand=demand)).years == [
         2026, 2027, 2028]
+
+
+def test_the_template_documents_number_formats_and_names(tmp_path: Path) -> None:
+    from placement_opt.io.template import write_template
+    from placement_opt.schema.names import NAME_RULES
+    from placement_opt.schema.numbers import NUMBER_FORMATS
+
+    book = load_workbook(write_template(tmp_path / "template.xlsx"), read_only=True)
+    cells = {row[0] for row in book["README"].iter_rows(values_only=True)}
+    assert {NUMBER_FORMATS, NAME_RULES} <= cells

@@ -12,9 +12,14 @@ from pydantic import BaseModel
 
 from placement_opt.errors import InstanceError, Issue
 
-__all__ = ["SHORT_LIST", "canonical", "closest", "folded", "model_keys", "option_names",
+__all__ = ["NAME_RULES", "SHORT_LIST", "canonical", "closest", "folded", "model_keys", "option_names",
            "unknown_expected"]
 
+#: The rules in one line (for the template's README sheet and the docs).
+NAME_RULES = ("Fixed values (kind, action, true/false, yes/no), need and phase codes and column "
+              "names are read ignoring case and spaces (Special is special, asd is ASD); other "
+              "ids (zones, provisions, levels) must match exactly. An unknown name is an error "
+              "naming the closest valid ones.")
 #: Valid names are listed in full up to this many; past it only the closest are named.
 SHORT_LIST = 15
 #: How alike a name must be to be suggested (difflib's ratio, on case-folded names).
