@@ -174,3 +174,30 @@ def test_the_template_documents_number_formats_and_names(tmp_path: Path) -> None
     book = load_workbook(write_template(tmp_path / "template.xlsx"), read_only=True)
     cells = {row[0] for row in book["README"].iter_rows(values_only=True)}
     assert {NUMBER_FORMATS, NAME_RULES} <= cells
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def test_setting_text_is_read_as_cells_are() -> None:
+    from placement_opt.schema.settings import settings_issues
+
+    settings, issues = settings_issues(
+        {"policy": {"transport_cost_per_km": "£570", "integer_pupils": " Yes ",
+                    "min_openings": "2"},
+         "finance": {"opening_balance": "-£12,300,000", "balance_target": "0",
+                     "target_year": "2028"},
+         "instance": {"name": "1,000"}}, "s")
+    assert issues == [] and settings is not None
+    assert (settings.policy.transport_cost_per_km, settings.policy.integer_pupils,
+            settings.policy.min_openings) == (570.0, True, 2)
+    assert settings.finance.opening_balance == -12_300_000.0
+    assert settings.instance.name == "1,000"  # a text setting stays text
+
+
+def test_a_setting_with_a_decimal_comma_says_why() -> None:
+    from placement_opt.schema.settings import settings_issues
+
+    _, [issue] = settings_issues({"policy": {"transport_cost_per_km": "570,5"}}, "s")
+    assert issue.column == "policy.transport_cost_per_km"
+    assert issue.expected is not None and "decimal comma" in issue.expected

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import typing
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -17,6 +19,7 @@ from pydantic import (
 
 from placement_opt.errors import Issue
 from placement_opt.schema.names import canonical, model_keys, unknown_expected
+from placement_opt.schema.numbers import number_hint, parse_numbers
 from placement_opt.schema.tables import KINDS
 
 __all__ = ["DEFAULT_MAX_JOURNEY_MIN", "Finance", "InstanceInfo", "Policy", "Settings", "settings_issues"]
@@ -215,10 +218,51 @@ class Settings(BaseModel):
     finance: Finance = Field(default_factory=lambda: Finance())
 
 
+def _types(annotation: object) -> set[object]:
+    """The plain types an annotation admits (``float | None`` → float and NoneType)."""
+    args = typing.get_args(annotation)
+    if not args:
+        return {annotation}
+    return set().union(*(_types(arg) for arg in args))
+
+
+def _typed_cell(value: Any, annotation: object) -> Any:
+    """A text setting as a cell is typed: ``£570`` or ``24,000`` for a number (as table cells,
+    :mod:`placement_opt.schema.numbers`), `` true `` for a flag; anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    kinds = _types(annotation)
+    if bool in kinds:
+        return value.strip()
+    if kinds & {float, int}:
+        number = float(parse_numbers(np.array([value.strip()], dtype=object))[0])
+        if math.isfinite(number):
+            return int(number) if int in kinds and float not in kinds and number.is_integer() \
+                else number
+    return value
+
+
+def _typed_cells(raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` with each text value of a number or flag setting typed (:func:`_typed_cell`)."""
+    out: dict[str, Any] = {}
+    for section, values in raw.items():
+        field = Settings.model_fields.get(section)
+        model = field.annotation if field is not None else None
+        if not (isinstance(values, dict) and isinstance(model, type)
+                and issubclass(model, BaseModel)):
+            out[section] = values
+            continue
+        fields = model.model_fields
+        out[section] = {key: _typed_cell(value, fields[key].annotation) if key in fields
+                        else value for key, value in values.items()}
+    return out
+
+
 def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, list[Issue]]:
-    """Validate raw settings; return the model or the list of located problems."""
+    """Validate raw settings; return the model or the list of located problems. Text values
+    of number and flag settings are read as table cells are (``£570``, `` yes ``)."""
     try:
-        return Settings.model_validate(raw), []
+        return Settings.model_validate(_typed_cells(raw)), []
     except ValidationError as exc:
         issues = []
         for err in exc.errors():
@@ -228,6 +272,10 @@ def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, 
             shown = None if isinstance(value, dict) else repr(value)
             message = str(err["msg"]).removeprefix("Value error, ")
             expected = _expected(err["type"])
+            hint = number_hint(value) if isinstance(value, str) and err["type"] in (
+                "float_parsing", "int_parsing") else ""
+            if hint:
+                expected = f"{expected}; {hint}"
             if err["type"] == "extra_forbidden":
                 message, expected = "unknown setting key", _key_expected(err["loc"])
             elif "[key]" in err["loc"] and "transported_share" in err["loc"]:
