@@ -206,3 +206,21 @@ def test_unknown_setting_kind_suggests_the_closest(policy: dict[str, object], co
     _, [issue] = settings_issues({"policy": policy}, "s")
     assert issue.column == column
     assert issue.expected is not None and issue.expected.startswith(f"did you mean {near}?")
+
+
+def test_policy_phases_are_respelt_as_the_phases_table(
+        tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
+    settings = (DEMO / "instance.toml").read_text(encoding="utf-8").replace(
+        "max_journey_min = { primary = 45.0,", "max_journey_min = { Primary = 45.0,")
+    inst = Instance.from_path(write_csv_instance(tmp_path, settings=settings))
+    assert inst.policy.journey_limit("primary") == 45.0
+    assert not [w for w in inst.warnings if "journey limit" in w.message]
+
+
+def test_unknown_policy_phase_suggests_the_closest(
+        tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
+    settings = (DEMO / "instance.toml").read_text(encoding="utf-8").replace(
+        "max_journey_min = { primary = 45.0,", "max_journey_min = { primry = 45.0,")
+    inst = Instance.from_path(write_csv_instance(tmp_path, settings=settings))
+    [warning] = [w for w in inst.warnings if "journey limit" in w.message]
+    assert warning.expected is not None and warning.expected.startswith("did you mean 'primary'?")

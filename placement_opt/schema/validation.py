@@ -25,6 +25,7 @@ from placement_opt.schema.validation_names import (
     check_references,
     flag_rows,
     normalise_kinds,
+    respell_policy,
     unknown_parts,
 )
 from placement_opt.schema.validation_years import check_horizon
@@ -90,6 +91,7 @@ def validate_raw(
     issues += _check_changes(typed, sources)
     issues += _check_capacity(typed, sources, locate)
     if settings is not None:
+        settings = respell_policy(settings, set(typed["phases"]["phase"].dropna()))
         issues += _check_policy(settings, typed, settings_source)
         hn = sources.get("high_needs")
         # A high_needs line outside the horizon is a warning here (an instance cut to fewer
@@ -194,11 +196,12 @@ def _check_capacity(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]
 
 
 def _check_policy(settings: Settings, typed: dict[str, pd.DataFrame], source: str) -> list[Issue]:
-    phases = set(typed["phases"]["phase"].dropna())
-    known = "a phase from the phases table: " + ", ".join(sorted(phases))
+    phases = list(typed["phases"]["phase"].dropna())
+    what = "a phase from the phases table"
     issues = [
         Issue(source, "phase whose leavers move on is not in the phases table",
-              column="policy.transfer_from_phases", value=p, expected=known)
+              column="policy.transfer_from_phases", value=p,
+              expected=unknown_expected(p, phases, what))
         for p in settings.policy.transfer_phases()
         if settings.policy.pathway_flows and p not in phases
     ]
@@ -207,7 +210,7 @@ def _check_policy(settings: Settings, typed: dict[str, pd.DataFrame], source: st
     return issues + [
         Issue(source, "journey limit for a phase the instance does not have (ignored)",
               column=f"policy.max_journey_min.{p}", value=p, severity=Severity.WARNING,
-              expected=known)
+              expected=unknown_expected(p, phases, what))
         for p in settings.policy.max_journey_min
         if p not in phases
     ]

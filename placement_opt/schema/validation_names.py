@@ -13,9 +13,10 @@ import pandas as pd
 from placement_opt.errors import Issue, Severity
 from placement_opt.schema.names import canonical, unknown_expected
 from placement_opt.schema.parse import RawTable, show_cell
+from placement_opt.schema.settings import Settings
 from placement_opt.schema.tables import KINDS, LIST_SEPARATOR, MAX_LISTED, TABLES
 
-__all__ = ["check_references", "flag_rows", "normalise_kinds", "unknown_parts"]
+__all__ = ["check_references", "flag_rows", "normalise_kinds", "respell_policy", "unknown_parts"]
 
 #: Tables whose ids are codes from a short vocabulary, matched ignoring case and spaces.
 _CODE_TABLES = frozenset({"needs", "phases"})
@@ -118,3 +119,20 @@ def normalise_kinds(typed: dict[str, pd.DataFrame]) -> None:
     levels = typed["levels"]
     if len(levels):
         levels["kinds"] = _respell(levels["kinds"], KINDS, is_list=True)
+
+
+def respell_policy(settings: Settings, phases: Collection[str]) -> Settings:
+    """``settings`` with the phases its policy names (journey-limit keys, the phases whose
+    leavers move on) written as the phases table spells them (``Primary`` → ``primary``)."""
+    policy = settings.policy
+    limits = {canonical(p, phases) or p: v for p, v in policy.max_journey_min.items()}
+    moving = LIST_SEPARATOR.join(canonical(p, phases) or p for p in policy.transfer_phases())
+    update: dict[str, object] = {}
+    if list(limits) != list(policy.max_journey_min) and len(limits) == len(
+            policy.max_journey_min):
+        update["max_journey_min"] = limits
+    if moving != LIST_SEPARATOR.join(policy.transfer_phases()):
+        update["transfer_from_phases"] = moving
+    if not update:
+        return settings
+    return settings.model_copy(update={"policy": policy.model_copy(update=update)})
