@@ -224,3 +224,23 @@ def test_unknown_policy_phase_suggests_the_closest(
     inst = Instance.from_path(write_csv_instance(tmp_path, settings=settings))
     [warning] = [w for w in inst.warnings if "journey limit" in w.message]
     assert warning.expected is not None and warning.expected.startswith("did you mean 'primary'?")
+
+
+def test_a_csv_named_nearly_as_a_missing_table_is_an_error(
+        tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
+    folder = write_csv_instance(tmp_path)
+    (folder / "expansion.csv").write_text("provision,increment,capital_cost\nSNS,8,400000\n",
+                                          encoding="utf-8")
+    [issue] = _errors(folder)
+    assert (issue.source, issue.value) == (str(folder / "expansion.csv"), "expansion.csv")
+    assert issue.expected is not None and issue.expected.startswith(
+        "did you mean 'expansions.csv'?")
+
+
+def test_other_csv_files_are_left_alone(tmp_path: Path,
+                                        write_csv_instance: Callable[..., Path]) -> None:
+    folder = write_csv_instance(tmp_path)
+    (folder / "notes.csv").write_text("a\n1\n", encoding="utf-8")
+    (folder / "capacity_2025.csv").write_text("a\n1\n", encoding="utf-8")
+    (folder / "demand2.csv").write_text("a\n1\n", encoding="utf-8")  # demand.csv is there
+    assert len(Instance.from_path(folder).demand) == 24

@@ -19,6 +19,7 @@ from placement_opt.io.atomic import restore_cell
 from placement_opt.io.csv_text import TextError as _TextError
 from placement_opt.io.csv_text import read_csv_text, read_text, sniff_delimiter
 from placement_opt.io.settings_text import unflatten
+from placement_opt.schema.names import closest
 from placement_opt.schema.parse import RawTable
 from placement_opt.schema.tables import TABLES
 
@@ -49,7 +50,8 @@ def read_raw(path: Path) -> RawInstance:
 
 def _misnamed(folder: Path) -> list[Issue]:
     """Files named as an instance file but for letter case (``Capacity.csv``,
-    ``Instance.toml``): an error, since read as they are they would be ignored."""
+    ``Instance.toml``), or CSV files named nearly as a table whose file is absent
+    (``expansion.csv``): an error, since read as they are they would be ignored."""
     wanted = {f"{name}.csv": f"{name}.csv" for name in TABLES} | {SETTINGS_FILE: SETTINGS_FILE}
     by_lower = {k.lower(): v for k, v in wanted.items()}
     issues = []
@@ -59,6 +61,12 @@ def _misnamed(folder: Path) -> list[Issue]:
             issues.append(Issue(str(file), "misnamed instance file: it would be ignored",
                                 value=file.name, expected=f"the name {exact} (names are "
                                 "lower case)"))
+        elif exact is None and file.suffix.lower() == ".csv":
+            near = [f"{n}.csv" for n in closest(file.stem, TABLES, n=1, cutoff=0.8)]
+            if near and not (folder / near[0]).exists():
+                issues.append(Issue(str(file), "misnamed instance file: it would be ignored",
+                                    value=file.name, expected=f"did you mean {near[0]!r}? "
+                                    "(rename it, or give it a name not like a table's)"))
     return issues
 
 

@@ -43,12 +43,13 @@ def canonical(name: str, valid: Iterable[str]) -> str | None:
     return matches.pop() if len(matches) == 1 else None
 
 
-def closest(name: str, valid: Iterable[str], n: int = 3) -> list[str]:
-    """Up to ``n`` valid names most like ``name`` (case ignored), best first."""
+def closest(name: str, valid: Iterable[str], n: int = 3, cutoff: float = _CUTOFF) -> list[str]:
+    """Up to ``n`` valid names most like ``name`` (case ignored; at least ``cutoff`` alike by
+    difflib's ratio), best first."""
     by_key: dict[str, str] = {}
     for v in valid:
         by_key.setdefault(folded(v), v)
-    keys = difflib.get_close_matches(folded(name), list(by_key), n=n, cutoff=_CUTOFF)
+    keys = difflib.get_close_matches(folded(name), list(by_key), n=n, cutoff=cutoff)
     return [by_key[k] for k in keys]
 
 
