@@ -109,7 +109,9 @@ def check_references(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable
 def _expect(valid: list[str], what: str) -> Callable[[str], str]:
     """What a cell naming unknown ids expects: the ids closest to its first unknown one."""
     def expected(cell: str) -> str:
-        return unknown_expected(_first_unknown(cell), valid, what) if cell else what
+        if not cell or not valid:
+            return what
+        return unknown_expected(_first_unknown(cell), valid, what)
     return expected
 
 
