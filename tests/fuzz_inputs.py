@@ -144,6 +144,9 @@ def _bad_values(col: Column) -> Iterator[tuple[str, bool]]:
         yield "inf", True
         yield "nan", True
         yield "1" + "0" * 320, True
+        yield "24.000,5", True  # a decimal comma
+        yield "£1.5m", True
+        yield "£1,000", False  # read as 1000 (out of range in some columns)
         if col.low is not None:
             yield str(col.low - 1 if col.kind == "int" else col.low - 0.5), True
         if col.high is not None:
@@ -225,6 +228,20 @@ def file_cases() -> list[Case]:
                    lambda b: _drop_column(b / "demand.csv", "pupils")),
         _file_case("demand.csv with a duplicated row", "cell", True,
                    lambda b: _duplicate_row(b / "demand.csv")),
+        _file_case("demand.csv with semicolons", "file", False,
+                   lambda b: _write(b / "demand.csv", (b / "demand.csv").read_bytes()
+                                    .replace(b",", b";"))),
+        _file_case("demand.csv with tabs", "file", False,
+                   lambda b: _write(b / "demand.csv", (b / "demand.csv").read_bytes()
+                                    .replace(b",", b"\t"))),
+        _file_case("zones.csv in Windows-1252", "file", False,
+                   lambda b: _write(b / "zones.csv", (b / "zones.csv").read_text(
+                       encoding="utf-8").replace("Thanet", "Th\xe2net \xa3").encode("cp1252"))),
+        _file_case("demand.csv header quoted as one cell", "file", True,
+                   lambda b: _write(b / "demand.csv", b'"zone;need;phase;year;pupils"\n'
+                                    b'"Thanet;ASD;primary;2026;1"\n')),
+        _file_case("demand.csv with a year past a gap", "cell", True,
+                   lambda b: _year_gap(b / "demand.csv")),
     ]
     for line, must in [("unmet_penalty = inf", True), ("speed_kmh = nan", True),
                        ("transport_cost_per_km = -1.0", True), ('road_factor = "x"', True),
@@ -238,6 +255,15 @@ def _drop_column(file: Path, column: str) -> Path:
     rows = _read_rows(file)
     i = rows[0].index(column)
     _write_rows(file, [r[:i] + r[i + 1:] for r in rows])
+    return file.parent
+
+
+def _year_gap(file: Path) -> Path:
+    """One demand row moved two years past the last (a mistyped year leaving a gap)."""
+    rows = _read_rows(file)
+    at = rows[0].index("year")
+    rows[1][at] = str(max(int(r[at]) for r in rows[1:]) + 2)
+    _write_rows(file, rows)
     return file.parent
 
 

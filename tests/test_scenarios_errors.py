@@ -208,3 +208,27 @@ KEY_TEXT = '[a]\nb = 1\nc = { y = 2, x = 3 }\n[[t]]\nk = 1\n[[t]]\nk = 2\n[a.d]\
 ])
 def test_key_line(path: tuple[str | int, ...], line: int | None) -> None:
     assert key_line(KEY_TEXT, path) == line
+
+
+@pytest.mark.parametrize(("body", "wanted"), [
+    ("[demandd]\ngrowth = 0.1", "did you mean 'demand'?"),
+    ("[demand]\ngrowht = 0.1", "did you mean 'growth'"),
+    ('[[provisions.close]]\nprovision = "P1"\nfrom_yeer = 2027', "did you mean 'from_year'?"),
+    ("[policy]\nunmet_penalti = 5", "did you mean 'unmet_penalty'?"),
+    ("[solve]\ntime_limt = 5", "did you mean 'time_limit'"),
+])
+def test_an_unknown_key_suggests_the_closest(tmp_path: Path, base_dir: Path, body: str,
+                                             wanted: str) -> None:
+    found = problems(tmp_path, base_dir, body)
+    assert any("unknown key" in p and wanted in p for p in found), found
+
+
+@pytest.mark.parametrize(("body", "wanted"), [
+    ('[costs]\ncost_per_place = { specail = 20000 }', "did you mean 'special'?"),
+    ('[[provisions.close]]\nprovision = "p1"\nfrom_year = 2027', "did you mean 'P1'"),
+    ("[demand]\ngrowth_by_need = { ASDD = 0.1 }", "did you mean 'ASD'"),
+])
+def test_an_unknown_name_suggests_the_closest(tmp_path: Path, base_dir: Path, body: str,
+                                              wanted: str) -> None:
+    [problem] = problems(tmp_path, base_dir, body)
+    assert "unknown" in problem and wanted in problem, problem

@@ -132,7 +132,8 @@ def test_unknown_kind_names_the_setting_the_key_and_the_kinds() -> None:
     text = _issue({"policy": {"transported_share": {"minestream": 0.5}}})
     assert "column 'policy.transported_share.minestream'" in text and "'minestream'" in text
     assert "not a provision kind" in text
-    assert "expected a provision kind: special, srp, independent, mainstream, ap" in text
+    assert ("expected did you mean 'mainstream'? a provision kind: one of special, srp, "
+            "independent, mainstream, ap") in text
 
 
 def test_share_above_one_names_the_setting_and_value() -> None:

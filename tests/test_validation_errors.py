@@ -269,13 +269,19 @@ def test_rule_gives_a_located_issue(case: Case, tmp_path: Path, demo_path: Path,
 SETTINGS_RULES: dict[str, tuple[Edit, str, str | None, str | None]] = {
     # edit of instance.toml, column, value, expected wording
     "unknown key": (replace("[policy]\n", "[policy]\ncolour = 1\n"), "policy.colour", "1",
-                    "one of the documented setting keys"),
+                    "a key of [policy] (24 in all)"),
+    "misspelt key": (replace("[policy]\n", "[policy]\ntransport_cost_per_kn = 1\n"),
+                     "policy.transport_cost_per_kn", "1",
+                     "did you mean 'transport_cost_per_km', 'transport_cost_per_pupil' or "
+                     "'transfer_cost_per_min'? a key of [policy] (24 in all)"),
     "wrong type": (replace("unmet_penalty = 200000.0", 'unmet_penalty = "lots"'),
                    "policy.unmet_penalty", "'lots'", "a number"),
     "out of range": (replace("min_local_share = 0.0", "min_local_share = 1.5"),
                      "policy.min_local_share", "1.5", "a number within the documented range"),
     "unknown section": (append("[solver]\nthreads = 4"), "solver", None,
-                        "one of the documented setting keys"),
+                        "a section: one of instance, policy, finance"),
+    "misspelt section": (append("[polcy]\nthreads = 4"), "polcy", None,
+                         "did you mean 'policy'? a section: one of instance, policy, finance"),
 }
 
 
@@ -361,7 +367,7 @@ def test_all_problems_are_collected_at_once(
 def test_two_unreadable_files_are_both_reported(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
     folder = write_csv_instance(tmp_path, settings="[policy\n")
-    (folder / "zones.csv").write_bytes("zone,name\nSt Albans\xe9,x\n".encode("latin-1"))
+    (folder / "zones.csv").write_bytes(b"zone,name\nSt Albans\x81,x\n")  # not cp1252 either
     found = {(Path(i.source).name, i.row) for i in raised(folder)}
     assert found == {("instance.toml", 1), ("zones.csv", 2)}
 
@@ -439,14 +445,25 @@ def test_json_with_wrong_layout(tmp_path: Path, data: object, source: str, messa
     assert (issue.source, issue.message, issue.row) == (f"{path}{source}", message, row)
 
 
-def test_non_utf8_csv(tmp_path: Path, demo_path: Path,
-                      write_csv_instance: Callable[..., Path]) -> None:
+def test_windows_1252_csv_is_read_with_a_warning(tmp_path: Path, demo_path: Path,
+                                                write_csv_instance: Callable[..., Path]) -> None:
     folder = write_csv_instance(tmp_path)
-    text = demo_text(demo_path, "zones").replace("Swale,Swale", "Swale,Sw\xe5le")
+    text = demo_text(demo_path, "zones").replace("Swale,Swale", "Swale,Sw\xe5le \xa3")
+    (folder / "zones.csv").write_bytes(text.encode("cp1252"))
+    inst = Instance.from_path(folder)
+    assert "Sw\xe5le \xa3" in set(inst.zones["name"])
+    [note] = [w for w in inst.warnings if "Windows-1252" in w.message]
+    assert (note.source, note.row) == (str(folder / "zones.csv"), 4)
+
+
+def test_csv_neither_utf8_nor_windows_1252(tmp_path: Path, demo_path: Path,
+                                           write_csv_instance: Callable[..., Path]) -> None:
+    folder = write_csv_instance(tmp_path)
+    text = demo_text(demo_path, "zones").replace("Swale,Swale", "Swale,Sw\x81le")
     (folder / "zones.csv").write_bytes(text.encode("latin-1"))
     [issue] = raised(folder)
     assert issue.source == str(folder / "zones.csv")
-    assert issue.message.startswith("cannot read as CSV: not UTF-8")
+    assert issue.message.startswith("cannot read as CSV: not UTF-8 text nor Windows-1252")
     assert issue.row == 4
 
 

@@ -133,11 +133,18 @@ def pathways(
     """Primary -> secondary pathway network and gaps: GraphML, JSON and a gap table."""
     from placement_opt.reports.pathways import pathway_gaps, write_pathways
     from placement_opt.reports.plan import closed_sites
+    from placement_opt.schema.names import option_names
+    from placement_opt.schema.tables import KINDS
 
     run = _load_run(run_dir)
-    kind_list = tuple(k for k in kinds.split(";") if k)
+    with reported("Problems with the options of pathways", outcome="nothing was written."):
+        # Kinds ignore case (Special is special); provision ids must be exact. Unknown names
+        # are an error with the closest valid ones, not an empty gap table.
+        kind_list = option_names(kinds, KINDS, "--kinds", "provision kind", required=True)
+        named = option_names(exclude, run.instance.provisions["provision"].astype(str),
+                             "--exclude", "provision id", respell=False)
     closed = closed_sites(run)  # candidate sites the plan leaves closed are no pathway
-    excluded = tuple(p for p in exclude.split(";") if p) + closed
+    excluded = named + closed
     with reported(f"Problems with {run_dir}"):
         written = write_pathways(run, run_dir, overwrite, kind_list, excluded)
     gaps = pathway_gaps(run, kinds=kind_list, exclude=excluded)

@@ -16,7 +16,10 @@ import pandas as pd
 
 from placement_opt.errors import InstanceError, Issue
 from placement_opt.io.atomic import restore_cell
+from placement_opt.io.csv_text import TextError as _TextError
+from placement_opt.io.csv_text import read_csv_text, read_text, sniff_delimiter
 from placement_opt.io.settings_text import unflatten
+from placement_opt.schema.names import closest
 from placement_opt.schema.parse import RawTable
 from placement_opt.schema.tables import TABLES
 
@@ -47,7 +50,8 @@ def read_raw(path: Path) -> RawInstance:
 
 def _misnamed(folder: Path) -> list[Issue]:
     """Files named as an instance file but for letter case (``Capacity.csv``,
-    ``Instance.toml``): an error, since read as they are they would be ignored."""
+    ``Instance.toml``), or CSV files named nearly as a table whose file is absent
+    (``expansion.csv``): an error, since read as they are they would be ignored."""
     wanted = {f"{name}.csv": f"{name}.csv" for name in TABLES} | {SETTINGS_FILE: SETTINGS_FILE}
     by_lower = {k.lower(): v for k, v in wanted.items()}
     issues = []
@@ -57,6 +61,12 @@ def _misnamed(folder: Path) -> list[Issue]:
             issues.append(Issue(str(file), "misnamed instance file: it would be ignored",
                                 value=file.name, expected=f"the name {exact} (names are "
                                 "lower case)"))
+        elif exact is None and file.suffix.lower() == ".csv":
+            near = [f"{n}.csv" for n in closest(file.stem, TABLES, n=1, cutoff=0.8)]
+            if near and not (folder / near[0]).exists():
+                issues.append(Issue(str(file), "misnamed instance file: it would be ignored",
+                                    value=file.name, expected=f"did you mean {near[0]!r}? "
+                                    "(rename it, or give it a name not like a table's)"))
     return issues
 
 
@@ -75,7 +85,7 @@ def _read_folder(folder: Path) -> RawInstance:
     toml_file = folder / SETTINGS_FILE
     if toml_file.exists():
         try:
-            settings = tomllib.loads(_read_text(toml_file))
+            settings = tomllib.loads(read_text(toml_file))
         except tomllib.TOMLDecodeError as exc:
             issues.append(Issue(str(toml_file), f"cannot read as TOML: {exc}",
                                 row=_toml_line(exc), expected="valid TOML"))
@@ -87,34 +97,6 @@ def _read_folder(folder: Path) -> RawInstance:
     if issues:
         raise InstanceError(issues)
     return tables, settings, str(toml_file), lambda t: str(folder / f"{t}.csv")
-
-
-class _TextError(Exception):
-    """A text file that cannot be read or decoded, with the line where decoding failed."""
-
-    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.path = path
-        self.message = message
-        self.line = line
-
-    def issue(self, kind: str) -> Issue:
-        return Issue(str(self.path), f"cannot read as {kind}: {self.message}", row=self.line,
-                     expected=f"a UTF-8 {kind} file")
-
-
-def _read_text(path: Path) -> str:
-    """The file's text (UTF-8, with or without a byte-order mark)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _TextError(path, exc.strerror or str(exc)) from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise _TextError(path, f"not UTF-8 text (byte {data[exc.start]:#04x} on line {line})",
-                         line) from exc
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
@@ -130,19 +112,25 @@ def read_table_csv(name: str, file: Path) -> tuple[RawTable | None, list[Issue]]
     """One CSV file as a RawTable whose row numbers are the rows a spreadsheet shows.
 
     Every record is a row (a blank line too); the header is the first non-blank row; rows whose
-    cells are all blank are skipped.
+    cells are all blank are skipped. The delimiter (comma, semicolon or tab) is sniffed from the
+    header line (:func:`sniff_delimiter`); the text is UTF-8 (with or without a byte-order mark)
+    or, failing that, Windows-1252 as Excel's "CSV" saves it (:func:`read_csv_text`).
     """
     source = str(file)
     try:
-        text = _read_text(file)
+        text, notes = read_csv_text(file)
     except _TextError as exc:
         return None, [exc.issue("CSV")]
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    delimiter, problem = sniff_delimiter(text, source)
+    if problem is not None:
+        return None, [problem]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True)
     header: list[str] | None = None
     header_row = 1
     body: list[list[str]] = []
     numbers: list[int] = []
-    issues: list[Issue] = []
+    issues: list[Issue] = list(notes)
     row = 0
     try:
         for row, cells in enumerate(reader, start=1):
@@ -157,7 +145,7 @@ def read_table_csv(name: str, file: Path) -> tuple[RawTable | None, list[Issue]]
             width = len(header)
             if any(not _is_blank(c) for c in cells[width:]):
                 issues.append(Issue(source, "more cells in this row than columns in the header",
-                                    row, value=",".join(cells[width:]),
+                                    row, value=delimiter.join(cells[width:]),
                                     expected=f"at most {width} cells, as in the header"))
             body.append([restore_cell(c) for c in cells[:width]]
                         + [""] * max(0, width - len(cells)))
@@ -280,7 +268,7 @@ def _json_int(text: str) -> int | float:
 
 def _read_json(path: Path) -> RawInstance:
     try:
-        data = json.loads(_read_text(path), parse_int=_json_int)
+        data = json.loads(read_text(path), parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise InstanceError([Issue(str(path), f"cannot read as JSON: {exc}", row=exc.lineno,
                                    expected="a JSON object")]) from exc

@@ -12,6 +12,8 @@ from placement_opt.io.readers import SETTINGS_SHEET
 from placement_opt.io.settings_text import flatten
 from placement_opt.io.workbook import Book, open_book
 from placement_opt.schema.defaults import default_needs, default_phases
+from placement_opt.schema.names import NAME_RULES
+from placement_opt.schema.numbers import NUMBER_FORMATS
 from placement_opt.schema.settings import Policy, Settings
 from placement_opt.schema.tables import TABLES, Column
 
@@ -89,6 +91,8 @@ def _readme(book: Book) -> None:
         [""],
         ["Fill one sheet per table; the first row holds the column names. Keep the sheet names."],
         ["Several values in one cell are separated by ';' (e.g. ASD;SLCN)."],
+        [NUMBER_FORMATS],
+        [NAME_RULES],
         ["Settings go on the 'settings' sheet as key/value rows; blank values keep the default."],
         ["Check the workbook with:  placement-opt validate FILE.xlsx"],
         [""],

@@ -8,15 +8,18 @@ located :class:`Issue` records.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from placement_opt.errors import Issue
+from placement_opt.schema.names import canonical, unknown_expected
+from placement_opt.schema.numbers import number_hint, parse_numbers
 from placement_opt.schema.tables import LIST_SEPARATOR, MAX_LISTED, Column, TableSpec
 
-__all__ = ["CONTROL_CHARACTERS", "RawTable", "parse_table", "show_cell"]
+__all__ = ["CONTROL_CHARACTERS", "RawTable", "canonical_headers", "parse_table", "show_cell"]
 
 
 @dataclass(frozen=True)
@@ -90,15 +93,18 @@ class _Reporter:
         self.raw = raw
         self.issues: list[Issue] = []
 
-    def flag(self, mask: np.ndarray, column: str, message: str, expected: str | None) -> None:
+    def flag(self, mask: np.ndarray, column: str, message: str,
+             expected: str | Callable[[str], str] | None) -> None:
+        """An issue for each row of ``mask`` (``expected`` may be worded for the cell's text)."""
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return
         values = self.raw.column(column)
         for i in idx[:MAX_LISTED]:
             shown = None if values is None else _show(values.iloc[i])
+            wanted = expected(shown or "") if callable(expected) else expected
             self.issues.append(
-                Issue(self.raw.source, message, int(self.raw.rows[i]), column, shown, expected)
+                Issue(self.raw.source, message, int(self.raw.rows[i]), column, shown, wanted)
             )
         if idx.size > MAX_LISTED:
             self.issues.append(
@@ -106,7 +112,7 @@ class _Reporter:
                     self.raw.source,
                     f"{message}: {idx.size - MAX_LISTED} more rows like this not listed",
                     column=column,
-                    expected=expected,
+                    expected=expected("") if callable(expected) else expected,
                 )
             )
 
@@ -123,12 +129,32 @@ def show_cell(value: object) -> str:
     return _show(value)
 
 
+def canonical_headers(spec: TableSpec, raw: RawTable) -> RawTable:
+    """``raw`` with each header that names a column of ``spec`` but for case and spaces
+    (``Zone``, ``cost per place`` is not one: ``cost_per_place``) renamed to the column's name,
+    unless that column is there already."""
+    labels = [str(label) for label in raw.frame.columns]
+    taken = set(labels)
+    renamed = []
+    for label in labels:
+        name = label if label in spec.names else canonical(label, spec.names)
+        if name is not None and name != label and name not in taken:
+            taken.add(name)
+            label = name
+        renamed.append(label)
+    if renamed == labels:
+        return raw
+    return replace(raw, frame=raw.frame.set_axis(renamed, axis=1))
+
+
 def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame, list[Issue]]:
     """Type every column of ``raw`` by ``spec``; return the typed frame and the problems found.
 
-    Cells that fail are set to missing in the typed frame; the caller refuses to build an
-    instance while any error is listed. Duplicate keys are reported here too.
+    Headers are matched ignoring case and spaces (:func:`canonical_headers`). Cells that fail
+    are set to missing in the typed frame; the caller refuses to build an instance while any
+    error is listed. Duplicate keys are reported here too.
     """
+    raw = canonical_headers(spec, raw)
     rep = _Reporter(raw)
     rep.issues += raw.issues
     frame = raw.frame
@@ -145,7 +171,7 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame, list[Issu
             shown = name if name.strip() else "(blank header)"
             rep.issues.append(
                 Issue(raw.source, "unknown column", row=raw.header_row, column=shown,
-                      expected="one of " + ", ".join(spec.names))
+                      expected=unknown_expected(name, spec.names, "a column of this table"))
             )
         seen.add(name)
     out: dict[str, pd.Series] = {}
@@ -208,11 +234,21 @@ def _parse_column(col: Column, values: pd.Series, rep: _Reporter) -> pd.Series:
                  "and it hides in a spreadsheet)", "text without control characters")
         cells[control] = None
     if col.choices:
-        allowed = set(col.choices)
-        bad = np.array([c is not None and c not in allowed for c in cells.tolist()], dtype=bool)
-        rep.flag(bad, col.name, "value not allowed", col.expected())
-        cells[bad] = None
+        return _parse_choice(col, cells, rep)
     return pd.Series(cells, dtype="object")
+
+
+def _parse_choice(col: Column, cells: np.ndarray, rep: _Reporter) -> pd.Series:
+    """A column of fixed values: each matched ignoring case and spaces and written in its
+    canonical spelling (``" Special"`` → ``special``); the others flagged with the nearest."""
+    choices = col.choices or ()
+    spelt = {c: canonical(c, choices) for c in set(cells.tolist()) if c is not None}
+    out = np.array([None if c is None else spelt[c] for c in cells.tolist()], dtype=object)
+    bad = np.array([c is not None and o is None for c, o in zip(cells.tolist(), out.tolist(),
+                                                                 strict=True)], dtype=bool)
+    rep.flag(bad, col.name, "value not allowed",
+             lambda cell: unknown_expected(cell.strip(), choices) if cell else col.expected())
+    return pd.Series(out, dtype="object")
 
 
 #: Characters XML (so a workbook) cannot hold: C0 controls but tab, line feed, carriage return.
@@ -226,18 +262,19 @@ def _clean_list(cell: str) -> str | None:
         part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()) or None
 
 
-#: A number with thousands separators: ``1,234`` or ``-12,345.5`` (but not ``1,5``).
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+def _number_expected(col: Column, cell: str) -> str:
+    """What a number cell should hold, with why ``cell`` is not one where that is known."""
+    hint = number_hint(cell) if cell else ""
+    return f"{col.expected()}; {hint}" if hint else col.expected()
 
 
 def _parse_number(col: Column, text: np.ndarray, blank: np.ndarray,
                   rep: _Reporter) -> pd.Series:
-    """Numbers from stripped ``text``; the cells that fail are flagged and left missing."""
-    text = np.array([t.replace(",", "") if t and "," in t and _THOUSANDS.match(t) else t
-                     for t in text.tolist()], dtype=object)
-    numbers = np.array(pd.to_numeric(text, errors="coerce"), dtype="float64")
+    """Numbers from stripped ``text`` (:func:`parse_numbers`); the cells that fail are flagged
+    and left missing."""
+    numbers = parse_numbers(text)
     bad = ~blank & (np.isnan(numbers) | np.isinf(numbers))
-    rep.flag(bad, col.name, "not a number", col.expected())
+    rep.flag(bad, col.name, "not a number", lambda cell: _number_expected(col, cell))
     numbers[bad] = np.nan
     ok = ~np.isnan(numbers)
     if col.kind == "int":

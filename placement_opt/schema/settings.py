@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import typing
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -16,6 +18,8 @@ from pydantic import (
 )
 
 from placement_opt.errors import Issue
+from placement_opt.schema.names import canonical, model_keys, unknown_expected
+from placement_opt.schema.numbers import number_hint, parse_numbers
 from placement_opt.schema.tables import KINDS
 
 __all__ = ["DEFAULT_MAX_JOURNEY_MIN", "Finance", "InstanceInfo", "Policy", "Settings", "settings_issues"]
@@ -23,8 +27,6 @@ __all__ = ["DEFAULT_MAX_JOURNEY_MIN", "Finance", "InstanceInfo", "Policy", "Sett
 #: Usual statutory-guidance journey limits in minutes (45 primary, 75 secondary and post-16).
 DEFAULT_MAX_JOURNEY_MIN: dict[str, float] = {"primary": 45.0, "secondary": 75.0, "post16": 75.0}
 
-#: What a ``transported_share`` key may be.
-_KIND_EXPECTED = "a provision kind: " + ", ".join(KINDS)
 #: Numbers must be finite (an infinite rate or penalty gives no meaningful plan); a journey
 #: limit alone may be infinite (no limit, as a phase not listed).
 _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
@@ -48,9 +50,16 @@ _Limit = Annotated[float, Field(allow_inf_nan=True), AfterValidator(_not_nan)]
 
 
 def _known_kind(kind: str) -> str:
-    if kind not in KINDS:
+    """A provision kind in its canonical spelling (``Special`` → ``special``)."""
+    spelt = canonical(kind, KINDS)
+    if spelt is None:
         raise ValueError("not a provision kind")
-    return kind
+    return spelt
+
+
+def _folded_choice(value: Any) -> Any:
+    """A word setting matched ignoring case and spaces (``Hard`` → ``hard``)."""
+    return " ".join(value.split()).lower() if isinstance(value, str) else value
 
 
 class Policy(BaseModel):
@@ -182,7 +191,7 @@ class Finance(BaseModel):
     target_year: int | None = Field(
         None, ge=2000, le=2100, description="Financial year (by its first year) whose closing "
         "balance must reach balance_target.")
-    target_mode: Literal["hard", "soft"] = Field(
+    target_mode: Annotated[Literal["hard", "soft"], BeforeValidator(_folded_choice)] = Field(
         "soft", description="hard: the plan must reach the target (infeasible otherwise, with a "
         "diagnosis); soft: a shortfall is allowed, reported and charged shortfall_penalty.")
     shortfall_penalty: float = Field(
@@ -209,10 +218,51 @@ class Settings(BaseModel):
     finance: Finance = Field(default_factory=lambda: Finance())
 
 
+def _types(annotation: object) -> set[object]:
+    """The plain types an annotation admits (``float | None`` → float and NoneType)."""
+    args = typing.get_args(annotation)
+    if not args:
+        return {annotation}
+    return set().union(*(_types(arg) for arg in args))
+
+
+def _typed_cell(value: Any, annotation: object) -> Any:
+    """A text setting as a cell is typed: ``£570`` or ``24,000`` for a number (as table cells,
+    :mod:`placement_opt.schema.numbers`), `` true `` for a flag; anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    kinds = _types(annotation)
+    if bool in kinds:
+        return value.strip()
+    if kinds & {float, int}:
+        number = float(parse_numbers(np.array([value.strip()], dtype=object))[0])
+        if math.isfinite(number):
+            return int(number) if int in kinds and float not in kinds and number.is_integer() \
+                else number
+    return value
+
+
+def _typed_cells(raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` with each text value of a number or flag setting typed (:func:`_typed_cell`)."""
+    out: dict[str, Any] = {}
+    for section, values in raw.items():
+        field = Settings.model_fields.get(section)
+        model = field.annotation if field is not None else None
+        if not (isinstance(values, dict) and isinstance(model, type)
+                and issubclass(model, BaseModel)):
+            out[section] = values
+            continue
+        fields = model.model_fields
+        out[section] = {key: _typed_cell(value, fields[key].annotation) if key in fields
+                        else value for key, value in values.items()}
+    return out
+
+
 def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, list[Issue]]:
-    """Validate raw settings; return the model or the list of located problems."""
+    """Validate raw settings; return the model or the list of located problems. Text values
+    of number and flag settings are read as table cells are (``£570``, `` yes ``)."""
     try:
-        return Settings.model_validate(raw), []
+        return Settings.model_validate(_typed_cells(raw)), []
     except ValidationError as exc:
         issues = []
         for err in exc.errors():
@@ -220,18 +270,37 @@ def settings_issues(raw: dict[str, Any], source: str) -> tuple[Settings | None, 
             key = ".".join(str(part) for part in err["loc"] if part != "[key]") or "(settings)"
             value = err.get("input")
             shown = None if isinstance(value, dict) else repr(value)
+            message = str(err["msg"]).removeprefix("Value error, ")
+            expected = _expected(err["type"])
+            hint = number_hint(value) if isinstance(value, str) and err["type"] in (
+                "float_parsing", "int_parsing") else ""
+            if hint:
+                expected = f"{expected}; {hint}"
+            if err["type"] == "extra_forbidden":
+                message, expected = "unknown setting key", _key_expected(err["loc"])
+            elif "[key]" in err["loc"] and "transported_share" in err["loc"]:
+                expected = unknown_expected(str(err["loc"][-2]), KINDS, "a provision kind")
+            elif err["loc"][:2] == ("policy", "own_district_kinds") and isinstance(value, str):
+                expected = unknown_expected(value, KINDS, "a provision kind")
             issues.append(
                 Issue(
                     source=source,
                     column=key,
-                    message=str(err["msg"]).removeprefix("Value error, "),
+                    message=message,
                     value=shown,
-                    expected=(_KIND_EXPECTED if "[key]" in err["loc"]
-                              and "transported_share" in err["loc"]
-                              else _expected(err["type"])),
+                    expected=expected,
                 )
             )
         return None, issues
+
+
+def _key_expected(loc: tuple[int | str, ...]) -> str:
+    """An unknown setting key's expected text: the closest keys, and the keys when few."""
+    keys = model_keys(Settings, loc)
+    if not keys:
+        return "one of the documented setting keys"
+    what = "a section" if len(loc) == 1 else "a key of [" + ".".join(map(str, loc[:-1])) + "]"
+    return unknown_expected(str(loc[-1]), keys, what, limit=12)
 
 
 def _expected(error_type: str) -> str | None:

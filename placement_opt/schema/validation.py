@@ -16,10 +16,19 @@ import pandas as pd
 
 from placement_opt.errors import Issue, Severity
 from placement_opt.schema.defaults import default_needs, default_phases
-from placement_opt.schema.parse import RawTable, parse_table, show_cell
+from placement_opt.schema.names import unknown_expected
+from placement_opt.schema.parse import RawTable, canonical_headers, parse_table
 from placement_opt.schema.settings import Settings, settings_issues
-from placement_opt.schema.tables import KINDS, LIST_SEPARATOR, MAX_LISTED, TABLES
+from placement_opt.schema.tables import KINDS, LIST_SEPARATOR, TABLES
 from placement_opt.schema.validation_finance import finance_issues
+from placement_opt.schema.validation_names import (
+    check_references,
+    flag_rows,
+    normalise_kinds,
+    respell_policy,
+    unknown_parts,
+)
+from placement_opt.schema.validation_years import check_horizon
 from placement_opt.schema.validation_zones import check_zone_districts
 
 __all__ = ["ValidatedTables", "validate_raw"]
@@ -54,7 +63,7 @@ def validate_raw(
         if name not in TABLES:
             issues.append(Issue(raw_tables[name].source, f"unknown table {name!r}",
                                 severity=Severity.WARNING,
-                                expected="one of " + ", ".join(TABLES)))
+                                expected=unknown_expected(name, TABLES, "a table")))
     typed: dict[str, pd.DataFrame] = {}
     sources: dict[str, RawTable] = {}
     for name, spec in TABLES.items():
@@ -65,11 +74,14 @@ def validate_raw(
                                     expected=spec.description))
             typed[name] = _default_table(name)
             continue
+        raw = canonical_headers(spec, raw)
         frame, found = parse_table(spec, raw)
         issues += found
         typed[name] = frame
         sources[name] = raw
-    issues += _check_references(typed, sources)
+    issues += check_references(typed, sources)
+    normalise_kinds(typed)
+    issues += check_horizon(typed["demand"], sources.get("demand"))
     issues += _check_phases(typed, sources)
     issues += check_zone_districts(typed, sources)
     issues += _check_provisions(typed, sources)
@@ -79,6 +91,7 @@ def validate_raw(
     issues += _check_changes(typed, sources)
     issues += _check_capacity(typed, sources, locate)
     if settings is not None:
+        settings = respell_policy(settings, set(typed["phases"]["phase"].dropna()))
         issues += _check_policy(settings, typed, settings_source)
         hn = sources.get("high_needs")
         # A high_needs line outside the horizon is a warning here (an instance cut to fewer
@@ -116,57 +129,13 @@ def _cached_default_table(name: str) -> pd.DataFrame:
     return frame
 
 
-def _flag_rows(raw: RawTable, mask: np.ndarray, column: str, message: str, expected: str,
-               severity: Severity = Severity.ERROR, values: pd.Series | None = None) -> list[Issue]:
-    shown = raw.column(column) if values is None else values.reset_index(drop=True)
-    out = []
-    for i in np.flatnonzero(mask)[:MAX_LISTED]:
-        value = None if shown is None else show_cell(shown.iloc[i])
-        out.append(Issue(raw.source, message, int(raw.rows[i]), column, value, expected, severity))
-    extra = int(mask.sum()) - MAX_LISTED
-    if extra > 0:
-        out.append(Issue(raw.source, f"{message}: {extra} more rows like this not listed",
-                         column=column, expected=expected, severity=severity))
-    return out
-
-
-def _check_references(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
-    issues: list[Issue] = []
-    for name, raw in sources.items():
-        spec = TABLES[name]
-        frame = typed[name]
-        for col in spec.columns:
-            if col.ref is None or raw.column(col.name) is None:
-                continue
-            target = TABLES[col.ref]
-            known = set(typed[col.ref][target.key[0]].dropna())
-            values = frame[col.name]
-            if col.kind == "list":
-                # Show the unknown ids themselves, not the whole list.
-                values = pd.Series([_unknown_parts(cell, known) for cell in values],
-                                   dtype="object")
-                bad = values.notna().to_numpy()
-            else:
-                bad = (values.notna() & ~values.isin(known)).to_numpy()
-            issues += _flag_rows(raw, bad, col.name, f"unknown {col.ref[:-1]}",
-                                 f"an id from the {col.ref} table", values=values)
-    return issues
-
-
-def _unknown_parts(cell: object, known: set[str]) -> str | None:
-    """The ids of a list cell that are not in ``known`` (``None`` when there are none)."""
-    if not isinstance(cell, str):
-        return None
-    return LIST_SEPARATOR.join(p for p in cell.split(LIST_SEPARATOR) if p not in known) or None
-
-
 def _check_phases(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
     raw = sources.get("phases")
     if raw is None:
         return []
     frame = typed["phases"]
     bad = (frame["min_age"] >= frame["max_age"]).fillna(False).to_numpy(dtype=bool)
-    return _flag_rows(raw, bad, "max_age", "max_age must be above min_age", "max_age > min_age")
+    return flag_rows(raw, bad, "max_age", "max_age must be above min_age", "max_age > min_age")
 
 
 def _check_provisions(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) -> list[Issue]:
@@ -177,17 +146,17 @@ def _check_provisions(typed: dict[str, pd.DataFrame], sources: dict[str, RawTabl
     issues: list[Issue] = []
     # Judged on the raw cells, so a cell that failed to parse is not reported a second time.
     no_phase = raw.blank("phases") & (raw.blank("min_age") | raw.blank("max_age"))
-    issues += _flag_rows(raw, no_phase, "phases", "no phases and no age range",
+    issues += flag_rows(raw, no_phase, "phases", "no phases and no age range",
                          "phases (e.g. primary;secondary) or both min_age and max_age")
     ages = (prov["min_age"] >= prov["max_age"]).fillna(False).to_numpy(dtype=bool)
-    issues += _flag_rows(raw, ages, "max_age", "max_age must be above min_age", "max_age > min_age")
+    issues += flag_rows(raw, ages, "max_age", "max_age must be above min_age", "max_age > min_age")
     lat_blank, lon_blank = raw.blank("lat"), raw.blank("lon")
-    issues += _flag_rows(raw, ~lat_blank & lon_blank, "lon", "give both lat and lon, or neither",
+    issues += flag_rows(raw, ~lat_blank & lon_blank, "lon", "give both lat and lon, or neither",
                          "both or neither")
-    issues += _flag_rows(raw, lat_blank & ~lon_blank, "lat", "give both lat and lon, or neither",
+    issues += flag_rows(raw, lat_blank & ~lon_blank, "lat", "give both lat and lon, or neither",
                          "both or neither")
     missing = lat_blank & lon_blank
-    issues += _flag_rows(raw, missing, "lat", "no coordinates: the zone centroid is used",
+    issues += flag_rows(raw, missing, "lat", "no coordinates: the zone centroid is used",
                          "lat and lon", Severity.WARNING)
     return issues
 
@@ -204,7 +173,7 @@ def _check_capacity(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]
             and n not in str(designated[p]).split(LIST_SEPARATOR)
             for p, n in zip(cap["provision"], cap["need"], strict=True)
         ], dtype=bool)
-        issues += _flag_rows(cap_raw, bad, "need", "need is not designated at this provision",
+        issues += flag_rows(cap_raw, bad, "need", "need is not designated at this provision",
                              "a need listed in the provision's needs column")
     prov_raw = sources.get("provisions")
     if prov_raw is None:
@@ -227,11 +196,12 @@ def _check_capacity(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]
 
 
 def _check_policy(settings: Settings, typed: dict[str, pd.DataFrame], source: str) -> list[Issue]:
-    phases = set(typed["phases"]["phase"].dropna())
-    known = "a phase from the phases table: " + ", ".join(sorted(phases))
+    phases = list(typed["phases"]["phase"].dropna())
+    what = "a phase from the phases table"
     issues = [
         Issue(source, "phase whose leavers move on is not in the phases table",
-              column="policy.transfer_from_phases", value=p, expected=known)
+              column="policy.transfer_from_phases", value=p,
+              expected=unknown_expected(p, phases, what))
         for p in settings.policy.transfer_phases()
         if settings.policy.pathway_flows and p not in phases
     ]
@@ -240,7 +210,7 @@ def _check_policy(settings: Settings, typed: dict[str, pd.DataFrame], source: st
     return issues + [
         Issue(source, "journey limit for a phase the instance does not have (ignored)",
               column=f"policy.max_journey_min.{p}", value=p, severity=Severity.WARNING,
-              expected=known)
+              expected=unknown_expected(p, phases, what))
         for p in settings.policy.max_journey_min
         if p not in phases
     ]
@@ -256,10 +226,10 @@ def _check_candidates(typed: dict[str, pd.DataFrame], sources: dict[str, RawTabl
     issues: list[Issue] = []
     for col in ("opening_cost", "capital_per_place", "min_places", "earliest_year"):
         stray = ~candidate & prov[col].notna().to_numpy()
-        issues += _flag_rows(raw, stray, col, "ignored: the provision is not a candidate",
+        issues += flag_rows(raw, stray, col, "ignored: the provision is not a candidate",
                              "blank, or candidate = true", Severity.WARNING)
     too_big = (candidate & (prov["min_places"] > prov["capacity"]).fillna(False).to_numpy(dtype=bool))
-    issues += _flag_rows(raw, too_big, "min_places", "min_places above the capacity",
+    issues += flag_rows(raw, too_big, "min_places", "min_places above the capacity",
                          "min_places <= capacity")
     return issues
 
@@ -272,7 +242,7 @@ def _check_expansions(typed: dict[str, pd.DataFrame], sources: dict[str, RawTabl
     prov = typed["provisions"]
     candidates = set(prov.loc[prov["candidate"].fillna(False).astype(bool), "provision"])
     bad = typed["expansions"]["provision"].isin(candidates).to_numpy()
-    return _flag_rows(raw, bad, "provision", "a candidate site cannot also have an expansion",
+    return flag_rows(raw, bad, "provision", "a candidate site cannot also have an expansion",
                       "an existing provision (size a candidate with min_places and capacity)")
 
 
@@ -286,17 +256,17 @@ def _check_changes(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable])
     prov = typed["provisions"]
     candidates = set(prov.loc[prov["candidate"].fillna(False).astype(bool), "provision"])
     action = ch["action"].to_numpy(dtype=object)
-    issues = _flag_rows(raw, ch["provision"].isin(candidates).to_numpy(), "provision",
+    issues = flag_rows(raw, ch["provision"].isin(candidates).to_numpy(), "provision",
                         "a candidate site cannot have a closure/reduction option",
                         "an existing provision")
-    issues += _flag_rows(raw, (action == "reduce") & ch["places"].isna().to_numpy(), "places",
+    issues += flag_rows(raw, (action == "reduce") & ch["places"].isna().to_numpy(), "places",
                          "reduce needs the most places that can be removed", "a number > 0")
-    issues += _flag_rows(raw, (action == "redesignate") & ch["needs"].isna().to_numpy(), "needs",
+    issues += flag_rows(raw, (action == "redesignate") & ch["needs"].isna().to_numpy(), "needs",
                          "redesignate needs the new designated needs", "one or more need codes")
-    issues += _flag_rows(raw, (action != "reduce") & ch["places"].notna().to_numpy(), "places",
+    issues += flag_rows(raw, (action != "reduce") & ch["places"].notna().to_numpy(), "places",
                          "ignored: only a reduce option removes places", "blank",
                          Severity.WARNING)
-    issues += _flag_rows(raw, (action != "redesignate") & ch["needs"].notna().to_numpy(), "needs",
+    issues += flag_rows(raw, (action != "redesignate") & ch["needs"].notna().to_numpy(), "needs",
                          "ignored: only a redesignate option changes needs", "blank",
                          Severity.WARNING)
     return issues
@@ -310,25 +280,25 @@ def _check_levels(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) 
     levels = typed["levels"]
     raw = sources.get("levels")
     if raw is not None:
-        unknown = pd.Series([_unknown_parts(cell, set(KINDS)) for cell in levels["kinds"]],
+        unknown = pd.Series([unknown_parts(cell, set(KINDS)) for cell in levels["kinds"]],
                             dtype="object")
-        issues += _flag_rows(raw, unknown.notna().to_numpy(), "kinds", "unknown provision kind",
+        issues += flag_rows(raw, unknown.notna().to_numpy(), "kinds", "unknown provision kind",
                              "one or more of " + ", ".join(KINDS), values=unknown)
         dup = (levels["order"].duplicated(keep="first") & levels["order"].notna()).to_numpy()
-        issues += _flag_rows(raw, dup, "order", "two levels have the same order",
+        issues += flag_rows(raw, dup, "order", "two levels have the same order",
                              "a different order for each level")
     declared = len(levels) > 0
     for name in ("demand", "existing"):
         table_raw = sources.get(name)
         if declared and table_raw is not None:
-            issues += _flag_rows(table_raw, table_raw.blank("level"), "level",
+            issues += flag_rows(table_raw, table_raw.blank("level"), "level",
                                  "level is blank but the instance has a levels table",
                                  "a level from the levels table")
     tariff_raw = sources.get("tariffs")
     if tariff_raw is None:
         return issues
     tariffs = typed["tariffs"]
-    issues += _flag_rows(tariff_raw, (tariffs["kind"] == "independent").to_numpy(), "kind",
+    issues += flag_rows(tariff_raw, (tariffs["kind"] == "independent").to_numpy(), "kind",
                          "independent placements keep their own cost_per_place",
                          "special, srp, mainstream or ap")
     serves = {(str(lv), k) for lv, cell in zip(levels["level"], levels["kinds"], strict=True)
@@ -337,7 +307,7 @@ def _check_levels(typed: dict[str, pd.DataFrame], sources: dict[str, RawTable]) 
                       and (lv, kind) not in serves
                       for lv, kind in zip(tariffs["level"], tariffs["kind"], strict=True)],
                      dtype=bool)
-    issues += _flag_rows(tariff_raw, never, "kind",
+    issues += flag_rows(tariff_raw, never, "kind",
                          "never used: the levels table does not let this kind serve the level",
                          "a kind listed for the level in the levels table", Severity.WARNING)
     return issues

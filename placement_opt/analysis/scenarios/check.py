@@ -13,6 +13,7 @@ from placement_opt.analysis.scenarios.locate import located
 from placement_opt.errors import Issue, Severity
 from placement_opt.instance import Instance
 from placement_opt.options import SolveOptions
+from placement_opt.schema.names import unknown_expected
 from placement_opt.schema.settings import Finance, Policy
 from placement_opt.schema.tables import KINDS, LIST_SEPARATOR
 
@@ -43,7 +44,8 @@ class _Checker:
     def known(self, path: Path_, value: str, allowed: Collection[str], what: str) -> bool:
         if value in allowed:
             return True
-        self.add(path, f"unknown {what}", value, _one_of(allowed))
+        self.add(path, f"unknown {what}", value,
+                 unknown_expected(value, sorted(map(str, allowed)), f"a {what}"))
         return False
 
     def year(self, path: Path_, year: int | None) -> None:

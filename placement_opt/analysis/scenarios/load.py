@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from placement_opt.analysis.scenarios.errors import ScenarioError
 from placement_opt.analysis.scenarios.locate import located
 from placement_opt.analysis.scenarios.schema import Scenario
 from placement_opt.errors import Issue
+from placement_opt.schema.names import model_keys, unknown_expected
 
 __all__ = ["LoadedScenario", "load_scenario", "resolve_base", "scenario_from_mapping"]
 
@@ -97,15 +98,17 @@ def scenario_from_mapping(data: dict[str, Any], source: str, text: str | None = 
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(validation_issues(exc, source, text)) from exc
+        raise ScenarioError(validation_issues(exc, source, text, model=Scenario)) from exc
     return LoadedScenario(scenario, source, text, base_dir, copy.deepcopy(data))
 
 
 def validation_issues(exc: ValidationError, source: str, text: str | None,
                       prefix: tuple[str | int, ...] = (),
-                      keys: Iterable[str] | None = None) -> list[Issue]:
-    """pydantic's errors as located issues (``prefix`` is prepended to each key path; ``keys``
-    lists the keys allowed there, for an unknown key's message)."""
+                      keys: Iterable[str] | None = None,
+                      model: type[BaseModel] | None = None) -> list[Issue]:
+    """pydantic's errors as located issues (``prefix`` is prepended to each key path). An
+    unknown key's expected text suggests the closest allowed keys: ``keys`` (those allowed
+    under ``prefix``), or those of ``model`` where the key stands."""
     issues = []
     for err in exc.errors():
         loc = prefix + tuple(p for p in err["loc"] if p != "[key]")
@@ -113,8 +116,14 @@ def validation_issues(exc: ValidationError, source: str, text: str | None,
         shown = None if isinstance(value, dict | list) else value
         message = _MESSAGES.get(err["type"], str(err["msg"]).removeprefix("Value error, "))
         expected = _expected(err)
-        if keys is not None and err["type"] == "extra_forbidden":
-            expected = "one of " + ", ".join(keys)
+        if err["type"] == "extra_forbidden":
+            allowed = (list(keys) if keys is not None else
+                       model_keys(model, err["loc"]) if model is not None else [])
+            if allowed:
+                where = ".".join(str(p) for p in loc[:-1] if not isinstance(p, int))
+                expected = unknown_expected(str(loc[-1]), allowed,
+                                            f"a key of [{where}]" if where else "a table",
+                                            limit=12)
         issues.append(located(source, text, loc, message, shown, expected))
     return issues
 
