@@ -3,7 +3,9 @@ the run-folder default, issue tables and the run summary."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import sys
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -21,17 +23,35 @@ from placement_opt.io.bundled import find_instance
 from placement_opt.reports.format import fmt_gbp, fmt_share, fmt_unit
 from placement_opt.results.result import Result
 
-__all__ = ["RUNS", "app", "console", "empty_run_folder", "err_console", "issues_table",
-           "load_instance", "print_summary", "reported", "run_folder"]
+__all__ = ["CONTEXT", "INSTANCES", "PLANS", "RUNS", "SCENARIOS", "app", "console",
+           "empty_run_folder", "err_console", "issues_table", "load_instance", "print_summary",
+           "reported", "run_folder"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Specialist school place planning: solve, validate, template.")
+#: ``-h`` as well as ``--help``, on every command (click passes it down to subcommands).
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings=CONTEXT,
+                  help="Special school place planning: check an instance, solve it, report on "
+                       "the plan and ask what-if questions. Every command has -h for its "
+                       "options; start with: placement-opt solve demo.")
+
+#: Help panels grouping the commands in ``placement-opt -h``.
+INSTANCES, PLANS, SCENARIOS = "Instances", "Plans and reports", "Scenarios and uncertainty"
 
 
-console = Console()
+def _width(environ: Mapping[str, str], is_tty: bool) -> int | None:
+    """The console width: ``COLUMNS`` when set, the terminal's own on a terminal (None: rich
+    asks it), else 80 (a pipe or file has no width, and 80 reads everywhere)."""
+    columns = environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if is_tty else 80
 
 
-err_console = Console(stderr=True)
+console = Console(width=_width(os.environ, sys.stdout.isatty()))
+
+
+err_console = Console(stderr=True, width=_width(os.environ, sys.stderr.isatty()))
 
 
 def _version(value: bool) -> None:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from placement_opt.cli.common import (
+    PLANS,
     app,
     console,
     empty_run_folder,
@@ -28,7 +29,7 @@ __all__ = ["firmness"]
 _SHOWN = 15
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def firmness(
     path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
                                              "name.")] = DEFAULT_INSTANCE,
@@ -49,8 +50,10 @@ def firmness(
     threads: Annotated[int, typer.Option(help="Solver threads.")] = 1,
     seed: Annotated[int, typer.Option(help="Solver seed.")] = 0,
 ) -> None:
-    """Solve, then reverse each decision (what doing the opposite costs, by year, and what
-    else changes) and look for near-optimal alternatives; a run folder as `solve` writes,
+    """How firm a plan is: the cost of reversing each decision.
+
+    Solves, then reverses each decision (what doing the opposite costs, by year, and what
+    else changes) and looks for near-optimal alternatives; a run folder as `solve` writes,
     with decisions.csv, alternatives.csv, firmness.xlsx and a report section."""
     from placement_opt.analysis.firmness.files import html_tables, write_firmness
     from placement_opt.analysis.firmness.reversal import SCOPES

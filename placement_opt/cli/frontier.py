@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from placement_opt.cli.common import (
+    PLANS,
     app,
     console,
     empty_run_folder,
@@ -31,7 +32,7 @@ def _refuse(option: str, value: str, message: str, expected: str) -> None:
     raise typer.Exit(2)
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def frontier(
     path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
                                              "name.")],
@@ -46,7 +47,9 @@ def frontier(
                                                   "runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
 ) -> None:
-    """Trace cost against a metric: the minimum-cost plan, the plan best on the metric and
+    """Trace cost against travel, local share or independent places.
+
+    The minimum-cost plan, the plan best on the metric and
     points evenly spaced in epsilon between them, each the least-cost plan within its epsilon;
     writes frontier.csv, the plan of each point, frontier.xlsx and frontier.html."""
     from placement_opt.analysis.frontier import METRICS, trace_frontier

@@ -11,6 +11,8 @@ import typer
 from rich.table import Table
 
 from placement_opt.cli.common import (
+    INSTANCES,
+    PLANS,
     app,
     console,
     empty_run_folder,
@@ -29,9 +31,11 @@ __all__ = ["export_model", "pathways", "report", "solve", "solvers", "tariff", "
            "validate"]
 
 
-@app.command()
+@app.command(rich_help_panel=INSTANCES)
 def validate(path: Annotated[str, typer.Argument(help="CSV folder, .xlsx or .json.")]) -> None:
-    """Check an instance and list every problem; exit code 2 when there are errors."""
+    """Check an instance and list every problem in it.
+
+    Exit code 2 when there are errors."""
     from placement_opt.reports.high_needs import check_account
 
     inst = load_instance(path)
@@ -50,7 +54,7 @@ def validate(path: Annotated[str, typer.Argument(help="CSV folder, .xlsx or .jso
                   f"{inst.years[-1]}; {len(findings)} warning(s))")
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def solve(
     path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
                                              "name.")] = DEFAULT_INSTANCE,
@@ -64,7 +68,9 @@ def solve(
     log_file: Annotated[Path | None, typer.Option(help="Write the solver log here.")] = None,
     backend: Annotated[str, typer.Option(help="highs, ortools, pulp, flow, cpsat or auto.")] = "highs",
 ) -> None:
-    """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
+    """Solve an instance, print a summary, write the run folder.
+
+    The result tables as CSV and xlsx, the reports and report.html."""
     from placement_opt.reports.high_needs import check_account
     from placement_opt.reports.run_folder import write_run
     from placement_opt.solve import solve as run_solve
@@ -95,13 +101,16 @@ def _load_run(run_dir: Path) -> RunData:
     return run
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
     out: Annotated[Path | None, typer.Option(help="Where to write (default: RUN_DIR).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace report files already there.")] = False,
 ) -> None:
-    """Sufficiency report and budget-model export for a solved run."""
+    """Write a solved run's sufficiency report and budget export.
+
+    solve writes them too: report writes them again (into RUN_DIR, replacing the report files
+    solve wrote, or into --out)."""
     from placement_opt.reports.files import write_reports
     from placement_opt.reports.sufficiency import rollup, sufficiency_table
 
@@ -122,7 +131,7 @@ def report(
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{target}[/]")
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def pathways(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
     kinds: Annotated[str, typer.Option(help="Kinds that make a pathway, ';'-separated.")] = (
@@ -130,7 +139,9 @@ def pathways(
     exclude: Annotated[str, typer.Option(help="Provision ids to leave out, ';'-separated.")] = "",
     overwrite: Annotated[bool, typer.Option(help="Replace files already there.")] = False,
 ) -> None:
-    """Primary -> secondary pathway network and gaps: GraphML, JSON and a gap table."""
+    """Primary to secondary pathways of a solved run, and gaps.
+
+    Writes the network as GraphML and JSON and a gap table."""
     from placement_opt.reports.pathways import pathway_gaps, write_pathways
     from placement_opt.reports.plan import closed_sites
 
@@ -160,7 +171,7 @@ def pathways(
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def tariff(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
     proposed: Annotated[Path | None, typer.Option(help="A proposed tariffs CSV: what the same "
@@ -169,8 +180,10 @@ def tariff(
                                                "prices and report both.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace tariff files already there.")] = False,
 ) -> None:
-    """What each tariff line costs in a solved run, in total and by year; with --proposed, the
-    same placements under a proposed tariff table; with --resolve, placements re-solved."""
+    """What a run's places cost by tariff line (or a proposed one).
+
+    In total and by year; with --proposed, the same placements under a proposed tariff table;
+    with --resolve, placements re-solved."""
     from placement_opt.reports.tariff import tariff_tables, with_tariff_file, write_tariff_report
     from placement_opt.solve import solve as run_solve
 
@@ -244,9 +257,9 @@ def _deficit_table(deficit: pd.DataFrame) -> Table:
     return table
 
 
-@app.command()
+@app.command(rich_help_panel=INSTANCES)
 def solvers() -> None:
-    """List the solver backends, whether each is installed, and what each supports."""
+    """The solver backends: installed or not, what each supports."""
     from placement_opt.solvers import all_backends
 
     table = Table(title="Solver backends", header_style="bold")
@@ -265,14 +278,14 @@ def solvers() -> None:
                   "problem with whole-number data, otherwise highs.")
 
 
-@app.command("export-model")
+@app.command("export-model", rich_help_panel=INSTANCES)
 def export_model(
     path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
                                              "name.")],
     file: Annotated[Path, typer.Argument(help="Model file to write: .lp or .mps.")],
     force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
-    """Write the instance's model as .lp or .mps, to take to any solver."""
+    """Write an instance's model as .lp or .mps for any solver."""
     from placement_opt.model.build import build_allocation_model
     from placement_opt.solvers.pulp_cbc import write_model
 
@@ -282,12 +295,14 @@ def export_model(
     console.print(f"Model written to [bold]{file}[/]")
 
 
-@app.command()
+@app.command(rich_help_panel=INSTANCES)
 def template(
     file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx).")],
     force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
-    """Write an empty instance workbook with headers, a README sheet and data validation."""
+    """Write an empty instance workbook to fill in.
+
+    Headers, column notes, a README sheet and data validation."""
     from placement_opt.io.template import write_template
 
     if file.suffix.lower() != ".xlsx":

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from placement_opt.cli.common import (
+    CONTEXT,
     RUNS,
+    SCENARIOS,
     app,
     console,
     empty_run_folder,
@@ -28,8 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["scenario_app"]
 
-scenario_app = typer.Typer(no_args_is_help=True, help="Run a scenario file; reproduce a run.")
-app.add_typer(scenario_app, name="scenario")
+scenario_app = typer.Typer(no_args_is_help=True, context_settings=CONTEXT,
+                           help="Run a scenario file (a what-if); reproduce a run.")
+app.add_typer(scenario_app, name="scenario", rich_help_panel=SCENARIOS)
 
 
 @scenario_app.command("run")
@@ -39,7 +42,7 @@ def scenario_run(
                                                   "runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
 ) -> None:
-    """Apply a scenario to its base instance, solve, and write a run folder with manifest.json."""
+    """Apply a scenario to its base instance, solve, write a run folder."""
     from placement_opt.analysis.scenarios import load_scenario
     from placement_opt.analysis.scenarios.run import run_scenario
 
@@ -59,7 +62,7 @@ def scenario_reproduce(
     out: Annotated[Path | None, typer.Option(help="Write the new run here too.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
 ) -> None:
-    """Solve again from a run's manifest (same scenario, base and options) and compare objectives."""
+    """Solve a scenario run again from its manifest; check the objective."""
     from placement_opt.analysis.scenarios.manifest import read_manifest
     from placement_opt.analysis.scenarios.run import reproduce_run
 
@@ -75,9 +78,10 @@ def scenario_reproduce(
     console.print("[green]Reproduced: same objective.[/]")
 
 
-@app.command()
+@app.command(rich_help_panel=SCENARIOS)
 def sweep(
-    grid: Annotated[Path, typer.Argument(help="Sweep file (.toml): [sweep], [grid], [solve].")],
+    grid: Annotated[Path, typer.Argument(help="Sweep file (.toml) with sweep, grid and solve "
+                                                "tables.")],
     out: Annotated[Path | None, typer.Option(help="Sweep folder (default runs/sweep-<name>; "
                                                   "re-running skips solved points).")] = None,
     executor: Annotated[str, typer.Option(help="local (process pool), dask or serial.")] = "local",
@@ -90,7 +94,7 @@ def sweep(
     time_limit: Annotated[float | None, typer.Option(help="Seconds per point.")] = None,
     gap: Annotated[float | None, typer.Option(help="Relative MIP gap.")] = None,
 ) -> None:
-    """Run every point of a sweep file and collect the KPIs in one table."""
+    """Solve every point of a sweep file; the KPIs in one table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from placement_opt.analysis.sweep.executors import EXECUTORS
@@ -151,7 +155,7 @@ def _cell(col: str, value: object) -> str:
     return str(value)
 
 
-@app.command()
+@app.command(rich_help_panel=SCENARIOS)
 def compare(
     run_dirs: Annotated[list[Path], typer.Argument(help="Run folders (the first is the baseline).")],
     out: Annotated[Path | None, typer.Option(help="Where to write compare.xlsx, compare.html and "
@@ -159,7 +163,9 @@ def compare(
     overwrite: Annotated[bool, typer.Option(help="Replace comparison files already there.")] = False,
     top: Annotated[int, typer.Option(help="Differences to print.")] = 10,
 ) -> None:
-    """KPIs of solved runs side by side and the biggest differences by district and need."""
+    """Solved runs side by side: KPIs and the biggest differences.
+
+    By district and need; the first run is the baseline."""
     from rich.table import Table
 
     from placement_opt.reports.compare import compare_runs
@@ -234,7 +240,7 @@ def _distribution(loaded: LoadedScenario, sd: float | None, trend: Path | None, 
     return dist, fit
 
 
-@app.command()
+@app.command(rich_help_panel=SCENARIOS)
 def montecarlo(
     target: Annotated[str, typer.Argument(help="Scenario .toml, or an instance path or bundled "
                                                "name.")] = "kent",
@@ -254,7 +260,7 @@ def montecarlo(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
 ) -> None:
-    """Monte Carlo over demand growth by need: shortfall probabilities and the cost distribution."""
+    """Monte Carlo over demand growth: shortfall odds, cost spread."""
     from rich.table import Table
 
     from placement_opt.analysis.uncertainty.montecarlo import run_montecarlo
@@ -302,7 +308,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[dict[str, Any], bool
         yield done
 
 
-@app.command()
+@app.command(rich_help_panel=SCENARIOS)
 def robust(
     target: Annotated[str, typer.Argument(help="Scenario .toml, or an instance path or bundled "
                                                "name.")],
@@ -322,8 +328,10 @@ def robust(
     out: Annotated[Path | None, typer.Option(help="Folder (default: a new folder under runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace robust files already there.")] = False,
 ) -> None:
-    """Robust plan: investments decided once for every demand sample (sample average), against
-    the plan for mean demand, both evaluated on the same samples."""
+    """A plan robust to demand growth, against the mean-demand plan.
+
+    Investments decided once for every demand sample (sample average), against the plan for
+    mean demand, both evaluated on the same samples."""
     from rich.table import Table
 
     from placement_opt.analysis.robust.plan import robust_plan, write_robust
