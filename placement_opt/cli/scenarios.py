@@ -161,13 +161,12 @@ def compare(
     out: Annotated[Path | None, typer.Option(help="Where to write compare.xlsx, compare.html and "
                                                   "the CSVs (default: a new folder under runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace comparison files already there.")] = False,
-    top: Annotated[int, typer.Option(help="Differences to print.")] = 10,
+    top: Annotated[int, typer.Option(help="Differences to print for each run.")] = 10,
 ) -> None:
     """Solved runs side by side: KPIs and the biggest differences.
 
     By district and need; the first run is the baseline."""
-    from rich.table import Table
-
+    from placement_opt.cli.compare_print import print_comparison
     from placement_opt.reports.compare import compare_runs
     from placement_opt.reports.files import write_comparison
 
@@ -175,31 +174,8 @@ def compare(
         comp = compare_runs(run_dirs)
         folder = run_folder(out, "compare")
         written = write_comparison(comp, folder, overwrite)
-    view = Table(title="KPIs over the horizon", header_style="bold")
-    view.add_column("kpi")
-    for name in comp.names:
-        view.add_column(name, justify="right")
-    for r in comp.kpis.to_dict("records"):
-        unit = str(r["unit"])
-        view.add_row(f"{r['kpi']} ({unit})", *(_kpi_cell(r[n], unit) for n in comp.names))
-    console.print(view)
-    if len(comp.differences):
-        diff = Table(title=f"Biggest differences from {comp.names[0]} (pupil-years, GBP)",
-                     header_style="bold")
-        cols = ["run", "district", "need", "delta_placed_locally", "delta_placed_elsewhere",
-                "delta_placed_independent", "delta_unmet", "delta_cost", "change"]
-        for col in cols:
-            diff.add_column(col.removeprefix("delta_").replace("_", " "),
-                            justify="left" if col in cols[:3] else "right")
-        for r in comp.differences.head(top).to_dict("records"):
-            diff.add_row(*(str(r[c]) if c in cols[:3] else f"{float(r[c]):+,.1f}" for c in cols))
-        console.print(diff)
+    print_comparison(comp, top)
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{folder}[/]")
-
-
-def _kpi_cell(value: object, unit: str) -> str:
-    number = float(value) if isinstance(value, int | float) else float("nan")
-    return "-" if number != number else fmt_unit(number, unit)
 
 
 def _target(target: str) -> LoadedScenario:

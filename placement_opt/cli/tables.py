@@ -3,6 +3,7 @@ too wide for the console is split by columns into several, its label columns rep
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["Col", "fitted", "print_fitted", "table_width"]
+__all__ = ["Cell", "Col", "fitted", "print_fitted", "table_width"]
 
 #: A text column too wide for the console is never narrower than its longest word up to this
 #: (longer words fold).
@@ -29,7 +30,17 @@ class Col:
 
 
 def _words(text: str) -> int:
-    return max((len(w) for w in text.split()), default=0)
+    """The longest piece of ``text`` that cannot be broken: a word, or part of a hyphenated
+    word up to and including its hyphen."""
+    return max((len(w) for w in re.split(r"(?<=-)|\s+", text)), default=0)
+
+
+Cell = str | Text
+"""A cell: plain text (never read as markup) or a styled :class:`rich.text.Text`."""
+
+
+def _plain(cell: Cell) -> str:
+    return cell.plain if isinstance(cell, Text) else cell
 
 
 def _plan(col: Col, cells: Sequence[str]) -> tuple[int, int]:
@@ -80,13 +91,13 @@ def _widths(natural: list[int], floors: list[int], width: int, compact: bool) ->
     return widths
 
 
-def fitted(title: str, cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int,
+def fitted(title: str, cols: Sequence[Col], rows: Sequence[Sequence[Cell]], width: int,
            key: int = 1, caption: str | None = None) -> list[RenderableType]:
     """The title, ``rows`` as one table in rich's default box if it fits ``width``, else in a
     compact style, else split by columns into several compact tables (the first ``key``
     columns in each, the others shared out in order), and the caption. Numbers are never
     wrapped or cut; text wraps at its words (a word longer than its column folds)."""
-    plans = [_plan(c, [r[i] for r in rows]) for i, c in enumerate(cols)]
+    plans = [_plan(c, [_plain(r[i]) for r in rows]) for i, c in enumerate(cols)]
     natural, floors = [p[0] for p in plans], [p[1] for p in plans]
     if table_width(floors, compact=True) > width:  # words longer than _TEXT_MIN may fold
         floors = [f if c.number else min(f, _TEXT_MIN) for f, c in zip(floors, cols, strict=True)]
@@ -102,12 +113,12 @@ def fitted(title: str, cols: Sequence[Col], rows: Sequence[Sequence[str]], width
         for i, size in zip(index, sizes, strict=True):
             col = cols[i]
             if col.number:
-                table.add_column("\n".join(textwrap.wrap(col.header, size)) or col.header,
+                table.add_column(Text("\n".join(textwrap.wrap(col.header, size)) or col.header),
                                  justify="right", no_wrap=True, width=size)
             else:
-                table.add_column(col.header, overflow="fold", width=size)
+                table.add_column(Text(col.header), overflow="fold", width=size)
         for r in rows:
-            table.add_row(*(r[i] for i in index))
+            table.add_row(*(Text(r[i]) if isinstance(r[i], str) else r[i] for i in index))
         out.append(table)
     if caption:
         out.append(Text(caption))
@@ -115,7 +126,7 @@ def fitted(title: str, cols: Sequence[Col], rows: Sequence[Sequence[str]], width
 
 
 def print_fitted(console: Console, title: str, cols: Sequence[Col],
-                 rows: Sequence[Sequence[str]], key: int = 1, caption: str | None = None) -> None:
+                 rows: Sequence[Sequence[Cell]], key: int = 1, caption: str | None = None) -> None:
     """:func:`fitted` at the console's width, printed."""
     for part in fitted(title, cols, rows, console.width, key, caption):
         console.print(part)
