@@ -132,25 +132,31 @@ def sweep(
 
 
 def _print_sweep(table: object) -> None:
+    """The points' status and headline KPIs, as many tables as fit the console."""
     import pandas as pd
-    from rich.table import Table
+
+    from placement_opt.cli.tables import Col, print_fitted
 
     assert isinstance(table, pd.DataFrame)
-    shown = [c for c in ("name", "status", "objective", "total_cost", "capital_cost", "unmet",
-                         "share_met_locally", "placed_independent", "places_added")
-             if c in table.columns]
-    view = Table(title="Sweep", header_style="bold")
-    for col in shown:
-        view.add_column(col, justify="left" if col in ("name", "status") else "right")
-    for row in table[shown].head(50).itertuples(index=False):
-        view.add_row(*(_cell(col, value) for col, value in zip(shown, row, strict=True)))
-    console.print(view)
+    heads = {"name": "point", "status": "status", "objective": "objective",
+             "total_cost": "total cost", "capital_cost": "capital cost", "unmet": "unmet",
+             "share_met_locally": "met locally", "placed_independent": "independent",
+             "places_added": "places added"}
+    shown = [c for c in heads if c in table.columns]
+    rows = [[_cell(col, value) for col, value in zip(shown, row, strict=True)]
+            for row in table[shown].head(50).itertuples(index=False)]
+    print_fitted(console, "Sweep" + (f" (the first 50 of {len(table)} points)"
+                                     if len(table) > 50 else ""),
+                 [Col(heads[c], number=c not in ("name", "status")) for c in shown], rows,
+                 caption="Every point and KPI in sweep.csv.")
 
 
 def _cell(col: str, value: object) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return "-"
+        if col in ("objective", "total_cost", "capital_cost"):
+            return fmt_unit(value, "GBP")
         return fmt_unit(value, "share" if col.startswith("share") else "")
     return str(value)
 
@@ -237,9 +243,8 @@ def montecarlo(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
 ) -> None:
     """Monte Carlo over demand growth: shortfall odds, cost spread."""
-    from rich.table import Table
-
     from placement_opt.analysis.uncertainty.montecarlo import run_montecarlo
+    from placement_opt.cli.uncertainty_print import print_costs, print_shortfall
 
     with reported(f"Problems with {target}"):
         loaded = _target(target)
@@ -250,22 +255,8 @@ def montecarlo(
         with _progress(f"{samples} samples", samples) as done:
             mc = run_montecarlo(loaded, dist, samples, seed, folder, executor, workers, scheduler,
                                 fit=fit, on_done=done)
-    short = mc.shortfall[mc.shortfall["p_shortfall"] > 0].head(15)
-    table = Table(title="Highest probability of a shortfall of local places", header_style="bold")
-    for col in ("district", "need", "phase", "year", "p_shortfall", "p_unmet", "surplus_mean"):
-        table.add_column(col.replace("_", " "), justify="right" if col[0] in "ps" else "left")
-    for r in short.to_dict("records"):
-        table.add_row(str(r["district"]), str(r["need"]), str(r["phase"]), str(r["year"]),
-                      f"{r['p_shortfall']:.0%}", f"{r['p_unmet']:.0%}", f"{r['surplus_mean']:,.1f}")
-    console.print(table)
-    costs = mc.cost_summary[mc.cost_summary["year"] == "all"]
-    view = Table(title="Distribution over the samples (horizon)", header_style="bold")
-    for col in ("kpi", "mean", "sd", "p5", "p50", "p95"):
-        view.add_column(col, justify="left" if col == "kpi" else "right")
-    for r in costs.to_dict("records"):
-        view.add_row(str(r["kpi"]), *(f"{float(r[c]):,.0f}" for c in ("mean", "sd", "p5", "p50",
-                                                                        "p95")))
-    console.print(view)
+    print_shortfall(mc.shortfall)
+    print_costs(mc.cost_summary)
     console.print(f"{mc.solved} of {len(mc.records)} samples solved. Written to [bold]{folder}[/]")
 
 
@@ -308,11 +299,11 @@ def robust(
 
     Investments decided once for every demand sample (sample average), against the plan for
     mean demand, both evaluated on the same samples."""
-    from rich.table import Table
 
     from placement_opt.analysis.robust.plan import robust_plan, write_robust
     from placement_opt.analysis.scenarios.check import solve_options
     from placement_opt.analysis.uncertainty.montecarlo import scenario_samples
+    from placement_opt.cli.uncertainty_print import print_robust, print_robust_decisions
 
     with reported(f"Problems with {target}"):
         loaded = _target(target)
@@ -325,22 +316,7 @@ def robust(
         about = {"target": target, "scenario": loaded.name, "seed": seed,
                  "distribution": dist.__dict__, "fit": None if fit is None else fit.as_dict()}
         written = write_robust(res, folder, about, overwrite)
-    view = Table(title=f"Robust plan over {samples} samples", header_style="bold")
-    view.add_column("")
-    view.add_column("GBP", justify="right")
-    for label, value in (("expected cost, robust plan", res.expected_robust),
-                         ("expected cost, mean-demand plan", res.expected_mean_plan),
-                         ("value of the stochastic solution", res.value_of_stochastic_solution)):
-        view.add_row(label, f"{value:,.0f}")
-    console.print(view)
-    changed = res.decisions[res.decisions["difference"].abs() > 1e-6]
-    if len(changed):
-        diff = Table(title="Where the plans differ", header_style="bold")
-        for col in ("role", "provision", "year", "robust", "mean_plan"):
-            diff.add_column(col)
-        for r in changed.head(30).to_dict("records"):
-            diff.add_row(*(str(r[c]) for c in ("role", "provision", "year", "robust", "mean_plan")))
-        console.print(diff)
-    else:
-        console.print("The robust plan takes the same decisions as the mean-demand plan.")
+    print_robust(res.expected_robust, res.expected_mean_plan, res.value_of_stochastic_solution,
+                 samples)
+    print_robust_decisions(res.decisions)
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{folder}[/]")

@@ -53,6 +53,17 @@ def _plan(col: Col, cells: Sequence[str]) -> tuple[int, int]:
     return max(max(len(c) for c in lines), 1), max(max(_words(c) for c in lines), 1)
 
 
+def _cell(cell: Cell, width: int, number: bool) -> Text:
+    """A cell as text, never markup; plain text wrapped at its spaces and hyphens (rich breaks
+    only at spaces), a longer word folded."""
+    if isinstance(cell, Text):
+        return cell
+    if number or len(cell) <= width:
+        return Text(cell)
+    return Text("\n".join(line for part in cell.splitlines()
+                          for line in textwrap.wrap(part, width) or [""]))
+
+
 def table_width(widths: Sequence[int], compact: bool = False) -> int:
     """A table's width with these column widths: rich's default box (padding 1 each side,
     separators, edges), or :data:`_COMPACT` (two spaces between columns, no edges)."""
@@ -118,7 +129,8 @@ def fitted(title: str, cols: Sequence[Col], rows: Sequence[Sequence[Cell]], widt
             else:
                 table.add_column(Text(col.header), overflow="fold", width=size)
         for r in rows:
-            table.add_row(*(Text(r[i]) if isinstance(r[i], str) else r[i] for i in index))
+            table.add_row(*(_cell(r[i], size, cols[i].number) for i, size in zip(index, sizes,
+                                                                                strict=True)))
         out.append(table)
     if caption:
         out.append(Text(caption))
