@@ -114,13 +114,17 @@ def empty_run_folder(out: Path | None, name: str, overwrite: bool) -> Path:
 
 def issues_table(issues: list[Issue] | tuple[Issue, ...], title: str) -> Table:
     """Issues as a rich table: severity, where, row, column, value, problem, expected."""
+    rows = [["[red]error[/]" if i.severity is Severity.ERROR else "[yellow]warning[/]",
+             escape(i.source), "" if i.row is None else str(i.row), escape(i.column or ""),
+             escape(i.value or ""), escape(i.message), escape(i.expected or "")] for i in issues]
+    names = ("", "where", "row", "column", "value", "problem", "expected")
+    keep = [k for k, name in enumerate(names) if name in ("", "where", "problem")
+            or any(r[k] for r in rows)]  # a column empty for every issue is left out
     table = Table(title=title, show_lines=False, header_style="bold")
-    for name in ("", "where", "row", "column", "value", "problem", "expected"):
-        table.add_column(name, overflow="fold")
-    for i in issues:
-        mark = "[red]error[/]" if i.severity is Severity.ERROR else "[yellow]warning[/]"
-        table.add_row(mark, i.source, "" if i.row is None else str(i.row), i.column or "",
-                      i.value or "", i.message, i.expected or "")
+    for k in keep:
+        table.add_column(names[k], overflow="fold")
+    for r in rows:
+        table.add_row(*(r[k] for k in keep))
     return table
 
 

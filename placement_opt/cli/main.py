@@ -105,19 +105,27 @@ def _load_run(run_dir: Path) -> RunData:
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
     out: Annotated[Path | None, typer.Option(help="Where to write (default: RUN_DIR).")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace report files already there.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace report files already there, even "
+                                                 "ones that differ from what solve wrote.")] = False,
 ) -> None:
     """Write a solved run's sufficiency report and budget export.
 
     solve writes them too: report writes them again (into RUN_DIR, replacing the report files
     solve wrote, or into --out)."""
+    from placement_opt.cli.report_files import rewrite_reports
     from placement_opt.reports.files import write_reports
     from placement_opt.reports.sufficiency import rollup, sufficiency_table
 
     run = _load_run(run_dir)
     target = out or run_dir
     with reported(f"Problems with {run_dir}"):
-        written = write_reports(run, target, overwrite=overwrite)
+        if out is None:  # solve wrote these files here: write them again in place
+            written, replaced = rewrite_reports(run, run_dir, overwrite)
+            console.print(f"Report files in {run_dir} written again" + (
+                f" ({', '.join(replaced)} replaced with --overwrite)." if replaced else "."),
+                markup=False)
+        else:
+            written = write_reports(run, target, overwrite=overwrite)
     county = rollup(sufficiency_table(run), ["year"])
     cols = {"year": "year", "demand": "demand", "places_local": "local places",
             "placed_locally": "placed locally", "placed_elsewhere": "placed elsewhere",

@@ -197,6 +197,23 @@ def _target(target: str) -> LoadedScenario:
     return scenario_from_mapping({"scenario": {"name": name, "base": str(base)}}, target)
 
 
+def _trend_hint() -> str:
+    """What to give instead of a missing trend file: --sd, or --trend with a bundled
+    instance's growth.csv (a file that exists), or the data pack's trend file."""
+    import os
+
+    from placement_opt.io.bundled import bundled_names, bundled_root
+
+    files = [bundled_root().resolve() / n / "provenance" / "growth.csv" for n in bundled_names()]
+    found = [f for f in files if f.is_file()]
+    if not found:
+        return "--sd 0.05 (an annual log-growth sd) or --trend FILE (the data pack's " \
+               "ehcp_trend_kent.csv)"
+    shown = os.path.relpath(found[0]) if not os.path.relpath(found[0]).startswith("..") \
+        else str(found[0])
+    return f"--sd X (an annual log-growth sd, e.g. 0.05), or --trend {shown} (Kent's EHCP trend)"
+
+
 def _distribution(loaded: LoadedScenario, sd: float | None, trend: Path | None, group: str,
                   correlation: float, drift: float) -> tuple[DemandDistribution, GrowthFit | None]:
     """The demand distribution (and the fit it came from): --sd, --trend, or the base
@@ -210,8 +227,7 @@ def _distribution(loaded: LoadedScenario, sd: float | None, trend: Path | None, 
         file = trend or loaded.base_path() / "provenance" / "growth.csv"
         if not file.exists():
             raise ScenarioError([Issue(str(file), "no trend to fit the growth distribution to",
-                                       expected="--trend FILE (ehcp_trend_kent.csv of the data "
-                                                "pack) or --sd")])
+                                       expected=_trend_hint())])
         fit = fit_trend_csv(file, group)
         sd = fit.sd
     try:
