@@ -87,6 +87,10 @@ def _print_firmness(f: Firmness) -> None:
 
     assert f.result.objective is not None
     d = f.costs.decisions.sort_values("cost_to_reverse", na_position="last", kind="stable")
+    if d.empty:
+        console.print("The plan takes no decisions to reverse: the instance has no candidate "
+                      "sites, expansions or changes.")
+        return
     objective = abs(float(f.result.objective))
     rows = []
     for rec in d.head(_SHOWN).to_dict("records"):
