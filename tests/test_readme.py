@@ -78,6 +78,6 @@ def test_readme_commands_run_as_written(tmp_path: Path, monkeypatch: pytest.Monk
 
 @pytest.mark.slow
 def test_readme_slow_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    commands = [_short_limits(a, "10") for a in _commands(slow=True)]
+    commands = [_short_limits(a, "60") for a in _commands(slow=True)]
     assert any(a[0] == "frontier" for a in commands)
     _run_all(commands, tmp_path, monkeypatch)
