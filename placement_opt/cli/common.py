@@ -112,17 +112,25 @@ def empty_run_folder(out: Path | None, name: str, overwrite: bool) -> Path:
     return run_folder(out, name)
 
 
+def _where(source: str) -> str:
+    """A long path with its file name on a line of its own, so the name is never broken."""
+    head, _, tail = source.rpartition("/")
+    return source if len(source) <= 20 or not head else f"{head}/\n{tail}"
+
+
 def issues_table(issues: list[Issue] | tuple[Issue, ...], title: str) -> Table:
     """Issues as a rich table: severity, where, row, column, value, problem, expected."""
     rows = [["[red]error[/]" if i.severity is Severity.ERROR else "[yellow]warning[/]",
-             escape(i.source), "" if i.row is None else str(i.row), escape(i.column or ""),
+             escape(_where(i.source)), "" if i.row is None else str(i.row), escape(i.column or ""),
              escape(i.value or ""), escape(i.message), escape(i.expected or "")] for i in issues]
     names = ("", "where", "row", "column", "value", "problem", "expected")
     keep = [k for k, name in enumerate(names) if name in ("", "where", "problem")
             or any(r[k] for r in rows)]  # a column empty for every issue is left out
     table = Table(title=title, show_lines=False, header_style="bold")
-    for k in keep:
-        table.add_column(names[k], overflow="fold")
+    for k in keep:  # short fields (row, column, value) are kept whole up to 20 characters
+        short = names[k] in ("row", "column", "value")
+        table.add_column(names[k], overflow="fold", min_width=min(
+            20, max(len(r[k]) for r in rows)) if short and rows else None)
     for r in rows:
         table.add_row(*(r[k] for k in keep))
     return table
