@@ -130,8 +130,10 @@ def test_report_command_round_trip(tmp_path: Path) -> None:
     for name in ("sufficiency.xlsx", "sufficiency.csv", "budget_export.xlsx", "budget_export.csv"):
         assert (run_dir / name).exists()
     before = (run_dir / "budget_export.csv").read_bytes()
-    refused = runner.invoke(app, ["report", str(run_dir)])
-    assert refused.exit_code == 1
+    in_place = runner.invoke(app, ["report", str(run_dir)])  # solve's own files, written again
+    assert in_place.exit_code == 0, in_place.output
+    assert "written again" in in_place.output
+    assert (run_dir / "budget_export.csv").read_bytes() == before
     again = runner.invoke(app, ["report", str(run_dir), "--out", str(tmp_path / "rep")])
     assert again.exit_code == 0, again.output
     assert (tmp_path / "rep" / "budget_export.csv").read_bytes() == before

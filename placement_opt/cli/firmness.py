@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from placement_opt.cli.common import (
+    PLANS,
     app,
     console,
     empty_run_folder,
@@ -16,6 +16,7 @@ from placement_opt.cli.common import (
     print_summary,
     reported,
 )
+from placement_opt.cli.tables import Col, print_fitted
 from placement_opt.io.bundled import DEFAULT_INSTANCE
 from placement_opt.options import SolveOptions
 from placement_opt.reports.format import fmt_gbp, fmt_share
@@ -28,7 +29,7 @@ __all__ = ["firmness"]
 _SHOWN = 15
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def firmness(
     path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
                                              "name.")] = DEFAULT_INSTANCE,
@@ -49,8 +50,10 @@ def firmness(
     threads: Annotated[int, typer.Option(help="Solver threads.")] = 1,
     seed: Annotated[int, typer.Option(help="Solver seed.")] = 0,
 ) -> None:
-    """Solve, then reverse each decision (what doing the opposite costs, by year, and what
-    else changes) and look for near-optimal alternatives; a run folder as `solve` writes,
+    """How firm a plan is: the cost of reversing each decision.
+
+    Solves, then reverses each decision (what doing the opposite costs, by year, and what
+    else changes) and looks for near-optimal alternatives; a run folder as `solve` writes,
     with decisions.csv, alternatives.csv, firmness.xlsx and a report section."""
     from placement_opt.analysis.firmness.files import html_tables, write_firmness
     from placement_opt.analysis.firmness.reversal import SCOPES
@@ -84,29 +87,26 @@ def _print_firmness(f: Firmness) -> None:
 
     assert f.result.objective is not None
     d = f.costs.decisions.sort_values("cost_to_reverse", na_position="last", kind="stable")
-    table = Table(title=f"Cost to reverse (the {min(_SHOWN, len(d))} least firm of {len(d)})",
-                  header_style="bold")
-    for col, justify in (("decision", "left"), ("in plan", "left"), ("cost", "right"),
-                         ("share", "right")):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    if d.empty:
+        console.print("The plan takes no decisions to reverse: the instance has no candidate "
+                      "sites, expansions or changes.")
+        return
     objective = abs(float(f.result.objective))
+    rows = []
     for rec in d.head(_SHOWN).to_dict("records"):
         cost = rec["cost_to_reverse"]
         ok = cost is not None and cost == cost
-        table.add_row(str(rec["decision"])[:40], "yes" if rec["in_plan"] else "no",
-                      fmt_gbp(float(cost)) if ok else "-",
-                      fmt_share(float(cost) / objective, 3) if ok else "-")
-    console.print(table)
-    tables = f.alternatives.plans
-    alt = Table(title=f"Alternatives within {fmt_share(f.alternatives.within, 2)}",
-                header_style="bold")
-    for col in ("plan", "above best", "share", "decisions that differ"):
-        alt.add_column(col)
-    for rec in tables.to_dict("records"):
-        alt.add_row(str(rec["plan"]), fmt_gbp(float(rec["above_best"])),
-                    fmt_share(float(rec["share_above_best"]), 3),
-                    str(rec["decisions_differing"]))
-    console.print(alt)
+        rows.append([str(rec["decision"]), "yes" if rec["in_plan"] else "no",
+                     fmt_gbp(float(cost)) if ok else "-",
+                     fmt_share(float(cost) / objective, 3) if ok else "-"])
+    print_fitted(console, f"Cost to reverse (the {min(_SHOWN, len(d))} least firm of {len(d)})",
+                 [Col("decision"), Col("in plan"), Col("cost", True), Col("share", True)], rows)
+    alt = [[str(rec["plan"]), fmt_gbp(float(rec["above_best"])),
+            fmt_share(float(rec["share_above_best"]), 3), str(rec["decisions_differing"])]
+           for rec in f.alternatives.plans.to_dict("records")]
+    print_fitted(console, f"Alternatives within {fmt_share(f.alternatives.within, 2)}",
+                 [Col("plan"), Col("above best", True), Col("share", True),
+                  Col("decisions that differ")], alt)
     console.print(firmness_sentence(html_tables(f), float(f.result.objective), f.result.gap))
     console.print(f"{len(f.alternatives.firm)} firm decision(s): taken alike by every plan.")
     if f.improved:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from placement_opt.cli.common import (
+    PLANS,
     app,
     console,
     empty_run_folder,
@@ -31,7 +32,7 @@ def _refuse(option: str, value: str, message: str, expected: str) -> None:
     raise typer.Exit(2)
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def frontier(
     path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
                                              "name.")],
@@ -46,7 +47,9 @@ def frontier(
                                                   "runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
 ) -> None:
-    """Trace cost against a metric: the minimum-cost plan, the plan best on the metric and
+    """Trace cost against travel, local share or independent places.
+
+    The minimum-cost plan, the plan best on the metric and
     points evenly spaced in epsilon between them, each the least-cost plan within its epsilon;
     writes frontier.csv, the plan of each point, frontier.xlsx and frontier.html."""
     from placement_opt.analysis.frontier import METRICS, trace_frontier
@@ -79,28 +82,24 @@ _ROLES = {"min_cost": "min cost", "epsilon": "epsilon", "best_metric": "best"}
 
 
 def print_frontier(result: Frontier) -> None:
-    """The points as a table that fits 80 columns."""
-    from rich import box
-    from rich.table import Table
-
+    """The points as a table that fits the console."""
     from placement_opt.analysis.frontier.page import dominance_note, metric_text
+    from placement_opt.cli.tables import Col, print_fitted
     from placement_opt.reports.format import fmt_gbp, fmt_share
 
     pts = result.points
-    table = Table(title=f"{result.instance_name}: cost against {result.metric} ({result.unit})",
-                  header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 1))
-    for col, right in (("point", False), ("epsilon", True), (result.metric, True),
-                       ("cost", True), ("+cost", True), ("gap", True), ("status", False)):
-        table.add_column(col, justify="right" if right else "left")
     cheapest = float(pts["objective"].iloc[0])
+    rows = []
     for r in pts.to_dict("records"):
         cost = float(r["objective"])
         rise = "" if cost != cost or not cheapest else fmt_share((cost - cheapest) / cheapest, 2)
         status = str(r["status"]).replace("feasible_at_limit", "at limit")
-        table.add_row(f"{r['point']} {_ROLES.get(str(r['role']), r['role'])}",
-                      metric_text(float(r["epsilon"]), result.unit),
-                      metric_text(float(r["metric"]), result.unit), fmt_gbp(cost), rise,
-                      fmt_share(float(r["gap"]), 2),
-                      status + (" dominated" if r["dominated"] else ""))
-    console.print(table)
+        rows.append([f"{r['point']} {_ROLES.get(str(r['role']), r['role'])}",
+                     metric_text(float(r["epsilon"]), result.unit),
+                     metric_text(float(r["metric"]), result.unit), fmt_gbp(cost), rise,
+                     fmt_share(float(r["gap"]), 2),
+                     status + (" dominated" if r["dominated"] else "")])
+    print_fitted(console, f"{result.instance_name}: cost against {result.metric} ({result.unit})",
+                 [Col("point"), Col("epsilon", True), Col(result.metric, True), Col("cost", True),
+                  Col("+cost", True), Col("gap", True), Col("status")], rows)
     console.print(dominance_note(result))

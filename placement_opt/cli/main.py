@@ -8,9 +8,10 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.table import Table
 
 from placement_opt.cli.common import (
+    INSTANCES,
+    PLANS,
     app,
     console,
     empty_run_folder,
@@ -20,6 +21,7 @@ from placement_opt.cli.common import (
     print_summary,
     reported,
 )
+from placement_opt.cli.tables import Col, print_fitted
 from placement_opt.io.bundled import DEFAULT_INSTANCE
 from placement_opt.options import SolveOptions
 from placement_opt.reports.format import fmt_unit
@@ -29,9 +31,11 @@ __all__ = ["export_model", "pathways", "report", "solve", "solvers", "tariff", "
            "validate"]
 
 
-@app.command()
+@app.command(rich_help_panel=INSTANCES)
 def validate(path: Annotated[str, typer.Argument(help="CSV folder, .xlsx or .json.")]) -> None:
-    """Check an instance and list every problem; exit code 2 when there are errors."""
+    """Check an instance and list every problem in it.
+
+    Exit code 2 when there are errors."""
     from placement_opt.reports.high_needs import check_account
 
     inst = load_instance(path)
@@ -50,7 +54,7 @@ def validate(path: Annotated[str, typer.Argument(help="CSV folder, .xlsx or .jso
                   f"{inst.years[-1]}; {len(findings)} warning(s))")
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def solve(
     path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
                                              "name.")] = DEFAULT_INSTANCE,
@@ -64,7 +68,9 @@ def solve(
     log_file: Annotated[Path | None, typer.Option(help="Write the solver log here.")] = None,
     backend: Annotated[str, typer.Option(help="highs, ortools, pulp, flow, cpsat or auto.")] = "highs",
 ) -> None:
-    """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
+    """Solve an instance, print a summary, write the run folder.
+
+    The result tables as CSV and xlsx, the reports and report.html."""
     from placement_opt.reports.high_needs import check_account
     from placement_opt.reports.run_folder import write_run
     from placement_opt.solve import solve as run_solve
@@ -95,34 +101,48 @@ def _load_run(run_dir: Path) -> RunData:
     return run
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
     out: Annotated[Path | None, typer.Option(help="Where to write (default: RUN_DIR).")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace report files already there.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace report files already there, even "
+                                                 "ones that differ from what solve wrote.")] = False,
 ) -> None:
-    """Sufficiency report and budget-model export for a solved run."""
+    """Write a solved run's sufficiency report and budget export.
+
+    solve writes them too: report writes them again (into RUN_DIR, replacing the report files
+    solve wrote, or into --out)."""
+    from placement_opt.cli.report_files import rewrite_reports
     from placement_opt.reports.files import write_reports
     from placement_opt.reports.sufficiency import rollup, sufficiency_table
 
     run = _load_run(run_dir)
     target = out or run_dir
     with reported(f"Problems with {run_dir}"):
-        written = write_reports(run, target, overwrite=overwrite)
+        if out is None:  # solve wrote these files here: write them again in place
+            written, replaced = rewrite_reports(run, run_dir, overwrite)
+            console.print(f"Report files in {run_dir} written again" + (
+                f" ({', '.join(replaced)} replaced with --overwrite)." if replaced else "."),
+                markup=False)
+        else:
+            written = write_reports(run, target, overwrite=overwrite)
     county = rollup(sufficiency_table(run), ["year"])
-    table = Table(title="County sufficiency by year", header_style="bold")
-    cols = ["year", "demand", "places_local", "placed_locally", "placed_elsewhere",
-            "placed_independent", "unmet", "surplus_deficit", "share_met_locally"]
-    for col in cols:
-        table.add_column(col.replace("_", " "), justify="right")
-    for _, row in county.iterrows():
-        table.add_row(str(int(row["year"])), *(
-            fmt_unit(row[c], "share" if c.startswith("share") else "pupils") for c in cols[1:]))
-    console.print(table)
+    cols = {"year": "year", "demand": "demand", "places_local": "local places",
+            "placed_locally": "placed locally", "placed_elsewhere": "placed elsewhere",
+            "placed_independent": "independent", "unmet": "unmet",
+            "surplus_deficit": "surplus", "share_met_locally": "met locally"}
+    rows = [[str(int(row["year"])), *(fmt_unit(row[c], "share" if c.startswith("share")
+                                               else "pupils") for c in list(cols)[1:])]
+            for _, row in county.iterrows()]
+    print_fitted(console, "County sufficiency by year (pupils)",
+                 [Col(h, number=True) for h in cols.values()], rows,
+                 caption="surplus: local places less demand (a deficit when negative); "
+                         "independent: placed in the independent sector, in the district "
+                         "or not.")
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{target}[/]")
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def pathways(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
     kinds: Annotated[str, typer.Option(help="Kinds that make a pathway, ';'-separated.")] = (
@@ -130,7 +150,9 @@ def pathways(
     exclude: Annotated[str, typer.Option(help="Provision ids to leave out, ';'-separated.")] = "",
     overwrite: Annotated[bool, typer.Option(help="Replace files already there.")] = False,
 ) -> None:
-    """Primary -> secondary pathway network and gaps: GraphML, JSON and a gap table."""
+    """Primary to secondary pathways of a solved run, and gaps.
+
+    Writes the network as GraphML and JSON and a gap table."""
     from placement_opt.reports.pathways import pathway_gaps, write_pathways
     from placement_opt.reports.plan import closed_sites
     from placement_opt.schema.names import option_names
@@ -149,25 +171,25 @@ def pathways(
         written = write_pathways(run, run_dir, overwrite, kind_list, excluded)
     gaps = pathway_gaps(run, kinds=kind_list, exclude=excluded)
     open_gaps = gaps[gaps["gap_in_district"]]
-    table = Table(title=f"Pathway gaps ({len(open_gaps)} of {len(gaps)} district-needs with a "
-                        "primary provision have no secondary continuation in the district)",
-                  header_style="bold")
-    for col in ("district", "need", "primary provisions", "in reach", "nearest secondary",
-                "minutes", "leavers/yr without local"):
-        table.add_column(col)
-    for r in open_gaps.to_dict("records"):
-        minutes = r["nearest_secondary_min"]
-        table.add_row(str(r["district"]), str(r["need"]), str(r["primary_provisions"]),
-                      str(r["secondary_in_reach"]), str(r["nearest_secondary"] or "-"),
-                      "-" if pd.isna(minutes) else f"{float(minutes):.0f}",
-                      f"{float(r['transfers_without_local_continuation']):.1f}")
-    console.print(table)
+    cols = [Col("district"), Col("need"), Col("primary provisions"), Col("in reach", True),
+            Col("nearest secondary"), Col("leavers a year", True)]
+    rows = [[str(r["district"]), str(r["need"]), str(r["primary_provisions"]).replace(";", "; "),
+             str(r["secondary_in_reach"]), str(r["nearest_secondary"] or "-") + (
+                 "" if pd.isna(r["nearest_secondary_min"])
+                 else f" ({float(r['nearest_secondary_min']):.0f} min)"),
+             f"{float(r['transfers_without_local_continuation']):.1f}"]
+            for r in open_gaps.to_dict("records")]
+    print_fitted(console, f"Pathway gaps: {len(open_gaps)} of {len(gaps)} district-needs with a "
+                          "primary provision have no secondary continuation in the district",
+                 cols, rows, caption="in reach: secondary provisions within the journey limit; "
+                                     "leavers a year: pupils transferring with no continuation "
+                                     "in the district.")
     if closed:
         console.print(f"{len(closed)} candidate site(s) the plan leaves closed are left out.")
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
 
 
-@app.command()
+@app.command(rich_help_panel=PLANS)
 def tariff(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by placement-opt solve.")],
     proposed: Annotated[Path | None, typer.Option(help="A proposed tariffs CSV: what the same "
@@ -176,8 +198,10 @@ def tariff(
                                                "prices and report both.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace tariff files already there.")] = False,
 ) -> None:
-    """What each tariff line costs in a solved run, in total and by year; with --proposed, the
-    same placements under a proposed tariff table; with --resolve, placements re-solved."""
+    """What a run's places cost by tariff line (or a proposed one).
+
+    In total and by year; with --proposed, the same placements under a proposed tariff table;
+    with --resolve, placements re-solved."""
     from placement_opt.reports.tariff import tariff_tables, with_tariff_file, write_tariff_report
     from placement_opt.solve import solve as run_solve
 
@@ -217,27 +241,20 @@ def tariff(
                 every["proposed_same_placements_gbp"] + every["current_travel_gbp"])
             totals.loc["with transport: proposed, re-solved"] = (
                 every["resolved_gbp"] + every["resolved_travel_gbp"])
-    table = Table(title="Place cost by tariff table and year (GBP)", header_style="bold")
-    table.add_column("")
-    for year in totals.columns:
-        table.add_column(str(year), justify="right")
-    table.add_column("total", justify="right")
-    for name, row in totals.iterrows():
-        table.add_row(str(name), *(f"{v:,.0f}" for v in row), f"{row.sum():,.0f}")
-    console.print(table)
+    cols = [Col(""), *(Col(str(year), True) for year in totals.columns), Col("total", True)]
+    print_fitted(console, "Place cost by tariff table and year (GBP)", cols,
+                 [[str(name), *(f"{v:,.0f}" for v in row), f"{row.sum():,.0f}"]
+                  for name, row in totals.iterrows()])
     if "deficit" in tables:
-        console.print(_deficit_table(tables["deficit"]))
+        _print_deficit(tables["deficit"])
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{run_dir}[/]")
 
 
-def _deficit_table(deficit: pd.DataFrame) -> Table:
+def _print_deficit(deficit: pd.DataFrame) -> None:
     """The tariff's effect on the high-needs balance by financial year (+ is a saving)."""
-    table = Table(title="Effect on the high-needs balance by financial year (GBP, + is a saving;"
-                        " * April-August estimated)", header_style="bold")
-    table.add_column("")
-    for _, row in deficit.iterrows():
-        table.add_column(row["financial_year_label"] + ("*" if row["estimated"] else ""),
-                         justify="right")
+    cols = [Col(""), *(Col(row["financial_year_label"] + ("*" if row["estimated"] else ""), True)
+                       for _, row in deficit.iterrows())]
+    rows = []
     names = {"in_year_change_gbp": "in-year, same placements",
              "cumulative_change_gbp": "cumulative, same placements",
              "resolved_in_year_change_gbp": "in-year, re-solved",
@@ -247,39 +264,39 @@ def _deficit_table(deficit: pd.DataFrame) -> Table:
              "resolved_cumulative_balance_gbp": "balance at 31 March, re-solved"}
     for col, name in names.items():
         if col in deficit:
-            table.add_row(name, *(f"{v:+,.0f}" for v in deficit[col]))
-    return table
+            rows.append([name, *(f"{v:+,.0f}" for v in deficit[col])])
+    print_fitted(console, "Effect on the high-needs balance by financial year (GBP, + is a "
+                          "saving)", cols, rows, caption="* April-August estimated.")
 
 
-@app.command()
+@app.command(rich_help_panel=INSTANCES)
 def solvers() -> None:
-    """List the solver backends, whether each is installed, and what each supports."""
+    """The solver backends: installed or not, what each supports."""
     from placement_opt.solvers import all_backends
 
-    table = Table(title="Solver backends", header_style="bold")
-    for col in ("backend", "installed", "version", "integers", "duals", "time limit", "threads",
-                "side constraints", "description"):
-        table.add_column(col)
+    rows, about = [], []
     for b in all_backends():
-        version = b.version()
         caps = b.capabilities.as_dict()
-        table.add_row(b.name, "yes" if version else "no", version or "-",
-                      *("yes" if caps[k] else "no" for k in ("integers", "duals", "time_limit",
-                                                              "threads", "side_constraints")),
-                      b.description)
-    console.print(table)
+        rows.append([b.name, b.version() or "not installed",
+                     ", ".join(k.replace("_", " ") for k in ("integers", "duals", "time_limit",
+                                                             "threads", "side_constraints")
+                               if caps[k]) or "-"])
+        about.append([b.name, b.description])
+    print_fitted(console, "Solver backends", [Col("backend"), Col("version"), Col("supports")],
+                 rows)
+    print_fitted(console, "What each backend is", [Col("backend"), Col("what")], about)
     console.print("auto: min-cost flow when the model is a pure allocation (transportation) "
                   "problem with whole-number data, otherwise highs.")
 
 
-@app.command("export-model")
+@app.command("export-model", rich_help_panel=INSTANCES)
 def export_model(
     path: Annotated[str, typer.Argument(help="Instance: CSV folder, .xlsx, .json or a bundled "
                                              "name.")],
     file: Annotated[Path, typer.Argument(help="Model file to write: .lp or .mps.")],
     force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
-    """Write the instance's model as .lp or .mps, to take to any solver."""
+    """Write an instance's model as .lp or .mps for any solver."""
     from placement_opt.model.build import build_allocation_model
     from placement_opt.solvers.pulp_cbc import write_model
 
@@ -289,12 +306,14 @@ def export_model(
     console.print(f"Model written to [bold]{file}[/]")
 
 
-@app.command()
+@app.command(rich_help_panel=INSTANCES)
 def template(
     file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx).")],
     force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
-    """Write an empty instance workbook with headers, a README sheet and data validation."""
+    """Write an empty instance workbook to fill in.
+
+    Headers, column notes, a README sheet and data validation."""
     from placement_opt.io.template import write_template
 
     if file.suffix.lower() != ".xlsx":

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from placement_opt.cli.common import (
+    CONTEXT,
     RUNS,
+    SCENARIOS,
     app,
     console,
     empty_run_folder,
@@ -28,8 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["scenario_app"]
 
-scenario_app = typer.Typer(no_args_is_help=True, help="Run a scenario file; reproduce a run.")
-app.add_typer(scenario_app, name="scenario")
+scenario_app = typer.Typer(no_args_is_help=True, context_settings=CONTEXT,
+                           help="Run a scenario file (a what-if); reproduce a run.")
+app.add_typer(scenario_app, name="scenario", rich_help_panel=SCENARIOS)
 
 
 @scenario_app.command("run")
@@ -39,7 +42,7 @@ def scenario_run(
                                                   "runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
 ) -> None:
-    """Apply a scenario to its base instance, solve, and write a run folder with manifest.json."""
+    """Apply a scenario to its base instance, solve, write a run folder."""
     from placement_opt.analysis.scenarios import load_scenario
     from placement_opt.analysis.scenarios.run import run_scenario
 
@@ -59,7 +62,7 @@ def scenario_reproduce(
     out: Annotated[Path | None, typer.Option(help="Write the new run here too.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty --out.")] = False,
 ) -> None:
-    """Solve again from a run's manifest (same scenario, base and options) and compare objectives."""
+    """Solve a scenario run again from its manifest; check the objective."""
     from placement_opt.analysis.scenarios.manifest import read_manifest
     from placement_opt.analysis.scenarios.run import reproduce_run
 
@@ -75,9 +78,10 @@ def scenario_reproduce(
     console.print("[green]Reproduced: same objective.[/]")
 
 
-@app.command()
+@app.command(rich_help_panel=SCENARIOS)
 def sweep(
-    grid: Annotated[Path, typer.Argument(help="Sweep file (.toml): [sweep], [grid], [solve].")],
+    grid: Annotated[Path, typer.Argument(help="Sweep file (.toml) with sweep, grid and solve "
+                                                "tables.")],
     out: Annotated[Path | None, typer.Option(help="Sweep folder (default runs/sweep-<name>; "
                                                   "re-running skips solved points).")] = None,
     executor: Annotated[str, typer.Option(help="local (process pool), dask or serial.")] = "local",
@@ -90,7 +94,7 @@ def sweep(
     time_limit: Annotated[float | None, typer.Option(help="Seconds per point.")] = None,
     gap: Annotated[float | None, typer.Option(help="Relative MIP gap.")] = None,
 ) -> None:
-    """Run every point of a sweep file and collect the KPIs in one table."""
+    """Solve every point of a sweep file; the KPIs in one table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from placement_opt.analysis.sweep.executors import EXECUTORS
@@ -128,40 +132,47 @@ def sweep(
 
 
 def _print_sweep(table: object) -> None:
+    """The points' status and headline KPIs, as many tables as fit the console."""
     import pandas as pd
-    from rich.table import Table
+
+    from placement_opt.cli.tables import Col, print_fitted
 
     assert isinstance(table, pd.DataFrame)
-    shown = [c for c in ("name", "status", "objective", "total_cost", "capital_cost", "unmet",
-                         "share_met_locally", "placed_independent", "places_added")
-             if c in table.columns]
-    view = Table(title="Sweep", header_style="bold")
-    for col in shown:
-        view.add_column(col, justify="left" if col in ("name", "status") else "right")
-    for row in table[shown].head(50).itertuples(index=False):
-        view.add_row(*(_cell(col, value) for col, value in zip(shown, row, strict=True)))
-    console.print(view)
+    heads = {"name": "point", "status": "status", "objective": "objective",
+             "total_cost": "total cost", "capital_cost": "capital cost", "unmet": "unmet",
+             "share_met_locally": "met locally", "placed_independent": "independent",
+             "places_added": "places added"}
+    shown = [c for c in heads if c in table.columns]
+    rows = [[_cell(col, value) for col, value in zip(shown, row, strict=True)]
+            for row in table[shown].head(50).itertuples(index=False)]
+    print_fitted(console, "Sweep" + (f" (the first 50 of {len(table)} points)"
+                                     if len(table) > 50 else ""),
+                 [Col(heads[c], number=c not in ("name", "status")) for c in shown], rows,
+                 caption="Every point and KPI in sweep.csv.")
 
 
 def _cell(col: str, value: object) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return "-"
+        if col in ("objective", "total_cost", "capital_cost"):
+            return fmt_unit(value, "GBP")
         return fmt_unit(value, "share" if col.startswith("share") else "")
     return str(value)
 
 
-@app.command()
+@app.command(rich_help_panel=SCENARIOS)
 def compare(
     run_dirs: Annotated[list[Path], typer.Argument(help="Run folders (the first is the baseline).")],
     out: Annotated[Path | None, typer.Option(help="Where to write compare.xlsx, compare.html and "
                                                   "the CSVs (default: a new folder under runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace comparison files already there.")] = False,
-    top: Annotated[int, typer.Option(help="Differences to print.")] = 10,
+    top: Annotated[int, typer.Option(help="Differences to print for each run.")] = 10,
 ) -> None:
-    """KPIs of solved runs side by side and the biggest differences by district and need."""
-    from rich.table import Table
+    """Solved runs side by side: KPIs and the biggest differences.
 
+    By district and need; the first run is the baseline."""
+    from placement_opt.cli.compare_print import print_comparison
     from placement_opt.reports.compare import compare_runs
     from placement_opt.reports.files import write_comparison
 
@@ -169,31 +180,8 @@ def compare(
         comp = compare_runs(run_dirs)
         folder = run_folder(out, "compare")
         written = write_comparison(comp, folder, overwrite)
-    view = Table(title="KPIs over the horizon", header_style="bold")
-    view.add_column("kpi")
-    for name in comp.names:
-        view.add_column(name, justify="right")
-    for r in comp.kpis.to_dict("records"):
-        unit = str(r["unit"])
-        view.add_row(f"{r['kpi']} ({unit})", *(_kpi_cell(r[n], unit) for n in comp.names))
-    console.print(view)
-    if len(comp.differences):
-        diff = Table(title=f"Biggest differences from {comp.names[0]} (pupil-years, GBP)",
-                     header_style="bold")
-        cols = ["run", "district", "need", "delta_placed_locally", "delta_placed_elsewhere",
-                "delta_placed_independent", "delta_unmet", "delta_cost", "change"]
-        for col in cols:
-            diff.add_column(col.removeprefix("delta_").replace("_", " "),
-                            justify="left" if col in cols[:3] else "right")
-        for r in comp.differences.head(top).to_dict("records"):
-            diff.add_row(*(str(r[c]) if c in cols[:3] else f"{float(r[c]):+,.1f}" for c in cols))
-        console.print(diff)
+    print_comparison(comp, top)
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{folder}[/]")
-
-
-def _kpi_cell(value: object, unit: str) -> str:
-    number = float(value) if isinstance(value, int | float) else float("nan")
-    return "-" if number != number else fmt_unit(number, unit)
 
 
 def _target(target: str) -> LoadedScenario:
@@ -209,6 +197,23 @@ def _target(target: str) -> LoadedScenario:
     return scenario_from_mapping({"scenario": {"name": name, "base": str(base)}}, target)
 
 
+def _trend_hint() -> str:
+    """What to give instead of a missing trend file: --sd, or --trend with a bundled
+    instance's growth.csv (a file that exists), or the data pack's trend file."""
+    import os
+
+    from placement_opt.io.bundled import bundled_names, bundled_root
+
+    files = [bundled_root().resolve() / n / "provenance" / "growth.csv" for n in bundled_names()]
+    found = [f for f in files if f.is_file()]
+    if not found:
+        return "--sd 0.05 (an annual log-growth sd) or --trend FILE (the data pack's " \
+               "ehcp_trend_kent.csv)"
+    shown = os.path.relpath(found[0]) if not os.path.relpath(found[0]).startswith("..") \
+        else str(found[0])
+    return f"--sd X (an annual log-growth sd, e.g. 0.05), or --trend {shown} (Kent's EHCP trend)"
+
+
 def _distribution(loaded: LoadedScenario, sd: float | None, trend: Path | None, group: str,
                   correlation: float, drift: float) -> tuple[DemandDistribution, GrowthFit | None]:
     """The demand distribution (and the fit it came from): --sd, --trend, or the base
@@ -222,8 +227,7 @@ def _distribution(loaded: LoadedScenario, sd: float | None, trend: Path | None, 
         file = trend or loaded.base_path() / "provenance" / "growth.csv"
         if not file.exists():
             raise ScenarioError([Issue(str(file), "no trend to fit the growth distribution to",
-                                       expected="--trend FILE (ehcp_trend_kent.csv of the data "
-                                                "pack) or --sd")])
+                                       expected=_trend_hint())])
         fit = fit_trend_csv(file, group)
         sd = fit.sd
     try:
@@ -234,7 +238,7 @@ def _distribution(loaded: LoadedScenario, sd: float | None, trend: Path | None, 
     return dist, fit
 
 
-@app.command()
+@app.command(rich_help_panel=SCENARIOS)
 def montecarlo(
     target: Annotated[str, typer.Argument(help="Scenario .toml, or an instance path or bundled "
                                                "name.")] = "kent",
@@ -254,10 +258,9 @@ def montecarlo(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
 ) -> None:
-    """Monte Carlo over demand growth by need: shortfall probabilities and the cost distribution."""
-    from rich.table import Table
-
+    """Monte Carlo over demand growth: shortfall odds, cost spread."""
     from placement_opt.analysis.uncertainty.montecarlo import run_montecarlo
+    from placement_opt.cli.uncertainty_print import print_costs, print_shortfall
 
     with reported(f"Problems with {target}"):
         loaded = _target(target)
@@ -268,22 +271,8 @@ def montecarlo(
         with _progress(f"{samples} samples", samples) as done:
             mc = run_montecarlo(loaded, dist, samples, seed, folder, executor, workers, scheduler,
                                 fit=fit, on_done=done)
-    short = mc.shortfall[mc.shortfall["p_shortfall"] > 0].head(15)
-    table = Table(title="Highest probability of a shortfall of local places", header_style="bold")
-    for col in ("district", "need", "phase", "year", "p_shortfall", "p_unmet", "surplus_mean"):
-        table.add_column(col.replace("_", " "), justify="right" if col[0] in "ps" else "left")
-    for r in short.to_dict("records"):
-        table.add_row(str(r["district"]), str(r["need"]), str(r["phase"]), str(r["year"]),
-                      f"{r['p_shortfall']:.0%}", f"{r['p_unmet']:.0%}", f"{r['surplus_mean']:,.1f}")
-    console.print(table)
-    costs = mc.cost_summary[mc.cost_summary["year"] == "all"]
-    view = Table(title="Distribution over the samples (horizon)", header_style="bold")
-    for col in ("kpi", "mean", "sd", "p5", "p50", "p95"):
-        view.add_column(col, justify="left" if col == "kpi" else "right")
-    for r in costs.to_dict("records"):
-        view.add_row(str(r["kpi"]), *(f"{float(r[c]):,.0f}" for c in ("mean", "sd", "p5", "p50",
-                                                                        "p95")))
-    console.print(view)
+    print_shortfall(mc.shortfall)
+    print_costs(mc.cost_summary)
     console.print(f"{mc.solved} of {len(mc.records)} samples solved. Written to [bold]{folder}[/]")
 
 
@@ -302,7 +291,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[dict[str, Any], bool
         yield done
 
 
-@app.command()
+@app.command(rich_help_panel=SCENARIOS)
 def robust(
     target: Annotated[str, typer.Argument(help="Scenario .toml, or an instance path or bundled "
                                                "name.")],
@@ -322,13 +311,15 @@ def robust(
     out: Annotated[Path | None, typer.Option(help="Folder (default: a new folder under runs/).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace robust files already there.")] = False,
 ) -> None:
-    """Robust plan: investments decided once for every demand sample (sample average), against
-    the plan for mean demand, both evaluated on the same samples."""
-    from rich.table import Table
+    """A plan robust to demand growth, against the mean-demand plan.
+
+    Investments decided once for every demand sample (sample average), against the plan for
+    mean demand, both evaluated on the same samples."""
 
     from placement_opt.analysis.robust.plan import robust_plan, write_robust
     from placement_opt.analysis.scenarios.check import solve_options
     from placement_opt.analysis.uncertainty.montecarlo import scenario_samples
+    from placement_opt.cli.uncertainty_print import print_robust, print_robust_decisions
 
     with reported(f"Problems with {target}"):
         loaded = _target(target)
@@ -341,22 +332,7 @@ def robust(
         about = {"target": target, "scenario": loaded.name, "seed": seed,
                  "distribution": dist.__dict__, "fit": None if fit is None else fit.as_dict()}
         written = write_robust(res, folder, about, overwrite)
-    view = Table(title=f"Robust plan over {samples} samples", header_style="bold")
-    view.add_column("")
-    view.add_column("GBP", justify="right")
-    for label, value in (("expected cost, robust plan", res.expected_robust),
-                         ("expected cost, mean-demand plan", res.expected_mean_plan),
-                         ("value of the stochastic solution", res.value_of_stochastic_solution)):
-        view.add_row(label, f"{value:,.0f}")
-    console.print(view)
-    changed = res.decisions[res.decisions["difference"].abs() > 1e-6]
-    if len(changed):
-        diff = Table(title="Where the plans differ", header_style="bold")
-        for col in ("role", "provision", "year", "robust", "mean_plan"):
-            diff.add_column(col)
-        for r in changed.head(30).to_dict("records"):
-            diff.add_row(*(str(r[c]) for c in ("role", "provision", "year", "robust", "mean_plan")))
-        console.print(diff)
-    else:
-        console.print("The robust plan takes the same decisions as the mean-demand plan.")
+    print_robust(res.expected_robust, res.expected_mean_plan, res.value_of_stochastic_solution,
+                 samples)
+    print_robust_decisions(res.decisions)
     console.print("Written: " + ", ".join(p.name for p in written) + f" in [bold]{folder}[/]")

@@ -22,7 +22,8 @@ from placement_opt.results.rounding import demand_is_whole, whole_or_exact
 from placement_opt.results.run import RunData, load_run
 from placement_opt.status import Status
 
-__all__ = ["OUTCOMES", "PARTITION", "Comparison", "compare_runs"]
+__all__ = ["BETTER", "OUTCOMES", "PARTITION", "Comparison", "compare_runs", "kpi_better",
+           "mixed_instances"]
 
 #: Where each district × need's pupil-years went; they add up to demand. placed_locally is the
 #: one definition of met locally (models/allocation.md): any kind, in the pupils' own district.
@@ -34,13 +35,32 @@ _DN = ["district", "need"]
 #: this per pupil-year moved is a **tie**: the runs place those pupils differently at the
 #: same cost (the solver's pick among equal plans), not a consequence of the scenario.
 TIE_GBP_PER_PUPIL = 1.0
+#: Which way each KPI (and district × need outcome) is better: +1 more is better (places, pupils
+#: placed locally), -1 less is better (cost, unmet, independent placements, journeys). A KPI not
+#: named here (demand, openings, pupils by kind ...) is neither: its change is shown, not judged.
+BETTER: dict[str, int] = {
+    **dict.fromkeys(("place_cost", "transport_cost", "journey_cost", "total_cost",
+                     "capital_cost", "unmet_penalty", "overspend", "objective", "unmet",
+                     "placed_independent", "mean_journey_min", "max_journey_min", "cost"), -1),
+    **dict.fromkeys(("places_added", "placed", "share_met_locally", "placed_locally"), 1)}
+
+
+def kpi_better(kpi: str, change: float) -> bool | None:
+    """Whether ``change`` in ``kpi`` (a ``*_whole`` KPI as its own) is better (True), worse
+    (False) or neither (None: no change, or a KPI with no better way, :data:`BETTER`)."""
+    way = BETTER.get(kpi.removeprefix("delta_").removesuffix("_whole"), 0)
+    if not way or abs(change) < 1e-9 or change != change:
+        return None
+    return (change > 0) == (way > 0)
 
 
 @dataclass(frozen=True)
 class Comparison:
     """Tables comparing runs; the first run is the baseline of ``differences``.
 
-    ``runs``: name, folder, status, objective, instance. ``kpis``: kpi, unit and one column per
+    ``runs``: name, folder, status, objective, instance, instance_fingerprint and the base
+    instance the run was made from (``base``, ``base_fingerprint``: a scenario's base from its
+    manifest, else the instance solved). ``kpis``: kpi, unit and one column per
     run (year ``all``). ``kpis_by_year``: the same per year. ``district_need``: run, district,
     need, demand, the outcomes and cost (pupil-years and GBP over the horizon).
     ``differences``: per other run and district × need, each column's change from the
@@ -77,6 +97,31 @@ def _name(folder: Path, taken: set[str]) -> str:
     return name
 
 
+def _base(folder: Path, run: RunData) -> tuple[str, str | None]:
+    """The instance a run was made from: a scenario run's base (manifest.json), else the
+    instance it solved (summary.json); its name and fingerprint."""
+    with contextlib.suppress(FileNotFoundError, KeyError, TypeError, json.JSONDecodeError):
+        base = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["base"]
+        return Path(str(base["path"])).name, str(base["fingerprint"])
+    fingerprint = run.summary.get("instance_fingerprint")
+    return run.instance.name, None if fingerprint is None else str(fingerprint)
+
+
+def mixed_instances(comp: Comparison) -> str | None:
+    """A warning when the runs were made from different base instances (their differences then
+    mix different data with the scenarios' effects), else None."""
+    if "base_fingerprint" not in comp.runs:
+        return None
+    runs = comp.runs.assign(key=comp.runs["base_fingerprint"].fillna(comp.runs["base"]))
+    if runs["key"].nunique() < 2:
+        return None
+    bases = runs.drop_duplicates("key").set_index("key")["base"]
+    parts = [f"{bases[key]} ({', '.join(group['run'])})"
+             for key, group in runs.groupby("key", sort=False)]
+    return ("The runs come from different instances: " + "; ".join(parts) + ". Their "
+            "differences are differences of data as well as of scenario.")
+
+
 def compare_runs(folders: Sequence[Path]) -> Comparison:
     """Read every run folder (``InstanceError`` naming the file when one cannot be) and compare."""
     taken: set[str] = set()
@@ -85,7 +130,8 @@ def compare_runs(folders: Sequence[Path]) -> Comparison:
     about = pd.DataFrame([{"run": n, "folder": str(f), "status": r.summary.get("status"),
                            "objective": r.summary.get("objective"),
                            "instance": r.instance.name,
-                           "instance_fingerprint": r.summary.get("instance_fingerprint")}
+                           "instance_fingerprint": r.summary.get("instance_fingerprint"),
+                           **dict(zip(("base", "base_fingerprint"), _base(f, r), strict=True))}
                           for n, f, r in runs])
     long = pd.concat([r.kpis.assign(run=n, year=r.kpis["year"].astype(str)) for n, _, r in runs],
                      ignore_index=True)

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from placement_opt._version import __version__
-from placement_opt.reports.compare import OUTCOMES, Comparison
+from placement_opt.reports.compare import OUTCOMES, Comparison, kpi_better
 from placement_opt.reports.format import (
     DASH,
     fmt_gbp,
@@ -70,7 +70,8 @@ def _stacked_by_run(comp: Comparison, parts: tuple[tuple[str, str, str], ...], l
 
 
 def _kpi_rows(comp: Comparison) -> list[dict[str, Any]]:
-    """Each KPI over the horizon for every run, and its change from the first run."""
+    """Each KPI over the horizon for every run, and its change from the first run, judged
+    ``better``, ``worse`` or neither (:data:`placement_opt.reports.compare.BETTER`)."""
     rows = []
     for r in comp.kpis.to_dict("records"):
         unit = str(r["unit"])
@@ -78,10 +79,12 @@ def _kpi_rows(comp: Comparison) -> list[dict[str, Any]]:
         cells = []
         for i, run in enumerate(comp.names):
             value = float(r[run]) if pd.notna(r[run]) else math.nan
-            delta, up = "", False
+            delta, judged = "", ""
             if i and math.isfinite(value) and math.isfinite(base) and abs(value - base) > 1e-9:
-                delta, up = fmt_signed(value - base, unit), value > base
-            cells.append({"value": fmt_unit(value, unit), "delta": delta, "up": up})
+                better = kpi_better(str(r["kpi"]), value - base)
+                delta = fmt_signed(value - base, unit)
+                judged = "" if better is None else ("better" if better else "worse")
+            cells.append({"value": fmt_unit(value, unit), "delta": delta, "judged": judged})
         rows.append({"kpi": str(r["kpi"]), "unit": unit, "cells": cells})
     return rows
 
