@@ -76,7 +76,7 @@ def test_readme_commands_run_as_written(tmp_path: Path, monkeypatch: pytest.Monk
     assert (tmp_path / "runs" / "demo-compare" / "compare.html").exists()
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_readme_slow_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     commands = [_short_limits(a, "60") for a in _commands(slow=True)]
     assert any(a[0] == "frontier" for a in commands)
