@@ -65,6 +65,7 @@ def solve(
     backend: Annotated[str, typer.Option(help="highs, ortools, pulp, flow, cpsat or auto.")] = "highs",
 ) -> None:
     """Solve an instance, print a summary and write the result tables (CSV and xlsx)."""
+    from placement_opt.cli.progress import live_status, solve_clock
     from placement_opt.reports.high_needs import check_account
     from placement_opt.reports.run_folder import write_run
     from placement_opt.solve import solve as run_solve
@@ -76,8 +77,9 @@ def solve(
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed,
                                log_file=log_file, backend=backend)
         folder = empty_run_folder(out, inst.name, overwrite)
-        result = run_solve(inst, options)
-        write_run(result, inst, folder, overwrite)  # the run appears whole or not at all
+        with live_status() as show:  # a status line on stderr, when it is a terminal
+            result = run_solve(inst, options.model_copy(update={"progress": solve_clock(show)}))
+            write_run(result, inst, folder, overwrite, progress=show)  # whole or not at all
     print_summary(result)
     if result.warnings:
         console.print(issues_table(result.warnings, "Warnings"))
@@ -102,12 +104,14 @@ def report(
     overwrite: Annotated[bool, typer.Option(help="Replace report files already there.")] = False,
 ) -> None:
     """Sufficiency report and budget-model export for a solved run."""
+    from placement_opt.cli.progress import live_status, working
     from placement_opt.reports.files import write_reports
     from placement_opt.reports.sufficiency import rollup, sufficiency_table
 
     run = _load_run(run_dir)
     target = out or run_dir
-    with reported(f"Problems with {run_dir}"):
+    with reported(f"Problems with {run_dir}"), live_status() as show, \
+            working(show, "reports", "writing the reports"):
         written = write_reports(run, target, overwrite=overwrite)
     county = rollup(sufficiency_table(run), ["year"])
     table = Table(title="County sufficiency by year", header_style="bold")
