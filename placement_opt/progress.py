@@ -92,6 +92,11 @@ class Clock:
         self._figures: tuple[float | None, float | None, float | None] = (None, None, None)
         self._count: tuple[int | None, int | None] = (None, None)
 
+    def __call__(self, event: ProgressEvent) -> None:
+        """A Clock is a reporter too: ``event``'s figures, re-stamped on this clock."""
+        self.event(event.incumbent, event.bound, event.gap, event.done, event.total,
+                   event.detail or None)
+
     def elapsed(self) -> float:
         """Seconds since the step began."""
         return time.perf_counter() - self.origin
