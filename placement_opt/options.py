@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    model_serializer,
+)
+
+from placement_opt.progress import Reporter
 
 __all__ = ["SolveOptions"]
 
@@ -45,3 +55,32 @@ class SolveOptions(BaseModel):
         "auto", description="HiGHS on an LP: solve by column pricing (a restricted LP of the "
         "cheapest arcs, grown until no omitted arc has a negative reduced cost; the same "
         "optimum): on, off, or auto = with the simplex method from 50,000 arcs up.")
+    progress: Reporter | None = Field(
+        None, description="Called with a placement_opt.progress.ProgressEvent as the solve goes "
+        "(elapsed, incumbent, bound, gap; at most 4 a second); None = silent. Not part of the "
+        "options' identity: left out of equality, hashing and JSON.")
+
+    @field_serializer("progress", when_used="json")
+    def _no_json(self, value: Reporter | None) -> None:
+        return None
+
+    @model_serializer(mode="wrap")
+    def _without_progress(self, handler: SerializerFunctionWrapHandler,
+                          info: SerializationInfo) -> dict[str, Any]:
+        """``progress`` only in a Python-mode dump, and only when set (so that
+        ``model_validate(model_dump())`` keeps it); never in JSON (hashes, manifests)."""
+        data: dict[str, Any] = handler(self)
+        if info.mode_is_json() or self.progress is None:
+            data.pop("progress", None)
+        return data
+
+    def _identity(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "progress"}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SolveOptions):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted((k, repr(v)) for k, v in self._identity().items())))

@@ -71,6 +71,7 @@ def solve(
     """Solve an instance, print a summary, write the run folder.
 
     The result tables as CSV and xlsx, the reports and report.html."""
+    from placement_opt.cli.progress import live_status, solve_clock
     from placement_opt.reports.high_needs import check_account
     from placement_opt.reports.run_folder import write_run
     from placement_opt.solve import solve as run_solve
@@ -82,8 +83,9 @@ def solve(
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed,
                                log_file=log_file, backend=backend)
         folder = empty_run_folder(out, inst.name, overwrite)
-        result = run_solve(inst, options)
-        write_run(result, inst, folder, overwrite)  # the run appears whole or not at all
+        with live_status() as show:  # a status line on stderr, when it is a terminal
+            result = run_solve(inst, options.model_copy(update={"progress": solve_clock(show)}))
+            write_run(result, inst, folder, overwrite, progress=show)  # whole or not at all
     print_summary(result)
     if result.warnings:
         console.print(issues_table(result.warnings, "Warnings"))
@@ -112,13 +114,15 @@ def report(
 
     solve writes them too: report writes them again (into RUN_DIR, replacing the report files
     solve wrote, or into --out)."""
+    from placement_opt.cli.progress import live_status, working
     from placement_opt.cli.report_files import rewrite_reports
     from placement_opt.reports.files import write_reports
     from placement_opt.reports.sufficiency import rollup, sufficiency_table
 
     run = _load_run(run_dir)
     target = out or run_dir
-    with reported(f"Problems with {run_dir}"):
+    with reported(f"Problems with {run_dir}"), live_status() as show, \
+            working(show, "reports", "writing the reports"):
         if out is None:  # solve wrote these files here: write them again in place
             written, replaced = rewrite_reports(run, run_dir, overwrite)
             console.print(f"Report files in {run_dir} written again" + (

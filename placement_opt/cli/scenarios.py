@@ -319,6 +319,7 @@ def robust(
     from placement_opt.analysis.robust.plan import robust_plan, write_robust
     from placement_opt.analysis.scenarios.check import solve_options
     from placement_opt.analysis.uncertainty.montecarlo import scenario_samples
+    from placement_opt.cli.progress import live_status
     from placement_opt.cli.uncertainty_print import print_robust, print_robust_decisions
 
     with reported(f"Problems with {target}"):
@@ -328,7 +329,8 @@ def robust(
         folder = run_folder(out, f"robust-{loaded.name}")
         instances = scenario_samples(loaded, dist, samples, seed)
         console.print(f"Solving the sample-average model over {samples} samples ...")
-        res = robust_plan(instances, options)
+        with live_status() as show:  # a status line on stderr, when it is a terminal
+            res = robust_plan(instances, options, progress=show)
         about = {"target": target, "scenario": loaded.name, "seed": seed,
                  "distribution": dist.__dict__, "fit": None if fit is None else fit.as_dict()}
         written = write_robust(res, folder, about, overwrite)

@@ -4,13 +4,14 @@ model and instance are left as they were."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from placement_opt.budget import Stage
-from placement_opt.errors import Issue
+from placement_opt.errors import Issue, OutputError, PlacementOptError
 from placement_opt.instance import Instance
 from placement_opt.model.changes import CHANGE_COLUMNS, change_table, removed_places
 from placement_opt.model.columns import Role
@@ -26,6 +27,9 @@ from placement_opt.results.rounding import whole_pupils, with_whole_columns
 from placement_opt.schema.tables import KINDS
 from placement_opt.solvers.base import RawSolution
 from placement_opt.status import Status
+
+if TYPE_CHECKING:
+    from placement_opt.progress import Reporter
 
 __all__ = ["ALLOCATION_COLUMNS", "Result", "make_result"]
 
@@ -58,7 +62,9 @@ class Result:
     ``dual`` = d(objective)/d(right-hand side). ``warnings`` holds the instance's and the
     pre-solve checks' findings. ``stages`` records how each stage of the solve ended under
     the time budget (``done``, ``cut_short`` or ``skipped``); ``cut_short`` names those the
-    budget stopped.
+    budget stopped. ``instance`` is the instance solved (what :meth:`write` copies and
+    reports on). In a notebook a Result shows itself as a small table (status, objective,
+    KPIs); :meth:`write` writes the run folder of ``placement-opt solve --out``.
     """
 
     status: Status
@@ -86,6 +92,46 @@ class Result:
     transfers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRANSFER_COLUMNS))
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
     stages: tuple[Stage, ...] = ()
+    instance: Instance | None = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        from placement_opt.results.display import result_text
+
+        return result_text(self)
+
+    def _repr_html_(self) -> str:
+        """Status, objective, gap and the horizon's KPIs as a small HTML table (Jupyter)."""
+        from placement_opt.results.display import result_html
+
+        return result_html(self)
+
+    def write(self, folder: str | Path, *, overwrite: bool = False,
+              instance: Instance | None = None, progress: Reporter | None = None) -> Path:
+        """Write the run folder ``placement-opt solve --out FOLDER`` writes, byte for byte the
+        same files: the result tables (CSV, ``result.xlsx``, ``summary.json``), a copy of the
+        instance, the reports and ``report.html``. The folder appears whole or not at all.
+
+        A folder that exists and is not empty is refused (:class:`OutputError`) unless
+        ``overwrite=True`` (then files of the same name are replaced, others kept).
+        ``instance``: the instance solved, when this Result does not hold it. ``progress``:
+        a reporter for the steps of the write (:mod:`placement_opt.progress`). Returns the
+        folder.
+        """
+        from placement_opt.reports.run_folder import write_run
+
+        inst = instance if instance is not None else self.instance
+        if inst is None:
+            raise PlacementOptError("this Result does not hold its instance: pass "
+                                    "write(folder, instance=...)")
+        if inst.fingerprint() != self.instance_fingerprint:
+            raise PlacementOptError(f"the instance given is not the one solved "
+                                    f"({self.instance_name}): its fingerprint differs")
+        target = Path(folder)
+        if target.exists() and target.is_dir() and any(target.iterdir()) and not overwrite:
+            raise OutputError(f"{target} exists and is not empty: choose another folder or "
+                              "pass overwrite=True")
+        write_run(self, inst, target, overwrite, progress=progress)
+        return target
 
     @property
     def cut_short(self) -> tuple[str, ...]:
@@ -120,7 +166,7 @@ def make_result(inst: Instance, data: ModelData, model: MatrixModel, raw: RawSol
         "warnings": tuple(inst.warnings) + tuple(warnings), "instance_name": inst.name,
         "instance_fingerprint": inst.fingerprint(), "model_size": size, "message": raw.message,
         "diagnosis": diagnosis if diagnosis is not None else pd.DataFrame(columns=["family"]),
-        "stages": stages,
+        "stages": stages, "instance": inst,
     }
     if raw.x is None:
         empty = pd.DataFrame()

@@ -10,6 +10,7 @@ import numpy as np
 
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
+from placement_opt.progress import Clock, heartbeat
 from placement_opt.solvers.base import Backend, Capabilities, RawSolution
 from placement_opt.solvers.dive import DiveResult, dive, relaxed
 from placement_opt.solvers.highs_core import (
@@ -18,6 +19,7 @@ from placement_opt.solvers.highs_core import (
     match_scheduler,
     new_highs,
     pass_model,
+    progress_clock,
     secondary_pass,
 )
 from placement_opt.solvers.pricing import pricing_applies, pricing_groups, solve_by_pricing
@@ -46,15 +48,40 @@ def solve_highs(model: MatrixModel, options: SolveOptions,
     solved by column pricing (``options.pricing``, :mod:`placement_opt.solvers.pricing`); with
     a time limit, a large model runs under the watchdog (``options.watchdog``). ``incumbent``
     (a feasible point of a MIP, e.g. a re-solve's previous plan) is branch and cut's first
-    solution when the dive finds none as good."""
+    solution when the dive finds none as good.
+
+    With ``options.progress``, the run reports its elapsed time, incumbent, bound and gap
+    (:mod:`placement_opt.progress`; under the watchdog, the elapsed time only), and ends
+    with one event for its answer."""
     runner: Runner = partial(_solve_here, incumbent=incumbent)
-    if pricing_applies(model, options):
+    priced = pricing_applies(model, options)
+    if priced:
         # The groups go with the runner: the watchdog's child gets a slimmed model.
         runner = partial(solve_by_pricing, groups=pricing_groups(model))
-    if uses_watchdog(model, options):
-        return run_watched(runner, model, options.model_copy(update={"watchdog": "off"}),
-                           "highs")
-    return runner(model, options)
+    clock = progress_clock(options)
+    watched = uses_watchdog(model, options)
+    if clock is not None:
+        options = options.model_copy(update={"progress": clock})
+        if watched or priced:  # else _solve_here says what it does
+            clock.phase(f"{'LP by column pricing' if priced else 'solver'}"
+                        f"{' in a watched process' if watched else ''}")
+    with heartbeat(clock):
+        if watched:
+            # The reporter stays here (it need not pickle): the heartbeat shows the child's time.
+            raw = run_watched(runner, model, options.model_copy(
+                update={"watchdog": "off", "progress": None}), "highs")
+        else:
+            raw = runner(model, options)
+    if clock is not None:
+        clock.event(incumbent=raw.objective, bound=raw.bound, gap=raw.gap,
+                    detail=raw.status.value.replace("_", " "), force=True)
+    return raw
+
+
+def _phase(options: SolveOptions, detail: str) -> None:
+    """Say that the solve now does ``detail`` (when it reports progress)."""
+    if isinstance(options.progress, Clock):
+        options.progress.phase(detail)
 
 
 #: The dive fixes one integer column a step: it runs on planning MIPs (openings, increments),
@@ -74,15 +101,20 @@ def _solve_here(model: MatrixModel, options: SolveOptions,
             and options.solution_limit is None \
             and int(model.integrality.sum()) <= DIVE_MAX_INTEGERS:
         deadline = None if options.time_limit is None else start + float(options.time_limit)
+        _phase(options, "LP relaxation and dive")
         lp = new_highs(options)
         pass_model(lp, relaxed(model))
         match_scheduler(int(options.threads))
         first = dive(lp, model, deadline)
+        if first is not None and isinstance(options.progress, Clock):
+            options.progress.event(incumbent=first.objective, bound=first.bound,
+                                   gap=first.gap(), detail="dive done", force=True)
         if first is not None and first.gap() <= options.gap:
             return RawSolution(Status.OPTIMAL, first.x, first.objective, first.bound,
                                first.gap(), first.row_dual, time.perf_counter() - start, "highs",
                                f"Optimal within the gap (LP relaxation and a dive of "
                                f"{first.steps} steps)")
+    _phase(options, "branch and cut" if model.is_mip else "LP")
     h = new_highs(options)
     if options.time_limit is not None:
         h.setOptionValue("time_limit", max(float(options.time_limit)

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import highspy
 import numpy as np
@@ -16,11 +17,12 @@ import numpy.typing as npt
 
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
-from placement_opt.solvers.base import RawSolution
+from placement_opt.progress import Clock
+from placement_opt.solvers.base import RawSolution, relative_gap
 from placement_opt.status import Status
 
-__all__ = ["collect", "highs_version", "match_scheduler", "new_highs", "pass_model", "secondary_pass",
-           "solve_plain"]
+__all__ = ["attach_progress", "collect", "highs_version", "match_scheduler", "new_highs",
+           "pass_model", "progress_clock", "secondary_pass", "solve_plain"]
 
 _MS = highspy.HighsModelStatus
 _INF = highspy.kHighsInf
@@ -107,7 +109,46 @@ def new_highs(options: SolveOptions) -> highspy.Highs:
     h.setOptionValue("random_seed", int(options.seed))
     if options.lp_method != "auto":
         h.setOptionValue("solver", options.lp_method)
+    attach_progress(h, progress_clock(options))
     return h
+
+
+def progress_clock(options: SolveOptions) -> Clock | None:
+    """``options.progress`` as a rate-limited :class:`Clock` (a new one, starting now, unless
+    it is one already); None without a reporter."""
+    reporter = options.progress
+    if reporter is None or isinstance(reporter, Clock):
+        return reporter
+    return Clock(reporter, "solve")
+
+
+def attach_progress(h: highspy.Highs, clock: Clock | None) -> None:
+    """Report branch and cut's incumbent, bound and gap in ``h`` to ``clock`` (simplex and
+    IPM runs get no per-iteration callback, which would cost the solver time: a heartbeat
+    covers them, :func:`placement_opt.progress.heartbeat`). Nothing is attached without a
+    clock; the callbacks only read, so the solve takes the same path with them as without."""
+    if clock is None:
+        return
+
+    def on_mip(event: Any) -> None:
+        if clock.due():
+            _mip_figures(clock, event.data_out)
+
+    def on_improving(event: Any) -> None:
+        _mip_figures(clock, event.data_out)
+
+    h.cbMipInterrupt.subscribe(on_mip)
+    h.cbMipImprovingSolution.subscribe(on_improving)
+
+
+def _mip_figures(clock: Clock, out: Any) -> None:
+    """Branch and cut's figures; a bound it does not give (a heuristic's new incumbent) is the
+    last one known, and the gap is taken against it."""
+    incumbent = float(out.mip_primal_bound)
+    bound: float | None = float(out.mip_dual_bound)
+    if bound is None or not np.isfinite(bound):
+        bound = clock.figures()[1]
+    clock.event(incumbent=incumbent, bound=bound, gap=relative_gap(incumbent, bound))
 
 
 def collect(h: highspy.Highs, model: MatrixModel, seconds: float) -> RawSolution:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from placement_opt.model.build import build_from_data
 from placement_opt.model.data import ModelData
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
+from placement_opt.progress import Reporter, Steps, heartbeat, steps
 from placement_opt.results.result import Result, make_result
 from placement_opt.solvers.base import RawSolution
 from placement_opt.solvers.registry import get_backend
@@ -109,27 +110,50 @@ def fix_first_stage(model: MatrixModel, values: FloatArray,
 
 
 def evaluate_plan(models: Sequence[MatrixModel], values: FloatArray, options: SolveOptions,
-                  roles: Sequence[str] = FIRST_STAGE_ROLES) -> FloatArray:
+                  roles: Sequence[str] = FIRST_STAGE_ROLES,
+                  each: Callable[[int], object] | None = None) -> FloatArray:
     """Each sample's optimal cost with the first-stage decisions fixed at ``values`` (inf
-    where that leaves the sample infeasible)."""
+    where that leaves the sample infeasible); ``each(s)`` after sample ``s`` is solved."""
     out = np.full(len(models), np.inf)
     for s, model in enumerate(models):
         raw = _solve(fix_first_stage(model, values, roles), options)
         if raw.status.has_solution and raw.objective is not None:
             out[s] = raw.objective
+        if each is not None:
+            each(s)
     return out
 
 
 def robust_plan(samples: Sequence[Instance], options: SolveOptions | None = None,
-                roles: Sequence[str] = FIRST_STAGE_ROLES) -> RobustResult:
+                roles: Sequence[str] = FIRST_STAGE_ROLES,
+                progress: Reporter | None = None) -> RobustResult:
     """Solve the sample-average model over ``samples`` (equal weights), solve the mean-demand
-    instance, and evaluate both plans on every sample."""
+    instance, and evaluate both plans on every sample. ``progress`` hears every model built
+    and every solve (stage ``robust``, done of ``3 * samples + 4``), with the solver's own
+    figures during each solve."""
     opts = options or SolveOptions()
+    n = len(samples)
+    counter = steps(progress, "robust", 3 * n + 4)
+    if counter.clock is not None:
+        opts = opts.model_copy(update={"progress": counter.clock})
+    with heartbeat(counter.clock):
+        return _robust_plan(samples, opts, roles, counter)
+
+
+def _robust_plan(samples: Sequence[Instance], opts: SolveOptions, roles: Sequence[str],
+                 counter: Steps) -> RobustResult:
+    n = len(samples)
     start = time.perf_counter()
-    built = [_model(s) for s in samples]
+    counter.advance(0, "building the sample models")
+    built = []
+    for s in samples:
+        built.append(_model(s))
+        counter.advance(len(built), "building the sample models")
     models = [m for _, m in built]
     stacked = stack_models(models, roles)
+    counter.advance(n, "solving the sample-average model")
     raw = _solve(stacked.model, opts)
+    counter.advance(n + 1, "solving the mean-demand model")
     saa_at = time.perf_counter()
     if not raw.status.has_solution or raw.x is None:
         raise PlacementOptError(f"the sample-average model has no solution ({raw.status.value}: "
@@ -143,14 +167,23 @@ def robust_plan(samples: Sequence[Instance], options: SolveOptions | None = None
     if mean_raw.x is None:
         raise PlacementOptError(f"the mean-demand model has no solution ({mean_raw.status.value})")
     mean_values = mean_raw.x[mask]
-    costs = pd.DataFrame({"sample": np.arange(len(samples)),
-                          "robust": evaluate_plan(models, robust_values, opts, roles),
-                          "mean_plan": evaluate_plan(models, mean_values, opts, roles)})
+    says = ("evaluating the robust plan on the samples",
+            "evaluating the mean-demand plan on the samples")
+    counter.advance(n + 2, says[0])
+    robust_costs = evaluate_plan(models, robust_values, opts, roles,
+                                 lambda s: counter.advance(n + 3 + s, says[0]))
+    counter.advance(2 * n + 2, says[1])
+    mean_costs = evaluate_plan(models, mean_values, opts, roles,
+                               lambda s: counter.advance(2 * n + 3 + s, says[1]))
+    costs = pd.DataFrame({"sample": np.arange(n), "robust": robust_costs,
+                          "mean_plan": mean_costs})
     eval_at = time.perf_counter()
     results = {}
-    for name, values in (("robust", robust_values), ("mean", mean_values)):
+    for i, (name, values) in enumerate((("robust", robust_values), ("mean", mean_values))):
+        counter.advance(3 * n + 2 + i, f"the {name} plan on mean demand")
         fixed = fix_first_stage(mean_model, values, roles)
         results[name] = make_result(mean_inst, mean_data, fixed, _solve(fixed, opts), [], 0.0)
+    counter.advance(3 * n + 4, "done")
     decisions = mean_model.column_table()[mask].reset_index(drop=True)
     decisions = decisions[["role", "provision", "year"]].astype(object)
     decisions["robust"] = np.round(robust_values, 9) + 0.0  # no -0.0

@@ -24,6 +24,7 @@ from placement_opt.errors import OutputError
 from placement_opt.instance import Instance
 from placement_opt.io.atomic import write_text_atomic
 from placement_opt.options import SolveOptions
+from placement_opt.progress import Reporter, heartbeat, steps
 
 __all__ = [
     "RECORDS_DIR",
@@ -90,13 +91,17 @@ def sweep_tasks(plan: SweepPlan, options: dict[str, Any] | None = None,
 
 
 def execute(tasks: Sequence[PointTask], folder: Path, executor: str = "local", workers: int = 2,
-            scheduler: str | None = None, on_done: OnDone | None = None) -> SweepOutcome:
+            scheduler: str | None = None, on_done: OnDone | None = None,
+            progress: Reporter | None = None, stage: str = "sweep") -> SweepOutcome:
     """Run the tasks not yet recorded under ``folder/records``; return every task's record.
 
     ``on_done(record, skipped)`` is called once per task (first for the skipped ones).
+    ``progress`` hears how many tasks are finished (``stage``, done of all the tasks, the
+    skipped ones counted at once), and the elapsed time in between.
     """
     records_dir = folder / RECORDS_DIR
     records_dir.mkdir(parents=True, exist_ok=True)
+    counter = steps(progress, stage, len(tasks))
     done: dict[str, dict[str, Any]] = {}
     for task in tasks:
         old = _read_record(records_dir / f"{task.key}.json")
@@ -105,12 +110,17 @@ def execute(tasks: Sequence[PointTask], folder: Path, executor: str = "local", w
             if on_done is not None:
                 on_done(old, True)
     todo = [t for t in tasks if t.key not in done]
+    counter.advance(len(done), f"{len(done)} already solved" if done else "solving")
     fresh: dict[str, dict[str, Any]] = {}
-    for task, record in run_tasks(solve_point, todo, failed_record, executor, workers, scheduler):
-        write_text_atomic(records_dir / f"{task.key}.json", json.dumps(record, indent=1) + "\n")
-        fresh[task.key] = record
-        if on_done is not None:
-            on_done(record, False)
+    with heartbeat(counter.clock):
+        for task, record in run_tasks(solve_point, todo, failed_record, executor, workers,
+                                      scheduler):
+            write_text_atomic(records_dir / f"{task.key}.json",
+                              json.dumps(record, indent=1) + "\n")
+            fresh[task.key] = record
+            counter.advance(len(done) + len(fresh), f"{task.name}: {record['status']}")
+            if on_done is not None:
+                on_done(record, False)
     ordered = [done.get(t.key) or fresh[t.key] for t in tasks]
     return SweepOutcome(ordered, len(done), folder)
 
@@ -124,15 +134,17 @@ def _read_record(file: Path) -> dict[str, Any] | None:
 
 def run_sweep(plan: SweepPlan, folder: Path, executor: str = "local", workers: int = 2,
               scheduler: str | None = None, options: dict[str, Any] | None = None,
-              write_runs: bool = False, on_done: OnDone | None = None) -> SweepOutcome:
+              write_runs: bool = False, on_done: OnDone | None = None,
+              progress: Reporter | None = None) -> SweepOutcome:
     """Run a sweep into ``folder`` (a new folder, or one this sweep wrote before) and write
-    ``sweep.csv``, ``kpis.csv``, ``sweep.xlsx`` and ``sweep.json``."""
+    ``sweep.csv``, ``kpis.csv``, ``sweep.xlsx`` and ``sweep.json``; ``progress`` hears the
+    points finished (stage ``sweep``, :func:`execute`)."""
     if folder.exists() and any(folder.iterdir()) and not (folder / SWEEP_FILE).exists():
         raise OutputError(f"{folder} is not empty and holds no {SWEEP_FILE}: choose another --out "
                           "(a sweep re-uses only its own folder)")
     folder.mkdir(parents=True, exist_ok=True)
     tasks = sweep_tasks(plan, options, folder / "runs" if write_runs else None)
-    outcome = execute(tasks, folder, executor, workers, scheduler, on_done)
+    outcome = execute(tasks, folder, executor, workers, scheduler, on_done, progress, "sweep")
     write_sweep_files(plan, tasks, outcome)
     return outcome
 

@@ -26,6 +26,7 @@ from placement_opt.errors import OutputError
 from placement_opt.instance import Instance
 from placement_opt.io.atomic import neutralise_text, write_text_atomic
 from placement_opt.options import SolveOptions
+from placement_opt.progress import Reporter
 
 __all__ = ["COST_KPIS", "MARKER", "MonteCarlo", "montecarlo_tasks", "run_montecarlo",
            "scenario_samples", "write_montecarlo"]
@@ -92,16 +93,19 @@ def montecarlo_tasks(loaded: LoadedScenario, dist: DemandDistribution, samples: 
 def run_montecarlo(loaded: LoadedScenario, dist: DemandDistribution, samples: int, seed: int,
                    folder: Path, executor: str = "local", workers: int = 2,
                    scheduler: str | None = None, options: SolveOptions | None = None,
-                   fit: GrowthFit | None = None, on_done: OnDone | None = None) -> MonteCarlo:
+                   fit: GrowthFit | None = None, on_done: OnDone | None = None,
+                   progress: Reporter | None = None) -> MonteCarlo:
     """Solve ``samples`` demand samples of ``loaded`` into ``folder`` (re-runs skip samples
     already solved) and write the report files. ``options`` default to the scenario's
-    ``[solve]``."""
+    ``[solve]``. ``progress`` hears the samples finished (stage ``montecarlo``, done of
+    ``samples``)."""
     if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
         raise OutputError(f"{folder} is not empty and holds no {MARKER}: choose another --out")
     from placement_opt.analysis.scenarios.check import solve_options
 
     tasks, factors = montecarlo_tasks(loaded, dist, samples, seed, options or solve_options(loaded))
-    outcome = execute(tasks, folder, executor, workers, scheduler, on_done)
+    outcome = execute(tasks, folder, executor, workers, scheduler, on_done, progress,
+                      "montecarlo")
     shortfall, cost_samples, cost_summary = summarise(outcome.records)
     mc = MonteCarlo(dist, fit, seed, factors, outcome.records, shortfall, cost_samples, cost_summary)
     write_montecarlo(mc, folder, loaded)
