@@ -1,6 +1,7 @@
 """The ``placement-opt`` command line: the app, one module per command group. Nothing outside
 this folder imports from it."""
 
+from placement_opt.cli import app as _app_command  # noqa: F401  (registers it)
 from placement_opt.cli import firmness as _firmness_command  # noqa: F401  (registers it)
 from placement_opt.cli import frontier as _frontier_command  # noqa: F401  (registers it)
 from placement_opt.cli import main as _main_commands  # noqa: F401  (registers its commands)
