@@ -170,3 +170,29 @@ def test_cancel_and_busy(tmp_path: Path) -> None:
         again = client.post("/api/runs", json={"instance": "demo", "name": "two"})
         assert again.status_code == 201  # the slot is free again
         client.post(f"/api/runs/{again.json()['id']}/cancel")
+
+
+def test_a_new_site_the_plan_opens(client: TestClient) -> None:
+    site = {"provision": "NEW-1", "name": "Swale SRP", "kind": "srp", "zone": "Swale",
+            "phases": ["secondary"], "needs": ["ASD"], "capacity": 20, "cost_per_place": 16000,
+            "candidate": True, "opening_cost": 100000, "earliest_year": 2027}
+    started = client.post("/api/runs", json={"instance": "demo", "name": "new site",
+                                             "growth_by_need": {"ASD": 0.3}, "new_sites": [site]})
+    run = wait(client, started.json()["id"])
+    assert run["status"] == "done", run.get("error")
+    opened = run["view"]["plan"]["openings"]
+    assert [o["provision"] for o in opened] == ["NEW-1"]
+    assert opened[0]["capital"] == "£100,000"  # the opening cost, counted once
+    assert "new candidate srp Swale SRP in Swale (20 places)" in run["levers"]
+
+
+def test_the_command_is_registered() -> None:
+    from typer.testing import CliRunner
+
+    from placement_opt.cli import app
+
+    result = CliRunner().invoke(app, ["app", "--help"])
+    assert result.exit_code == 0
+    assert "127.0.0.1" in result.output
+    missing = CliRunner().invoke(app, ["app", "no-such-instance"])
+    assert missing.exit_code == 2

@@ -125,8 +125,10 @@ class Jobs:
                 levers = Levers.model_validate(raw["levers"])
             except (KeyError, ValueError):
                 continue
-            self._jobs[folder.name] = Job(folder.name, levers, folder, float(raw.get("started", 0)),
-                                          ended=float(raw.get("started", 0)))
+            started = float(raw.get("started", 0))
+            outcome = [f for f in (folder / VIEW_FILE, folder / ERROR_FILE) if f.exists()]
+            ended = max((f.stat().st_mtime for f in outcome), default=started)
+            self._jobs[folder.name] = Job(folder.name, levers, folder, started, ended=ended)
 
     def start(self, levers: Levers) -> Job:
         """Start a run of ``levers`` in a new process (:class:`BusyError` when too many run)."""

@@ -11,18 +11,20 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from placement_opt.reports.format import fmt_number
 from placement_opt.reports.html.geo import Projection, fit
 from placement_opt.reports.html.svg import KIND_LABELS, kind_marker
 from placement_opt.reports.html.svg import coord as _c
 
-__all__ = ["District", "Flow", "Site", "boundaries", "map_svg"]
+__all__ = ["MAX_FLOWS", "District", "Flow", "Site", "boundaries", "kind_legend", "legend", "map_svg"]
 
 WIDTH = 760.0
-ATTRIBUTION = ("District boundaries: Office for National Statistics, OGL v3; contains OS data "
-               "© Crown copyright and database right")
+ATTRIBUTION = ("Boundaries: ONS, OGL v3; contains OS data © Crown copyright and database "
+               "right")
+#: The most flows drawn (the largest; the rest would only hide the map).
+MAX_FLOWS = 60
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Site:
     provision: str
     name: str
     kind: str
+    district: str
     lat: float
     lon: float
     placed: float
@@ -93,9 +96,10 @@ def _path(polys: Sequence[Sequence[Sequence[tuple[float, float]]]], proj: Projec
 
 
 def _centre(polys: Sequence[Sequence[Sequence[tuple[float, float]]]]) -> tuple[float, float]:
-    """The mean point of a district's largest outer ring (where its name goes)."""
+    """The middle of the bounding box of a district's largest outer ring (where its name goes)."""
     ring = max((p[0] for p in polys), key=len)
-    return (sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
+    lats, lons = [p[0] for p in ring], [p[1] for p in ring]
+    return ((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2)
 
 
 def _tip(d: District | None, name: str) -> str:
@@ -125,23 +129,20 @@ def map_svg(districts: Sequence[District], sites: Sequence[Site], flows: Sequenc
                      f"<title>{escape(_tip(d, name))}</title></path>")
     at = {s.provision: proj(s.lat, s.lon) for s in sites}
     inside = {k for k, (x, y) in at.items() if 0 <= x <= WIDTH and 0 <= y <= height}
-    top = max((f.pupils for f in flows), default=0.0)
-    for f in sorted(flows, key=lambda f: -f.pupils):
-        d = by_name.get(f.district)
-        if d is None or f.provision not in inside or f.pupils < 0.5 or top <= 0:
-            continue
+    home = {s.provision: s.district for s in sites}
+    away = [f for f in flows if f.provision in inside and f.district in by_name
+            and home[f.provision] != f.district and f.pupils >= 0.5]
+    away = sorted(away, key=lambda f: (-f.pupils, f.district, f.provision))[:MAX_FLOWS]
+    top = max((f.pupils for f in away), default=0.0)
+    for f in away:
+        d = by_name[f.district]
         x1, y1 = proj(d.lat, d.lon)
         x2, y2 = at[f.provision]
-        width = max(0.8, 9.0 * f.pupils / top)
+        width = max(0.8, 8.0 * f.pupils / top)
         parts.append(f'<line class="flow" x1="{_c(x1)}" y1="{_c(y1)}" x2="{_c(x2)}" y2="{_c(y2)}" '
-                     f'stroke="#34495e" stroke-opacity="0.45" stroke-width="{_c(width)}" '
+                     f'stroke="#34495e" stroke-opacity="0.4" stroke-width="{_c(width)}" '
                      f'stroke-linecap="round"><title>{escape(f.district)} → {escape(f.provision)}: '
                      f"{fmt_number(f.pupils)} pupils</title></line>")
-    for name, polys in shapes.items():
-        lat, lon = _centre(polys)
-        x, y = proj(lat, lon)
-        parts.append(f'<text class="district-label" x="{_c(x)}" y="{_c(y)}" text-anchor="middle" '
-                     f'font-size="11" fill="#2c3e50">{escape(name)}</text>')
     for s in sorted(sites, key=lambda s: s.kind != "independent"):
         if s.provision not in inside:
             continue
@@ -150,11 +151,24 @@ def map_svg(districts: Sequence[District], sites: Sequence[Site], flows: Sequenc
                f" of {fmt_number(s.capacity)} places")
         parts.append(f'<g class="site" data-provision="{escape(s.provision)}"><title>'
                      f"{escape(tip)}</title>{kind_marker(s.kind, x, y, 4.5)}</g>")
+    for name, polys in shapes.items():
+        lat, lon = _centre(polys)
+        x, y = proj(lat, lon)
+        parts.append(f'<text class="district-label" x="{_c(x)}" y="{_c(y)}" text-anchor="middle" '
+                     f'font-size="11.5" font-weight="600" fill="#1f2d3a" stroke="#ffffff" '
+                     f'stroke-width="3" paint-order="stroke">{escape(name)}</text>')
     outside = len(sites) - len(inside)
     note = f"; {outside} provision(s) outside Kent not drawn" if outside else ""
     parts.append(f'<text x="6" y="{_c(height + 12)}" font-size="10" fill="#555">'
                  f"{escape(ATTRIBUTION + note)}</text></svg>")
     return "".join(parts)
+
+
+def kind_legend() -> list[dict[str, Any]]:
+    """Each provision kind's marker (inline SVG) and name, for the page's legend."""
+    return [{"svg": Markup(f'<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">'
+                           f"{kind_marker(kind, 7, 7, 4.5)}</svg>"), "label": label}
+            for kind, label in KIND_LABELS.items()]
 
 
 def legend() -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from placement_opt._version import __version__
 from placement_opt.app.compare import compare_runs
 from placement_opt.app.jobs import BusyError, Jobs
 from placement_opt.app.levers import Levers, instance_facts, to_scenario
-from placement_opt.app.map import legend
+from placement_opt.app.map import MAX_FLOWS, kind_legend, legend
 from placement_opt.errors import PlacementOptError
 
 __all__ = ["create_app"]
@@ -57,7 +57,8 @@ def create_app(runs_dir: Path, instances: list[str], default: str,
 
     def page(request: Request) -> HTMLResponse:
         html = env.get_template("index.html.j2").render(
-            instances=instances, default=default, version=__version__, legend=legend())
+            instances=instances, default=default, version=__version__, legend=legend(),
+            kinds=kind_legend(), max_flows=MAX_FLOWS)
         return HTMLResponse(html)
 
     def instance(request: Request) -> Response:

@@ -113,7 +113,8 @@ def _year_map(ctx: Context, by_district: pd.DataFrame, year: int) -> str:
     use = {str(u["provision"]): (float(u["placed"]), float(u["capacity"]))
            for u in util[util["year"] == year].to_dict("records")}
     sites = [Site(str(p["provision"]), str(p["name"] or p["provision"]), str(p["kind"]),
-                  float(p["lat"]), float(p["lon"]), *use[str(p["provision"])])
+                  homes.get(str(p["zone"]), str(p["zone"])), float(p["lat"]), float(p["lon"]),
+                  *use[str(p["provision"])])
              for p in ctx.instance.provisions.to_dict("records")
              if str(p["provision"]) in use and not (pd.isna(p["lat"]) or pd.isna(p["lon"]))]
     return map_svg(districts, sites, flows, year)
@@ -127,7 +128,7 @@ def _plan(ctx: Context) -> dict[str, Any]:
                  "kind": KIND_NAMES.get(str(o["kind"]), str(o["kind"])),
                  "district": ctx.zone_label(str(o["zone"])), "year": int(o["open_year"]),
                  "places": fmt_number(float(o["places"])),
-                 "capital": fmt_gbp(float(o["opening_cost"]) + float(o["capital_cost"]))}
+                 "capital": fmt_gbp(float(o["capital_cost"]))}  # opening cost included
                 for o in opened.to_dict("records")]
     grown = r.expansions[r.expansions["increments"] > 0] if not r.expansions.empty else r.expansions
     expansions = [{"provision": str(e["provision"]), "name": str(e["provision_name"]),
