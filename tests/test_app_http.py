@@ -183,6 +183,7 @@ def test_a_new_site_the_plan_opens(client: TestClient) -> None:
     opened = run["view"]["plan"]["openings"]
     assert [o["provision"] for o in opened] == ["NEW-1"]
     assert opened[0]["capital"] == "£100,000"  # the opening cost, counted once
+    assert 'data-provision="NEW-1"' in run["view"]["maps"]["2027"]  # at its area's centre
     assert "new candidate srp Swale SRP in Swale (20 places)" in run["levers"]
 
 

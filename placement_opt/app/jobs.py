@@ -60,11 +60,11 @@ class Job:
             return "cancelled"
         if self.process is not None and self.process.is_alive():
             return "running"
-        if self.ended is None:
-            self.ended = time.time()
-        if (self.folder / VIEW_FILE).exists():
-            return "done"
-        return "failed"
+        view = self.folder / VIEW_FILE
+        if self.ended is None:  # when the worker wrote its outcome, else now
+            outcome = [f for f in (view, self.folder / ERROR_FILE) if f.exists()]
+            self.ended = max((f.stat().st_mtime for f in outcome), default=time.time())
+        return "done" if view.exists() else "failed"
 
     def view(self) -> dict[str, Any] | None:
         """The finished run's view (read once)."""
@@ -125,10 +125,7 @@ class Jobs:
                 levers = Levers.model_validate(raw["levers"])
             except (KeyError, ValueError):
                 continue
-            started = float(raw.get("started", 0))
-            outcome = [f for f in (folder / VIEW_FILE, folder / ERROR_FILE) if f.exists()]
-            ended = max((f.stat().st_mtime for f in outcome), default=started)
-            self._jobs[folder.name] = Job(folder.name, levers, folder, started, ended=ended)
+            self._jobs[folder.name] = Job(folder.name, levers, folder, float(raw.get("started", 0)))
 
     def start(self, levers: Levers) -> Job:
         """Start a run of ``levers`` in a new process (:class:`BusyError` when too many run)."""

@@ -112,11 +112,14 @@ def _year_map(ctx: Context, by_district: pd.DataFrame, year: int) -> str:
     util = ctx.result.utilisation
     use = {str(u["provision"]): (float(u["placed"]), float(u["capacity"]))
            for u in util[util["year"] == year].to_dict("records")}
-    sites = [Site(str(p["provision"]), str(p["name"] or p["provision"]), str(p["kind"]),
-                  homes.get(str(p["zone"]), str(p["zone"])), float(p["lat"]), float(p["lon"]),
-                  *use[str(p["provision"])])
-             for p in ctx.instance.provisions.to_dict("records")
-             if str(p["provision"]) in use and not (pd.isna(p["lat"]) or pd.isna(p["lon"]))]
+    sites = []
+    for p in ctx.instance.provisions.to_dict("records"):
+        pid, zone = str(p["provision"]), str(p["zone"])
+        # No coordinates: at its zone's centre, as the model places it (model/data.py).
+        lat, lon = where[zone] if pd.isna(p["lat"]) or pd.isna(p["lon"]) else (p["lat"], p["lon"])
+        if pid in use:
+            sites.append(Site(pid, str(p["name"] or pid), str(p["kind"]), homes.get(zone, zone),
+                              float(lat), float(lon), *use[pid]))
     return map_svg(districts, sites, flows, year)
 
 
