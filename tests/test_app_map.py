@@ -33,3 +33,21 @@ def test_at_most_max_flows() -> None:
     svg = map_svg(districts, sites, flows, 2026)
     assert svg.count('class="flow"') == MAX_FLOWS
     assert "→ S0:" not in svg and f"→ S{MAX_FLOWS + 4}:" in svg  # the smallest left out
+
+
+def test_every_app_file_is_package_data() -> None:
+    import tomllib
+    from fnmatch import fnmatch
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    app = root / "placement_opt" / "app"
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["placement_opt.app"]
+    data = sorted(p.relative_to(app).as_posix() for p in app.rglob("*")
+                  if p.is_file() and p.suffix not in {".py", ".pyc"})
+    assert "geo/kent_districts.geojson" in data and "static/app.js" in data
+    unshipped = [f for f in data if not any(fnmatch(f, pat) for pat in patterns)]
+    assert not unshipped, unshipped
+    deps = " ".join(config["project"]["dependencies"])
+    assert "starlette" in deps and "uvicorn" in deps

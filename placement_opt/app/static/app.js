@@ -173,7 +173,8 @@ function statusCell(run) {
   const cell = el("td", { class: `status ${run.status}` });
   if (run.status === "running") {
     const p = run.progress;
-    cell.append(el("span", { text: `${p.label}… (step ${p.step} of ${p.steps})` }),
+    const since = p.since ? ` ${Math.max(0, Math.round(Date.now() / 1000 - p.since))} s` : "";
+    cell.append(el("span", { text: `${p.label}…${since} (step ${p.step} of ${p.steps})` }),
       el("progress", { max: String(p.steps), value: String(Math.max(p.step - 0.5, 0)) }));
   } else if (run.status === "done") {
     const r = run.result || {};
