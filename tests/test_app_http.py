@@ -102,7 +102,11 @@ from_year = 2027
 def test_invalid_levers_are_refused_with_reasons(client: TestClient) -> None:
     bad = client.post("/api/runs", json={"instance": "demo", "min_local_share": 2})
     assert bad.status_code == 400
-    assert any("min_local_share" in d for d in bad.json()["details"])
+    assert any(d.startswith("Share placed in its own district:") for d in bad.json()["details"])
+    site = {"provision": "N", "zone": "Swale", "phases": [], "needs": ["ASD"], "capacity": 5,
+            "cost_per_place": 1}
+    no_phase = client.post("/api/runs", json={"instance": "demo", "new_sites": [site]})
+    assert no_phase.json()["details"] == ["New site 1, phases: choose at least one"]
     assert client.post("/api/runs", json={"instance": "elsewhere"}).status_code == 400
     assert client.post("/api/runs", content=b"not json").status_code == 400
 

@@ -35,9 +35,27 @@ def _error(status: int, message: str, details: list[str] | None = None) -> JSONR
     return JSONResponse({"error": message, "details": details or []}, status_code=status)
 
 
+#: The form's names of the levers, for messages.
+_NAMES = {"name": "Name of this run", "growth_by_need": "Demand growth",
+          "cost_factor_by_kind": "Change in cost per place", "transport_cost_per_km": "Transport",
+          "min_local_share": "Share placed in its own district",
+          "max_independent_share": "Independent placements cap",
+          "revenue_factor": "Revenue budget", "capital_total": "Capital", "close": "Close site",
+          "add_places": "Add places", "new_sites": "New site", "time_limit": "Time limit"}
+_TOO_SHORT = "choose at least one"
+
+
 def _pydantic_details(exc: ValidationError) -> list[str]:
-    """Each problem as ``where: what``."""
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    """Each problem as ``where: what``, in the form's words (``New site 1, phases: ...``)."""
+    out = []
+    for e in exc.errors():
+        loc = list(e["loc"])
+        where = _NAMES.get(str(loc[0]), str(loc[0])) if loc else "levers"
+        if len(loc) > 1 and isinstance(loc[1], int):
+            where += f" {loc[1] + 1}"
+        where += "".join(f", {p}" for p in loc[2:] if not isinstance(p, int))
+        out.append(f"{where}: {_TOO_SHORT if e['type'] == 'too_short' else e['msg']}")
+    return out
 
 
 def create_app(runs_dir: Path, instances: list[str], default: str,

@@ -121,6 +121,11 @@ function addSite() {
                 phases: picked("site-phases"), needs: picked("site-needs"),
                 capacity: Number($("site-capacity").value), cost_per_place: Number($("site-cost").value),
                 candidate: $("site-candidate").checked, earliest_year: Number($("site-year").value) };
+  if (!row.phases.length || !row.needs.length) {
+    message($("form-message"), "A new site needs at least one phase and one need.");
+    return;
+  }
+  message($("form-message"), "");
   const opening = Number($("site-opening").value);
   if (row.candidate && opening > 0) row.opening_cost = opening;
   if (!row.candidate) delete row.earliest_year;
@@ -159,6 +164,7 @@ async function submitRun(event) {
     state.selected = run.id;
     state.shown = null;
     message($("form-message"), `Started ${run.name}: it runs in the background.`, [], "good");
+    $("runs-title").scrollIntoView({ behavior: "smooth" });
     await refreshRuns();
   } catch (error) {
     message($("form-message"), error.message, error.details);
@@ -191,7 +197,7 @@ function renderRuns(runs) {
   $("runs").hidden = runs.length === 0;
   $("no-runs").hidden = runs.length > 0;
   $("runs").tBodies[0].replaceChildren(...runs.map((run) => {
-    const actions = el("td", { class: "actions" });
+    const actions = el("td", { class: "row-actions" });
     if (run.status === "running") {
       actions.append(Object.assign(el("button", { type: "button", class: "small cancel", text: "Cancel" }),
         { onclick: () => cancelRun(run.id) }));
@@ -207,6 +213,7 @@ function renderRuns(runs) {
     return row;
   }));
   const done = runs.filter((r) => r.status === "done" && r.result && r.result.solved);
+  $("compare-button").disabled = done.length < 2;
   const key = done.map((r) => r.id).join(",");
   if (key === state.compareKey) return;  // rebuilt only when the finished runs change
   state.compareKey = key;
@@ -221,10 +228,13 @@ async function refreshRuns() {
   const runs = await api("/api/runs");
   state.runs = runs;
   renderRuns(runs);
-  const chosen = runs.find((r) => r.id === state.selected) || runs.find((r) => r.status === "done");
-  if (chosen && chosen.status === "done" && state.shown !== chosen.id) {
-    state.selected = chosen.id;
-    await showRun(chosen.id);
+  // The chosen run once it is done; until then the run shown stays (or the newest done one).
+  const chosen = runs.find((r) => r.id === state.selected);
+  const target = chosen && chosen.status === "done" ? chosen
+    : state.shown ? null : runs.find((r) => r.status === "done");
+  if (target && state.shown !== target.id) {
+    if (!chosen) state.selected = target.id;
+    await showRun(target.id);
   }
 }
 
