@@ -7,6 +7,7 @@ from placement_opt.cli import main as _main_commands  # noqa: F401  (registers i
 from placement_opt.cli import firmness as _firmness_command  # noqa: F401  (registers it)
 from placement_opt.cli import frontier as _frontier_command  # noqa: F401  (registers it)
 from placement_opt.cli import scenarios as _scenario_commands  # noqa: F401  (likewise)
+from placement_opt.cli import app as _app_command  # noqa: F401  (registers it)
 # isort: on
 from placement_opt.cli.common import app
 
