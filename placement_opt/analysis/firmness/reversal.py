@@ -159,6 +159,7 @@ def reverse_decisions(task: ReversalTask) -> list[Reversal]:
     for d in (int(v) for v in task.which):
         began = time.perf_counter()
         lower, upper = held_bounds(model, ds, x, d)
+        w.held.clearSolver()  # no state of the last run (perturbations, weights) carried over
         w.held.setBasis(w.held_basis)
         w.held.changeColsBounds(ints.size, ints, lower[ints], np.where(
             np.isinf(upper[ints]), _INF, upper[ints]))
@@ -166,6 +167,7 @@ def reverse_decisions(task: ReversalTask) -> list[Reversal]:
         h_x, h_obj = _solution(w.held)
         best_x, best_obj, bound = h_x, h_obj, None
         if w.lp is not None and w.lp_basis is not None:
+            w.lp.clearSolver()
             w.lp.setBasis(w.lp_basis)
             found, bound = _forced_dive(w.lp, model, ds, d, bool(taken[d]), x, w.relaxed0,
                                         inp.reoptimise == "local")
