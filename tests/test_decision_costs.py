@@ -7,13 +7,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from _tiny import tiny
+from _tiny import facility_instance, tiny
 
-from placement_opt import Instance
+from placement_opt import Instance, SolveOptions
+from placement_opt.analysis.firmness.costs import plan_of
+from placement_opt.analysis.firmness.reversal import (
+    ReversalInputs,
+    forget_sessions,
+    reversal_tasks,
+    reverse_decisions,
+)
 from placement_opt.analysis.firmness.run import decision_costs
+from placement_opt.budget import Deadline
 from placement_opt.errors import PlacementOptError
 from placement_opt.model.decisions import decision_set, forced
-from placement_opt.solve import build_checked
+from placement_opt.solve import build_checked, solve_built_raw
 
 
 def _two_candidates(**policy: Any) -> Instance:
@@ -116,3 +124,31 @@ def test_no_plan_is_a_clear_error() -> None:
     inst = _two_candidates(min_openings=3)
     with pytest.raises(PlacementOptError, match="no plan to test"):
         decision_costs(inst)
+
+
+def test_same_answers_whatever_the_workers_and_the_order() -> None:
+    """Every reversal starts from the same bases, so the table is the same for 1 worker, 2
+    workers and the serial executor, and one session reversing the decisions forwards or
+    backwards finds the same plans, to the bit."""
+    inst = facility_instance(n_zones=30, n_sites=12, seed=5)
+    _, one = decision_costs(inst, workers=1)
+    _, two = decision_costs(inst, workers=2)
+    _, serial = decision_costs(inst, workers=2, executor="serial")
+    for other in (two, serial):
+        pd.testing.assert_frame_equal(one.decisions, other.decisions)
+        pd.testing.assert_frame_equal(one.by_year, other.by_year)
+    data, model, _ = build_checked(inst)
+    result, raw = solve_built_raw(inst, data, model, SolveOptions(), Deadline.after(None), [])
+    ds = decision_set(data, model, inst)
+    inputs = ReversalInputs(model, ds, plan_of(inst, result, raw), "local", SolveOptions())
+    order = np.arange(ds.size)
+    forwards, backwards = (reverse_decisions(t) for t in reversal_tasks(inputs, [order,
+                                                                                 order[::-1]]))
+    forget_sessions()
+    backwards = backwards[::-1]
+    assert [r.decision for r in forwards] == [r.decision for r in backwards]
+    for a, b in zip(forwards, backwards, strict=True):
+        assert (a.held_objective, a.best_objective, a.bound) == (
+            b.held_objective, b.best_objective, b.bound)
+        assert (a.best_x is None) == (b.best_x is None)
+        assert a.best_x is None or b.best_x is None or np.array_equal(a.best_x, b.best_x)

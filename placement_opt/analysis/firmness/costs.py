@@ -12,9 +12,12 @@ import pandas as pd
 
 from placement_opt.analysis.firmness.reversal import (
     Reversal,
+    ReversalInputs,
     ReversalTask,
     Scope,
+    forget_sessions,
     objective_by_year,
+    reversal_tasks,
     reverse_decisions,
 )
 from placement_opt.analysis.sweep.executors import run_tasks
@@ -27,7 +30,7 @@ from placement_opt.options import SolveOptions
 from placement_opt.results.result import Result
 from placement_opt.solvers.base import RawSolution
 
-__all__ = ["COST_COLUMNS", "DecisionCosts", "plan_of", "reversal_costs"]
+__all__ = ["COST_COLUMNS", "DecisionCosts", "longest_first", "plan_of", "reversal_costs"]
 
 FloatArray = npt.NDArray[np.float64]
 #: Columns of :attr:`DecisionCosts.decisions` after the decision's names.
@@ -74,16 +77,19 @@ def reversal_costs(instance: Instance, data: ModelData, model: MatrixModel, ds: 
     """Reverse each decision of ``ds`` in the plan ``x`` (behind ``base``) of ``model``."""
     began = time.perf_counter()
     n = max(1, min(workers, ds.size))
-    tasks = [ReversalTask(model, ds, x, np.arange(i, ds.size, n, dtype=np.int64), reoptimise,
-                          options, instance, data) for i in range(n if ds.size else 0)]
+    inputs = ReversalInputs(model, ds, x, reoptimise, options, instance, data)
+    tasks = reversal_tasks(inputs, [np.array([d]) for d in longest_first(ds, x)])
     found: list[Reversal] = []
 
     def failed(task: ReversalTask, exc: BaseException) -> list[Reversal]:
         raise PlacementOptError(f"re-solving decisions {task.which.tolist()} failed: {exc}")
 
-    for _, reversals in run_tasks(reverse_decisions, tasks, failed,
-                                  executor if n > 1 else "serial", n):
-        found += reversals
+    try:
+        for _, reversals in run_tasks(reverse_decisions, tasks, failed,
+                                      executor if n > 1 else "serial", n):
+            found += reversals
+    finally:
+        forget_sessions()  # the serial executor's sessions, held in this process
     found.sort(key=lambda r: r.decision)
     assert base.objective is not None
     table, by_year = _tables(model, ds, x, base, found)
@@ -92,6 +98,14 @@ def reversal_costs(instance: Instance, data: ModelData, model: MatrixModel, ds: 
               and r.best_objective < z0 - SAVING_TOL * max(1.0, abs(z0))]
     cheaper = min(saving, key=lambda r: (r.best_objective, r.decision)).best_x if saving else None
     return DecisionCosts(z0, table, by_year, time.perf_counter() - began, cheaper)
+
+
+def longest_first(ds: DecisionSet, x: FloatArray) -> list[int]:
+    """The decisions in the order to hand them out, the dearest to reverse first so that the
+    workers finish together: those the plan does not take (their reversal adds a row and
+    often needs a second, unrestricted dive), then those it takes, each in table order. The
+    order changes no answer (each reversal depends on its decision alone)."""
+    return [int(d) for d in np.lexsort((np.arange(ds.size), ds.taken(x)))]
 
 
 def _tables(model: MatrixModel, ds: DecisionSet, x0: FloatArray, base: Result,

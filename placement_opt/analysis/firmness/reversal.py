@@ -17,6 +17,8 @@ with the decision reversed).
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -36,7 +38,8 @@ from placement_opt.solvers.dive import DiveResult, dive, relaxed
 from placement_opt.solvers.highs_core import match_scheduler, new_highs, pass_model
 from placement_opt.status import Status
 
-__all__ = ["SCOPES", "Reversal", "ReversalTask", "Scope", "objective_by_year", "reverse_decisions"]
+__all__ = ["SCOPES", "Reversal", "ReversalInputs", "ReversalTask", "Scope", "forget_sessions",
+           "objective_by_year", "reversal_tasks", "reverse_decisions"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -48,20 +51,37 @@ _INF = highspy.kHighsInf
 
 
 @dataclass(frozen=True)
-class ReversalTask:
-    """Decisions ``which`` of ``decisions`` to reverse in the plan ``x`` of ``model``;
-    ``reoptimise``: ``"held"`` (the held LP only), ``"local"`` (and a dive re-deciding the
-    decisions the reversal disturbs) or ``"full"`` (a dive re-deciding every decision)."""
+class ReversalInputs:
+    """What every reversal of one plan shares: decisions of ``decisions`` reversed in the plan
+    ``x`` of ``model``; ``reoptimise``: ``"held"`` (the held LP only), ``"local"`` (and a
+    dive re-deciding the decisions the reversal disturbs) or ``"full"`` (a dive re-deciding
+    every decision)."""
 
     model: MatrixModel
     decisions: DecisionSet
     x: FloatArray
-    which: IntArray
     reoptimise: Scope
     options: SolveOptions
     #: With both, each reversed plan's objective by year is worked out in the worker.
     instance: Instance | None = None
     data: ModelData | None = None
+
+
+@dataclass(frozen=True)
+class ReversalTask:
+    """Reverse decisions ``which`` of the pickled :class:`ReversalInputs` ``payload``
+    (``key`` names it: a worker that holds ``key``'s sessions warm reuses them)."""
+
+    key: str
+    payload: bytes
+    which: IntArray
+
+
+def reversal_tasks(inputs: ReversalInputs, groups: list[IntArray]) -> list[ReversalTask]:
+    """One task per group of decisions, the inputs pickled once for all."""
+    payload = pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
+    key = hashlib.blake2b(payload, digest_size=16).hexdigest()
+    return [ReversalTask(key, payload, np.asarray(g, dtype=np.int64)) for g in groups]
 
 
 @dataclass(frozen=True)
@@ -79,37 +99,87 @@ class Reversal:
     by_year: dict[int, float] | None = None
 
 
+@dataclass(frozen=True)
+class _Warm:
+    """A worker's sessions for one :class:`ReversalInputs`, and the starting point every
+    reversal restores: the basis of the plan's held LP and of the relaxation."""
+
+    key: str
+    inputs: ReversalInputs
+    held: highspy.Highs
+    held_basis: highspy.HighsBasis
+    lp: highspy.Highs | None
+    lp_basis: highspy.HighsBasis | None
+    relaxed0: FloatArray
+
+
+#: This process's warm sessions (one set: a new key replaces them).
+_WARM: list[_Warm] = []
+
+
+def forget_sessions() -> None:
+    """Drop this process's warm sessions."""
+    _WARM.clear()
+
+
+def _warm(task: ReversalTask) -> _Warm:
+    if _WARM and _WARM[0].key == task.key:
+        return _WARM[0]
+    _WARM.clear()
+    inputs: ReversalInputs = pickle.loads(task.payload)
+    model, x = inputs.model, inputs.x
+    lp, lp_basis, relaxed0 = None, None, np.zeros(model.n_cols)
+    held = _session(model, inputs.options)
+    if inputs.reoptimise != "held":
+        lp = _session(model, inputs.options)
+        lp.run()  # the relaxation, once: every dive starts from its basis
+        relaxed0 = np.asarray(lp.getSolution().col_value, dtype=float)
+        lp_basis = lp.getBasis()
+        held.setBasis(lp_basis)
+    ints = np.flatnonzero(model.integrality).astype(np.int32)
+    whole = np.round(x[ints])
+    held.changeColsBounds(ints.size, ints, whole, whole)
+    held.run()  # the plan's own held LP: every held reversal starts from its basis
+    warm = _Warm(task.key, inputs, held, held.getBasis(), lp, lp_basis, relaxed0)
+    _WARM.append(warm)
+    return warm
+
+
 def reverse_decisions(task: ReversalTask) -> list[Reversal]:
-    """Every decision of ``task.which`` reversed in turn (a picklable worker function)."""
-    model, ds, x = task.model, task.decisions, task.x
-    held = _session(model, task.options)
+    """Every decision of ``task.which`` reversed (a picklable worker function). Each starts
+    from the same bases (the plan's held LP, the relaxation), so a reversal depends on its
+    decision alone, not on the worker, nor on the decisions reversed before it."""
+    w = _warm(task)
+    inp = w.inputs
+    model, ds, x = inp.model, inp.decisions, inp.x
     ints = np.flatnonzero(model.integrality).astype(np.int32)
     base_lo, base_up = model.col_lower[ints], model.col_upper[ints]
-    lp = _session(model, task.options) if task.reoptimise != "held" else None
-    relaxed0 = np.zeros(model.n_cols)
-    if lp is not None:
-        lp.run()  # the relaxation, once: every dive starts warm from its basis
-        relaxed0 = np.asarray(lp.getSolution().col_value, dtype=float)
     taken = ds.taken(x)
     out: list[Reversal] = []
     for d in (int(v) for v in task.which):
         began = time.perf_counter()
         lower, upper = held_bounds(model, ds, x, d)
-        held.changeColsBounds(ints.size, ints, lower[ints], np.where(
+        w.held.clearSolver()  # no state of the last run (perturbations, weights) carried over
+        w.held.setBasis(w.held_basis)
+        w.held.changeColsBounds(ints.size, ints, lower[ints], np.where(
             np.isinf(upper[ints]), _INF, upper[ints]))
-        held.run()
-        h_x, h_obj = _solution(held)
+        w.held.run()
+        h_x, h_obj = _solution(w.held)
         best_x, best_obj, bound = h_x, h_obj, None
-        if lp is not None:
-            found, bound = _forced_dive(lp, model, ds, d, bool(taken[d]), x, relaxed0,
-                                        task.reoptimise == "local")
-            lp.changeColsBounds(ints.size, ints, base_lo, np.where(np.isinf(base_up), _INF,
-                                                                   base_up))
+        if w.lp is not None and w.lp_basis is not None:
+            w.lp.clearSolver()
+            w.lp.setBasis(w.lp_basis)
+            found, bound = _forced_dive(w.lp, model, ds, d, bool(taken[d]), x, w.relaxed0,
+                                        inp.reoptimise == "local")
+            w.lp.changeColsBounds(ints.size, ints, base_lo, np.where(np.isinf(base_up), _INF,
+                                                                     base_up))
+            w.lp.changeColsCost(model.n_cols, np.arange(model.n_cols, dtype=np.int32),
+                                np.ascontiguousarray(model.c, dtype=np.float64))
             if found is not None and (best_obj is None or found.objective < best_obj):
                 best_x, best_obj = found.x, found.objective
         years = None
-        if task.instance is not None and task.data is not None and best_x is not None:
-            plan = make_result(task.instance, task.data, model, RawSolution(
+        if inp.instance is not None and inp.data is not None and best_x is not None:
+            plan = make_result(inp.instance, inp.data, model, RawSolution(
                 Status.FEASIBLE_AT_LIMIT, best_x, best_obj, bound, None, None, 0.0, "highs", ""),
                 [], 0.0)
             years = objective_by_year(plan)
