@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from placement_opt import Instance, InstanceError, Issue, Severity
 
 # --- Instance files (test_validation_errors.py, test_formats.py) ------------------------------
 
@@ -49,3 +51,30 @@ def write_csv_instance() -> WriteCsvInstance:
         return folder
 
     return write
+
+
+# --- Console width (test_cli_compare.py, test_cli_width.py) ----------------------------------
+
+@pytest.fixture
+def eighty_columns() -> Iterator[None]:
+    """The CLI's consoles at 80 columns for one test, restored after it."""
+    from placement_opt.cli import common as cli_common
+
+    widths = cli_common.console.width, cli_common.err_console.width
+    cli_common.console.width = cli_common.err_console.width = 80
+    yield
+    cli_common.console.width, cli_common.err_console.width = widths
+
+
+# --- Demo files and located errors (test_input_formats.py, test_input_names.py) --------------
+
+def demo_text(table: str) -> str:
+    """The demo's ``table``.csv as text."""
+    return (DEMO_PATH / f"{table}.csv").read_text(encoding="utf-8")
+
+
+def load_errors(path: Path) -> list[Issue]:
+    """The errors (not warnings) of loading the instance at ``path``, which must fail."""
+    with pytest.raises(InstanceError) as info:
+        Instance.from_path(path)
+    return [i for i in info.value.issues if i.severity is Severity.ERROR]

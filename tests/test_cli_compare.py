@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from placement_opt.cli import app
-from placement_opt.cli import common as cli_common
 from placement_opt.cli.compare_print import judged
 from placement_opt.reports.compare import compare_runs, kpi_better, mixed_instances
 from placement_opt.reports.html.compare_page import render_comparison
@@ -22,13 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "instances" / "demo"
 runner = CliRunner()
 
-
-@pytest.fixture(autouse=True)
-def _eighty() -> Iterator[None]:
-    widths = cli_common.console.width, cli_common.err_console.width
-    cli_common.console.width = cli_common.err_console.width = 80
-    yield
-    cli_common.console.width, cli_common.err_console.width = widths
+pytestmark = pytest.mark.usefixtures("eighty_columns")
 
 
 @pytest.fixture(scope="module")

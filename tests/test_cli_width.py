@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -15,20 +14,13 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from placement_opt.cli import app
-from placement_opt.cli import common as cli_common
 from placement_opt.cli.tables import Col, fitted
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "instances" / "demo"
 runner = CliRunner()
 
-
-@pytest.fixture(autouse=True)
-def _eighty() -> Iterator[None]:
-    widths = cli_common.console.width, cli_common.err_console.width
-    cli_common.console.width = cli_common.err_console.width = 80
-    yield
-    cli_common.console.width, cli_common.err_console.width = widths
+pytestmark = pytest.mark.usefixtures("eighty_columns")
 
 
 def _run(*args: str, code: int = 0) -> str:

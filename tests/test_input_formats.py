@@ -8,23 +8,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import demo_text, load_errors
 from openpyxl import load_workbook
 
-from placement_opt import Instance, InstanceError, Issue, Severity
+from placement_opt import Instance
 from placement_opt.io.csv_text import sniff_delimiter
 from placement_opt.schema.numbers import number_hint, parse_numbers
 
 DEMO = Path(__file__).resolve().parents[1] / "instances" / "demo"
 
 
-def _text(table: str) -> str:
-    return (DEMO / f"{table}.csv").read_text(encoding="utf-8")
-
-
-def _errors(path: Path) -> list[Issue]:
-    with pytest.raises(InstanceError) as info:
-        Instance.from_path(path)
-    return [i for i in info.value.issues if i.severity is Severity.ERROR]
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -51,7 +44,7 @@ def test_refused_number_formats(cell: str, hint: str) -> None:
 
 def test_money_cells_are_read_in_a_csv(tmp_path: Path,
                                        write_csv_instance: Callable[..., Path]) -> None:
-    text = _text("provisions").replace(",60,24252\n", ',60,"£24,252"\n', 1)
+    text = demo_text("provisions").replace(",60,24252\n", ',60,"£24,252"\n', 1)
     text = text.replace(",30,24252\n", ", 30 , £24252 \n", 1)
     inst = Instance.from_path(write_csv_instance(tmp_path, provisions=text))
     assert inst.provisions["cost_per_place"].iloc[:2].tolist() == [24252.0, 24252.0]
@@ -63,8 +56,8 @@ def test_money_cells_are_read_in_a_csv(tmp_path: Path,
 def test_a_bad_money_cell_is_an_error_naming_it(
         cell: str, hint: str | None, tmp_path: Path,
         write_csv_instance: Callable[..., Path]) -> None:
-    text = _text("provisions").replace(",60,24252\n", f',60,"{cell}"\n', 1)
-    [issue] = _errors(write_csv_instance(tmp_path, provisions=text))
+    text = demo_text("provisions").replace(",60,24252\n", f',60,"{cell}"\n', 1)
+    [issue] = load_errors(write_csv_instance(tmp_path, provisions=text))
     assert (issue.message, issue.row, issue.column, issue.value) == (
         "not a number", 2, "cost_per_place", cell)
     assert issue.expected is not None
@@ -90,10 +83,10 @@ def test_money_text_in_a_workbook_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize("delimiter", [";", "\t"])
 def test_semicolon_and_tab_csv_are_read(delimiter: str, tmp_path: Path,
                                         write_csv_instance: Callable[..., Path]) -> None:
-    demand = _text("demand").replace(",", delimiter)
+    demand = demo_text("demand").replace(",", delimiter)
     provisions = "\n".join(
         delimiter.join(f'"{c}"' if ";" in c else c for c in line.split(","))
-        for line in _text("provisions").splitlines()) + "\n"
+        for line in demo_text("provisions").splitlines()) + "\n"
     inst = Instance.from_path(write_csv_instance(tmp_path, demand=demand, provisions=provisions))
     expected = Instance.from_path(DEMO)
     assert inst.demand.equals(expected.demand)
@@ -102,8 +95,8 @@ def test_semicolon_and_tab_csv_are_read(delimiter: str, tmp_path: Path,
 
 def test_semicolon_csv_with_decimal_commas_names_the_cell(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    demand = _text("demand").replace(",", ";").replace(";2026;30\n", ";2026;30,5\n", 1)
-    [issue] = _errors(write_csv_instance(tmp_path, demand=demand))
+    demand = demo_text("demand").replace(",", ";").replace(";2026;30\n", ";2026;30,5\n", 1)
+    [issue] = load_errors(write_csv_instance(tmp_path, demand=demand))
     assert (issue.row, issue.column, issue.value) == (2, "pupils", "30,5")
     assert issue.expected is not None and "decimal comma" in issue.expected
 
@@ -111,8 +104,8 @@ def test_semicolon_csv_with_decimal_commas_names_the_cell(
 def test_a_header_quoted_as_one_cell_is_an_error(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
     demand = '"zone;need;phase;year;pupils"\n' + "\n".join(
-        f'"{line}"' for line in _text("demand").replace(",", ";").splitlines()[1:]) + "\n"
-    issues = _errors(write_csv_instance(tmp_path, demand=demand))
+        f'"{line}"' for line in demo_text("demand").replace(",", ";").splitlines()[1:]) + "\n"
+    issues = load_errors(write_csv_instance(tmp_path, demand=demand))
     [issue] = [i for i in issues if "header" in i.message]
     assert issue.source.endswith("demand.csv") and issue.row == 1
     assert issue.message.startswith("the header is one column holding a semicolon")
@@ -129,7 +122,7 @@ def test_sniffed_delimiter(text: str, delimiter: str) -> None:
 
 def test_utf16_csv_is_read(tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
     folder = write_csv_instance(tmp_path)
-    (folder / "demand.csv").write_bytes(_text("demand").replace(",", "\t").encode("utf-16"))
+    (folder / "demand.csv").write_bytes(demo_text("demand").replace(",", "\t").encode("utf-16"))
     assert len(Instance.from_path(folder).demand) == 24
 
 
@@ -138,8 +131,8 @@ def test_utf16_csv_is_read(tmp_path: Path, write_csv_instance: Callable[..., Pat
 
 def test_a_mistyped_demand_year_is_an_error_naming_the_gap(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    demand = _text("demand").rstrip("\n") + "\nCanterbury,ASD,primary,2029,3\n"
-    [issue] = _errors(write_csv_instance(tmp_path, demand=demand))
+    demand = demo_text("demand").rstrip("\n") + "\nCanterbury,ASD,primary,2029,3\n"
+    [issue] = load_errors(write_csv_instance(tmp_path, demand=demand))
     assert issue.source.endswith("demand.csv")
     assert (issue.row, issue.column, issue.value) == (26, "year", "2029")
     assert "no demand rows for 2028" in issue.message
@@ -148,10 +141,10 @@ def test_a_mistyped_demand_year_is_an_error_naming_the_gap(
 
 def test_a_missing_year_inside_the_horizon_is_an_error(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    lines = _text("demand").splitlines()
+    lines = demo_text("demand").splitlines()
     later = [line.replace(",2027,", ",2029,") for line in lines[1:] if ",2027," in line]
     demand = "\n".join(lines + later) + "\n"
-    [issue] = _errors(write_csv_instance(tmp_path, demand=demand))
+    [issue] = load_errors(write_csv_instance(tmp_path, demand=demand))
     assert (issue.row, issue.value) == (26, "2029")
     assert issue.message == (f"demand year 2029 leaves a gap in the planning horizon: no demand "
                              f"rows for 2028 ({len(later)} rows have this year; the first is "
@@ -159,7 +152,7 @@ def test_a_missing_year_inside_the_horizon_is_an_error(
 
 
 def test_consecutive_years_pass(tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    lines = _text("demand").splitlines()
+    lines = demo_text("demand").splitlines()
     demand = "\n".join(lines + [line.replace(",2027,", ",2028,") for line in lines[1:]
                                 if ",2027," in line]) + "\n"
     assert Instance.from_path(write_csv_instance(tmp_path, demand=demand)).years == [

@@ -7,22 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import demo_text, load_errors
 
-from placement_opt import Instance, InstanceError, Issue, Severity
+from placement_opt import Instance
 from placement_opt.schema.names import canonical, closest, folded, unknown_expected
 from placement_opt.schema.tables import KINDS
 
 DEMO = Path(__file__).resolve().parents[1] / "instances" / "demo"
 
 
-def _text(table: str) -> str:
-    return (DEMO / f"{table}.csv").read_text(encoding="utf-8")
-
-
-def _errors(folder: Path) -> list[Issue]:
-    with pytest.raises(InstanceError) as info:
-        Instance.from_path(folder)
-    return [i for i in info.value.issues if i.severity is Severity.ERROR]
 
 
 # --- the shared helper ------------------------------------------------------------------------
@@ -59,7 +52,7 @@ def test_unknown_expected_lists_short_vocabularies_and_counts_long_ones() -> Non
 
 def test_kind_is_read_ignoring_case_and_spaces(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    text = _text("provisions").replace(",special,Canterbury,51.270701", ", Special ,Canterbury,"
+    text = demo_text("provisions").replace(",special,Canterbury,51.270701", ", Special ,Canterbury,"
                                        "51.270701").replace(",srp,Thanet", ",SRP,Thanet")
     inst = Instance.from_path(write_csv_instance(tmp_path, provisions=text))
     kinds = dict(zip(inst.provisions["provision"], inst.provisions["kind"], strict=True))
@@ -68,9 +61,9 @@ def test_kind_is_read_ignoring_case_and_spaces(
 
 def test_misspelt_kind_suggests_the_closest(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    text = _text("provisions").replace(",special,Canterbury,51.270701",
+    text = demo_text("provisions").replace(",special,Canterbury,51.270701",
                                        ",specail,Canterbury,51.270701")
-    [issue] = _errors(write_csv_instance(tmp_path, provisions=text))
+    [issue] = load_errors(write_csv_instance(tmp_path, provisions=text))
     assert (issue.row, issue.column, issue.value) == (2, "kind", "specail")
     assert issue.message == "value not allowed"
     assert issue.expected is not None and issue.expected.startswith("did you mean 'special'?")
@@ -78,7 +71,7 @@ def test_misspelt_kind_suggests_the_closest(
 
 def test_yes_no_flags_ignore_case(tmp_path: Path,
                                   write_csv_instance: Callable[..., Path]) -> None:
-    lines = _text("provisions").splitlines()
+    lines = demo_text("provisions").splitlines()
     lines[0] += ",candidate"
     lines[1:] = [line + ("," + ("YES" if i == 0 else " No ")) for i, line in enumerate(lines[1:])]
     inst = Instance.from_path(write_csv_instance(tmp_path, provisions="\n".join(lines) + "\n"))
@@ -88,7 +81,7 @@ def test_yes_no_flags_ignore_case(tmp_path: Path,
 def test_levels_kinds_ignore_case(tmp_path: Path,
                                   write_csv_instance: Callable[..., Path]) -> None:
     levels = "level,order,kinds\nL1,1,Mainstream;SRP;special;Independent;ap\n"
-    demand = _text("demand").replace("zone,need,phase,year,pupils",
+    demand = demo_text("demand").replace("zone,need,phase,year,pupils",
                                      "zone,need,phase,year,pupils,level")
     demand = "\n".join([demand.splitlines()[0]] + [line + ",L1" for line in
                                                     demand.splitlines()[1:]]) + "\n"
@@ -101,9 +94,9 @@ def test_levels_kinds_ignore_case(tmp_path: Path,
 
 def test_need_and_phase_codes_are_respelt_as_their_table(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    demand = _text("demand").replace("Canterbury,ASD,primary,2026,30",
+    demand = demo_text("demand").replace("Canterbury,ASD,primary,2026,30",
                                      "Canterbury,asd, Primary ,2026,30")
-    provisions = _text("provisions").replace("ASD;SLD;PMLD;SLCN,60", "asd;SLD;pmld;SLCN,60")
+    provisions = demo_text("provisions").replace("ASD;SLD;PMLD;SLCN,60", "asd;SLD;pmld;SLCN,60")
     inst = Instance.from_path(write_csv_instance(tmp_path, demand=demand, provisions=provisions))
     assert set(inst.demand["need"]) <= {"ASD", "SEMH", "SLD", "SLCN", "PMLD", "MLD"}
     assert set(inst.demand["phase"]) <= {"primary", "secondary", "post16"}
@@ -112,9 +105,9 @@ def test_need_and_phase_codes_are_respelt_as_their_table(
 
 def test_unknown_zone_suggests_the_closest(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    demand = _text("demand").replace("Canterbury,ASD,primary,2026,30",
+    demand = demo_text("demand").replace("Canterbury,ASD,primary,2026,30",
                                      "Canterbery,ASD,primary,2026,30")
-    [issue] = _errors(write_csv_instance(tmp_path, demand=demand))
+    [issue] = load_errors(write_csv_instance(tmp_path, demand=demand))
     assert (issue.message, issue.row, issue.column, issue.value) == (
         "unknown zone", 2, "zone", "Canterbery")
     assert issue.expected == ("did you mean 'Canterbury'? an id from the zones table: one of "
@@ -123,17 +116,17 @@ def test_unknown_zone_suggests_the_closest(
 
 def test_zone_ids_are_not_respelt(tmp_path: Path,
                                   write_csv_instance: Callable[..., Path]) -> None:
-    demand = _text("demand").replace("Canterbury,ASD,primary,2026,30",
+    demand = demo_text("demand").replace("Canterbury,ASD,primary,2026,30",
                                      "canterbury,ASD,primary,2026,30")
-    [issue] = _errors(write_csv_instance(tmp_path, demand=demand))
+    [issue] = load_errors(write_csv_instance(tmp_path, demand=demand))
     assert issue.value == "canterbury"
     assert issue.expected is not None and "did you mean 'Canterbury'?" in issue.expected
 
 
 def test_unknown_need_in_a_list_suggests_for_the_unknown_part(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    text = _text("provisions").replace("ASD;SLD;PMLD;SLCN,60", "ASD;SDL;PMLD;SLCN,60")
-    [issue] = _errors(write_csv_instance(tmp_path, provisions=text))
+    text = demo_text("provisions").replace("ASD;SLD;PMLD;SLCN,60", "ASD;SDL;PMLD;SLCN,60")
+    [issue] = load_errors(write_csv_instance(tmp_path, provisions=text))
     assert (issue.row, issue.column, issue.value) == (2, "needs", "SDL")
     assert issue.expected is not None and issue.expected.startswith("did you mean 'SLD'")
 
@@ -143,25 +136,25 @@ def test_unknown_need_in_a_list_suggests_for_the_unknown_part(
 
 def test_headers_are_matched_ignoring_case_and_spaces(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    demand = _text("demand").replace("zone,need,phase,year,pupils", "Zone, Need ,PHASE,Year,Pupils")
+    demand = demo_text("demand").replace("zone,need,phase,year,pupils", "Zone, Need ,PHASE,Year,Pupils")
     inst = Instance.from_path(write_csv_instance(tmp_path, demand=demand))
     assert len(inst.demand) == 24
 
 
 def test_a_header_and_its_canonical_twin_keep_the_canonical(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    demand = _text("demand").replace("zone,need,phase,year,pupils",
+    demand = demo_text("demand").replace("zone,need,phase,year,pupils",
                                      "zone,need,phase,year,pupils,Zone")
     lines = demand.splitlines()
     demand = "\n".join([lines[0]] + [line + ",x" for line in lines[1:]]) + "\n"
-    [issue] = _errors(write_csv_instance(tmp_path, demand=demand))
+    [issue] = load_errors(write_csv_instance(tmp_path, demand=demand))
     assert (issue.message, issue.column, issue.row) == ("unknown column", "Zone", 1)
 
 
 def test_misspelt_column_suggests_the_closest(
         tmp_path: Path, write_csv_instance: Callable[..., Path]) -> None:
-    demand = _text("demand").replace("zone,need,phase,year,pupils", "zone,need,phase,year,pupills")
-    issues = _errors(write_csv_instance(tmp_path, demand=demand))
+    demand = demo_text("demand").replace("zone,need,phase,year,pupils", "zone,need,phase,year,pupills")
+    issues = load_errors(write_csv_instance(tmp_path, demand=demand))
     [unknown] = [i for i in issues if i.message == "unknown column"]
     assert (unknown.column, unknown.row) == ("pupills", 1)
     assert unknown.expected is not None and unknown.expected.startswith("did you mean 'pupils'?")
@@ -231,7 +224,7 @@ def test_a_csv_named_nearly_as_a_missing_table_is_an_error(
     folder = write_csv_instance(tmp_path)
     (folder / "expansion.csv").write_text("provision,increment,capital_cost\nSNS,8,400000\n",
                                           encoding="utf-8")
-    [issue] = _errors(folder)
+    [issue] = load_errors(folder)
     assert (issue.source, issue.value) == (str(folder / "expansion.csv"), "expansion.csv")
     assert issue.expected is not None and issue.expected.startswith(
         "did you mean 'expansions.csv'?")

@@ -11,7 +11,8 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from _tiny import facility_instance, tiny
+from _tiny import facility_instance
+from test_robust import worked
 from test_scenarios import base_instance
 from test_sweep import GRID
 from typer.testing import CliRunner
@@ -131,17 +132,6 @@ def test_a_watched_solve_reports_its_time_and_answer() -> None:
     assert _monotone(events)
 
 
-def _worked(pupils: float) -> object:
-    return tiny([
-        {"provision": "S", "kind": "special", "zone": "A", "capacity": 10.0,
-         "cost_per_place": 24_000.0},
-        {"provision": "I", "kind": "independent", "zone": "A", "capacity": 100.0,
-         "cost_per_place": 50_000.0},
-        {"provision": "C", "kind": "srp", "zone": "A", "capacity": 10.0, "cost_per_place": 24_000.0,
-         "candidate": True, "opening_cost": 60_000.0, "capital_per_place": 1_000.0},
-    ], [("A", pupils)], policy={"unmet_penalty": 1e6})
-
-
 def _counts(events: list[ProgressEvent], stage: str) -> list[tuple[int, int]]:
     got = [(e.done, e.total) for e in events if e.stage == stage and e.total is not None]
     return [(int(d or 0), int(t)) for d, t in got]
@@ -149,7 +139,7 @@ def _counts(events: list[ProgressEvent], stage: str) -> list[tuple[int, int]]:
 
 def test_robust_reports_done_of_total() -> None:
     events: list[ProgressEvent] = []
-    samples = [_worked(8.0), _worked(12.0), _worked(16.0)]
+    samples = [worked(8.0), worked(12.0), worked(16.0)]
     res = robust_plan(samples, SolveOptions(gap=0.0), progress=events.append)  # type: ignore[arg-type]
     counts = _counts(events, "robust")
     total = 3 * len(samples) + 4
