@@ -17,6 +17,7 @@ from placement_opt.model.build import build_allocation_model
 from placement_opt.model.matrix import MatrixModel
 from placement_opt.options import SolveOptions
 from placement_opt.reports.high_needs import high_needs_account
+from placement_opt.reports.run_folder import write_run_folder
 from placement_opt.results.result import Result
 from placement_opt.schema.settings import Policy, Settings
 from placement_opt.solve import solve
@@ -44,4 +45,5 @@ __all__ = [
     "frontier",
     "high_needs_account",
     "solve",
+    "write_run_folder",
 ]

@@ -1,4 +1,4 @@
-"""The Python API's run folder (``Result.write``: the files of ``solve --out``, byte for byte)
+"""The Python API's run folder (``write_run_folder``: the files of ``solve --out``, byte for byte)
 and how a Result shows itself (``repr``, ``_repr_html_``)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from _tiny import facility_instance
 from typer.testing import CliRunner
 
-from placement_opt import Instance, solve
+from placement_opt import Instance, solve, write_run_folder
 from placement_opt.cli import app
 from placement_opt.errors import OutputError, PlacementOptError
 from placement_opt.progress import ProgressEvent
@@ -38,7 +38,7 @@ def test_write_gives_the_files_of_solve_out(solved: tuple[Path, Instance], tmp_p
     assert run.exit_code == 0, run.output
     result = solve(inst)
     events: list[ProgressEvent] = []
-    api = result.write(tmp_path / "api", progress=events.append)
+    api = write_run_folder(result, tmp_path / "api", progress=events.append)
     assert api == tmp_path / "api"
     assert _files(api) == _files(cli) and "report.html" in _files(api)
     for name in _files(api):
@@ -47,7 +47,7 @@ def test_write_gives_the_files_of_solve_out(solved: tuple[Path, Instance], tmp_p
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
     parts = [(e.done, e.total) for e in events]
     assert parts[-1] == (3, 3) and all(e.stage == "reports" for e in events)
-    quiet = result.write(tmp_path / "quiet")  # progress never reaches the files
+    quiet = write_run_folder(result, tmp_path / "quiet")  # progress never reaches the files
     for name in _files(api):
         if name != TIMINGS:
             assert (quiet / name).read_bytes() == (api / name).read_bytes(), name
@@ -61,14 +61,14 @@ def test_write_refuses_a_folder_with_files_unless_told(solved: tuple[Path, Insta
     busy.mkdir()
     (busy / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(OutputError, match="overwrite=True"):
-        result.write(busy)
+        write_run_folder(result, busy)
     assert _files(busy) == ["notes.txt"]
-    result.write(busy, overwrite=True)
+    write_run_folder(result, busy, overwrite=True)
     assert (busy / "notes.txt").read_text(encoding="utf-8") == "mine"  # kept
     assert (busy / "summary.json").exists() and (busy / "report.html").exists()
     empty = tmp_path / "empty"
     empty.mkdir()
-    result.write(str(empty))  # an empty folder is fine, and a str path too
+    write_run_folder(result, str(empty))  # an empty folder is fine, and a str path too
     assert (empty / "summary.json").exists()
 
 
@@ -77,10 +77,10 @@ def test_write_needs_the_instance_solved(solved: tuple[Path, Instance], tmp_path
     result = solve(inst)
     bare = replace(result, instance=None)
     with pytest.raises(PlacementOptError, match="instance="):
-        bare.write(tmp_path / "a")
+        write_run_folder(bare, tmp_path / "a")
     with pytest.raises(PlacementOptError, match="fingerprint"):
-        bare.write(tmp_path / "b", instance=facility_instance(30, 11))
-    bare.write(tmp_path / "c", instance=inst)
+        write_run_folder(bare, tmp_path / "b", instance=facility_instance(30, 11))
+    write_run_folder(bare, tmp_path / "c", instance=inst)
     assert (tmp_path / "c" / "summary.json").exists()
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 

@@ -5,12 +5,55 @@ KPIs (``_repr_html_``)."""
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+import pandas as pd
+
+from placement_opt.errors import Issue
 from placement_opt.reports.format import DASH, fmt_gbp, fmt_share, fmt_unit
+from placement_opt.status import Status
 
-if TYPE_CHECKING:
-    from placement_opt.results.result import Result
+
+class Result(Protocol):
+    """What of a Result is shown (a protocol, so that this module needs no import of
+    ``result.py``, which imports it); read-only, as a frozen Result's fields are."""
+
+    @property
+    def status(self) -> Status: ...
+
+    @property
+    def objective(self) -> float | None: ...
+
+    @property
+    def bound(self) -> float | None: ...
+
+    @property
+    def gap(self) -> float | None: ...
+
+    @property
+    def backend(self) -> str: ...
+
+    @property
+    def solve_seconds(self) -> float: ...
+
+    @property
+    def build_seconds(self) -> float: ...
+
+    @property
+    def kpis(self) -> pd.DataFrame: ...
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]: ...
+
+    @property
+    def instance_name(self) -> str: ...
+
+    @property
+    def model_size(self) -> dict[str, int]: ...
+
+
+    @property
+    def cut_short(self) -> tuple[str, ...]: ...
 
 __all__ = ["result_html", "result_text"]
 

@@ -4,14 +4,13 @@ model and instance are left as they were."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from placement_opt.budget import Stage
-from placement_opt.errors import Issue, OutputError, PlacementOptError
+from placement_opt.errors import Issue
 from placement_opt.instance import Instance
 from placement_opt.model.changes import CHANGE_COLUMNS, change_table, removed_places
 from placement_opt.model.columns import Role
@@ -29,7 +28,7 @@ from placement_opt.solvers.base import RawSolution
 from placement_opt.status import Status
 
 if TYPE_CHECKING:
-    from placement_opt.progress import Reporter
+    pass
 
 __all__ = ["ALLOCATION_COLUMNS", "Result", "make_result"]
 
@@ -104,34 +103,6 @@ class Result:
         from placement_opt.results.display import result_html
 
         return result_html(self)
-
-    def write(self, folder: str | Path, *, overwrite: bool = False,
-              instance: Instance | None = None, progress: Reporter | None = None) -> Path:
-        """Write the run folder ``placement-opt solve --out FOLDER`` writes, byte for byte the
-        same files: the result tables (CSV, ``result.xlsx``, ``summary.json``), a copy of the
-        instance, the reports and ``report.html``. The folder appears whole or not at all.
-
-        A folder that exists and is not empty is refused (:class:`OutputError`) unless
-        ``overwrite=True`` (then files of the same name are replaced, others kept).
-        ``instance``: the instance solved, when this Result does not hold it. ``progress``:
-        a reporter for the steps of the write (:mod:`placement_opt.progress`). Returns the
-        folder.
-        """
-        from placement_opt.reports.run_folder import write_run
-
-        inst = instance if instance is not None else self.instance
-        if inst is None:
-            raise PlacementOptError("this Result does not hold its instance: pass "
-                                    "write(folder, instance=...)")
-        if inst.fingerprint() != self.instance_fingerprint:
-            raise PlacementOptError(f"the instance given is not the one solved "
-                                    f"({self.instance_name}): its fingerprint differs")
-        target = Path(folder)
-        if target.exists() and target.is_dir() and any(target.iterdir()) and not overwrite:
-            raise OutputError(f"{target} exists and is not empty: choose another folder or "
-                              "pass overwrite=True")
-        write_run(self, inst, target, overwrite, progress=progress)
-        return target
 
     @property
     def cut_short(self) -> tuple[str, ...]:
